@@ -1,0 +1,122 @@
+"""The `pmbot` command: serve, db upgrade, manifest."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import sys
+from collections.abc import Sequence
+
+import uvicorn
+
+from bot.app import create_app
+from bot.config import ConfigError, Settings, load_settings
+from bot.manifest import manifest_yaml
+from bot.runtime import build_services
+from bot.socket_mode import SocketModeConnection
+from bot.web import SlackWebApp
+from storage.db import Database
+from storage.migrate import upgrade_to_head
+
+EXIT_CONFIG = 2
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; return the exit status."""
+    args = _parser().parse_args(argv)
+    try:
+        return int(args.run(args) or 0)
+    except ConfigError as error:
+        print(f"pmbot: {error}", file=sys.stderr)
+        return EXIT_CONFIG
+
+
+def serve(args: argparse.Namespace) -> int:
+    """Serve Slack's requests over HTTP, or over Socket Mode with --socket-mode."""
+    settings = load_settings(require_app_token=args.socket_mode)
+    _configure_logging(settings.LOG_LEVEL)
+    services = build_services(settings)
+    bolt = create_app(services)
+    companions = [SocketModeConnection(bolt, settings)] if args.socket_mode else []
+    web = SlackWebApp(bolt, services, companions=companions)
+    config = uvicorn.Config(
+        web, host=settings.HOST, port=settings.PORT, log_level=settings.LOG_LEVEL.lower(), lifespan="on"
+    )
+    uvicorn.Server(config).run()
+    return 0
+
+
+def db_upgrade(args: argparse.Namespace) -> int:
+    """Apply the database migrations."""
+    settings = _database_settings()
+    _configure_logging(settings.LOG_LEVEL)
+
+    async def upgrade() -> None:
+        db = Database(settings.DATABASE_URL)
+        try:
+            await upgrade_to_head(db)
+        finally:
+            await db.dispose()
+
+    asyncio.run(upgrade())
+    print(f"database is at the newest schema ({_redacted(settings.DATABASE_URL)})")
+    return 0
+
+
+def manifest(args: argparse.Namespace) -> int:
+    """Print the Slack app manifest."""
+    if not args.socket_mode and not args.url:
+        print("pmbot: manifest needs --url https://your-host (or --socket-mode)", file=sys.stderr)
+        return EXIT_CONFIG
+    sys.stdout.write(manifest_yaml(args.url, socket_mode=args.socket_mode))
+    return 0
+
+
+def _database_settings() -> Settings:
+    # `db upgrade` needs no Slack credentials; placeholders satisfy the settings' validation.
+    return load_settings(SLACK_BOT_TOKEN="xoxb-unused", SLACK_SIGNING_SECRET="unused")
+
+
+def _configure_logging(level: str) -> None:
+    logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    # Bolt logs request bodies (user text) at INFO and DEBUG; keep them out unless debugging.
+    if level != "DEBUG":
+        logging.getLogger("slack_bolt").setLevel(logging.WARNING)
+        logging.getLogger("slack_sdk").setLevel(logging.WARNING)
+
+
+def _redacted(url: str) -> str:
+    scheme, _, rest = url.partition("://")
+    return f"{scheme}://{rest.rpartition('@')[2]}" if "@" in rest else url
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="pmbot", description="A Slack bot that does a PM's coordination work."
+    )
+    commands = parser.add_subparsers(required=True, metavar="COMMAND")
+
+    serve_cmd = commands.add_parser("serve", help="serve Slack (HTTP on HOST:PORT, or Socket Mode)")
+    serve_cmd.add_argument(
+        "--socket-mode", action="store_true", help="connect over Socket Mode (SLACK_APP_TOKEN)"
+    )
+    serve_cmd.set_defaults(run=serve)
+
+    db_cmd = commands.add_parser("db", help="database commands")
+    db_commands = db_cmd.add_subparsers(required=True, metavar="ACTION")
+    db_commands.add_parser("upgrade", help="apply migrations (serve does this too)").set_defaults(
+        run=db_upgrade
+    )
+
+    manifest_cmd = commands.add_parser("manifest", help="print the Slack app manifest (YAML)")
+    manifest_cmd.add_argument("--url", help="public base URL of this pmbot, e.g. https://pmbot.example.com")
+    manifest_cmd.add_argument(
+        "--socket-mode", action="store_true", help="a manifest for Socket Mode (no URLs)"
+    )
+    manifest_cmd.set_defaults(run=manifest)
+    return parser
+
+
+if __name__ == "__main__":
+    sys.exit(main())

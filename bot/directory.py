@@ -1,0 +1,56 @@
+"""What Slack knows of a user (admin flags, timezone), cached for a few minutes."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+
+from slack_sdk.errors import SlackApiError
+from slack_sdk.web.async_client import AsyncWebClient
+
+CACHE_SECONDS = 300
+
+
+@dataclass(frozen=True)
+class SlackUser:
+    """The fields of Slack's user object that pmbot uses."""
+
+    id: str
+    is_admin: bool
+    is_owner: bool
+    tz: str
+
+
+class SlackDirectory:
+    """Looks users up with `users.info` (scope users:read)."""
+
+    def __init__(self, client: AsyncWebClient, *, cache_seconds: float = CACHE_SECONDS) -> None:
+        self._client = client
+        self._cache_seconds = cache_seconds
+        self._cache: dict[tuple[str, str], tuple[float, SlackUser]] = {}
+
+    async def get_user(self, team_id: str, user_id: str) -> SlackUser | None:
+        """The user, or None if Slack does not know them."""
+        cached = self._cache.get((team_id, user_id))
+        if cached and cached[0] > time.monotonic():
+            return cached[1]
+        try:
+            response = await self._client.users_info(user=user_id)
+        except SlackApiError as error:
+            if error.response.get("error") == "user_not_found":
+                return None
+            raise
+        raw = response["user"]
+        user = SlackUser(
+            id=user_id,
+            is_admin=bool(raw.get("is_admin")),
+            is_owner=bool(raw.get("is_owner")),
+            tz=raw.get("tz") or "UTC",
+        )
+        self._cache[(team_id, user_id)] = (time.monotonic() + self._cache_seconds, user)
+        return user
+
+    async def is_workspace_admin(self, team_id: str, user_id: str) -> bool:
+        """True for workspace admins and owners."""
+        user = await self.get_user(team_id, user_id)
+        return bool(user and (user.is_admin or user.is_owner))

@@ -1,0 +1,76 @@
+"""The services one pmbot process runs, built from settings and started and stopped together."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot.clock import Clock, SystemClock
+from bot.config import Settings
+from bot.deliveries import RequestDeliveries
+from bot.directory import SlackDirectory
+from bot.outbox_worker import OutboxWorker
+from bot.services.permissions import Permissions
+from bot.services.requests import RequestService
+from bot.services.settings import SettingsService
+from bot.slack_client import build_client
+from storage.db import Database
+from storage.migrate import upgrade_to_head
+from storage.writer import Writer
+
+
+@dataclass
+class Services:
+    """Everything a listener may need; Bolt hands it to listeners as `services`."""
+
+    settings: Settings
+    db: Database
+    writer: Writer
+    client: AsyncWebClient
+    clock: Clock
+    directory: SlackDirectory
+    permissions: Permissions
+    requests: RequestService
+    workspace: SettingsService
+    outbox: OutboxWorker
+
+    async def start(self, *, migrate: bool = True) -> None:
+        """Bring the schema to head, then start writing and delivering."""
+        if migrate:
+            await upgrade_to_head(self.db)
+        self.writer.start()
+        self.outbox.start()
+
+    async def stop(self) -> None:
+        """Stop delivering, finish queued writes, close the database."""
+        await self.outbox.stop()
+        await self.writer.stop()
+        await self.db.dispose()
+
+
+def build_services(settings: Settings, *, clock: Clock | None = None) -> Services:
+    """Wire pmbot's services; nothing starts until `start()`."""
+    clock = clock or SystemClock()
+    db = Database(settings.DATABASE_URL)
+    writer = Writer(db)
+    client = build_client(settings)
+    directory = SlackDirectory(client)
+    permissions = Permissions(db, directory)
+    requests = RequestService(db, writer, permissions, clock)
+    workspace = SettingsService(db, writer, permissions)
+    deliveries = RequestDeliveries(client, requests, workspace).table()
+    outbox = OutboxWorker(db, writer, clock, deliveries)
+    writer.on_commit(outbox.wake)
+    return Services(
+        settings=settings,
+        db=db,
+        writer=writer,
+        client=client,
+        clock=clock,
+        directory=directory,
+        permissions=permissions,
+        requests=requests,
+        workspace=workspace,
+        outbox=outbox,
+    )

@@ -1,0 +1,67 @@
+"""Workspace settings: the intake channel and the triagers."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.services.permissions import Permissions
+from bot.services.writes import write
+from storage.audit import record_change
+from storage.db import Database
+from storage.models import Role
+from storage.workspaces import get_workspace, list_member_ids, replace_members, set_intake_channel
+from storage.writer import Writer
+
+
+@dataclass(frozen=True)
+class WorkspaceSettings:
+    """What an admin sets for the workspace."""
+
+    intake_channel_id: str | None
+    triager_ids: list[str]
+
+
+class SettingsService:
+    """Reads and changes workspace settings; only admins may change them."""
+
+    def __init__(self, db: Database, writer: Writer, permissions: Permissions) -> None:
+        self._db = db
+        self._writer = writer
+        self._permissions = permissions
+
+    async def get(self, team_id: str) -> WorkspaceSettings:
+        """The settings as they are now."""
+        async with self._db.read() as session:
+            return await _read(session, team_id)
+
+    async def update(self, team_id: str, actor_id: str, new: WorkspaceSettings) -> WorkspaceSettings:
+        """Replace the settings, recording the change in the audit log."""
+        await self._permissions.require_admin(team_id, actor_id, "change pmbot's settings")
+
+        async def store(session: AsyncSession) -> WorkspaceSettings:
+            old = await _read(session, team_id)
+            await set_intake_channel(session, team_id, new.intake_channel_id)
+            await replace_members(session, team_id, Role.TRIAGER, new.triager_ids)
+            await record_change(
+                session,
+                team_id=team_id,
+                actor_id=actor_id,
+                entity="workspace",
+                entity_id=0,
+                action="settings_changed",
+                before={"intake_channel_id": old.intake_channel_id, "triagers": old.triager_ids},
+                after={"intake_channel_id": new.intake_channel_id, "triagers": sorted(set(new.triager_ids))},
+            )
+            return new
+
+        return await write(self._writer, store)
+
+
+async def _read(session: AsyncSession, team_id: str) -> WorkspaceSettings:
+    workspace = await get_workspace(session, team_id)
+    return WorkspaceSettings(
+        intake_channel_id=workspace.intake_channel_id if workspace else None,
+        triager_ids=await list_member_ids(session, team_id, Role.TRIAGER),
+    )

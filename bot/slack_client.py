@@ -1,0 +1,25 @@
+"""The Slack Web API client pmbot uses everywhere."""
+
+from __future__ import annotations
+
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot.config import Settings
+
+# Long enough for a slow Slack, short enough that a hung call does not hold a delivery slot.
+CLIENT_TIMEOUT_SECONDS = 10
+
+
+def build_client(settings: Settings) -> AsyncWebClient:
+    """A client for `SLACK_API_URL` with no automatic retries.
+
+    slack_sdk's default handler re-sends a request whose connection dropped, even after Slack
+    read it: a duplicate post. What must reach Slack goes through the outbox instead, which
+    retries with backoff, honours Retry-After and knows which errors are worth retrying.
+    """
+    return AsyncWebClient(
+        token=settings.SLACK_BOT_TOKEN,
+        base_url=settings.SLACK_API_URL,
+        timeout=CLIENT_TIMEOUT_SECONDS,
+        retry_handlers=[],
+    )

@@ -1,0 +1,41 @@
+"""Small Block Kit pieces every view uses."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from slack_sdk.models.blocks import Block, MarkdownTextObject, Option, PlainTextObject, SectionBlock
+
+from bot import text
+from bot.views import limits
+
+
+def mrkdwn(content: str) -> MarkdownTextObject:
+    """mrkdwn with Slack's auto-parsing off: only our explicit tokens link or mention."""
+    return MarkdownTextObject(text=text.truncate(content, limits.SECTION_TEXT) or " ", verbatim=True)
+
+
+def plain(content: str, limit: int = limits.SECTION_TEXT) -> PlainTextObject:
+    """Plain text, cut to `limit`; Slack rejects an empty one, so it never is."""
+    return PlainTextObject(text=text.truncate(content, limit) or " ", emoji=True)
+
+
+def section(content: str) -> SectionBlock:
+    """A section of mrkdwn (already escaped where it holds user text)."""
+    return SectionBlock(text=mrkdwn(content))
+
+
+def option(label: str, value: str) -> Option:
+    """A select option within Slack's label and value limits."""
+    return Option(text=plain(label, limits.OPTION_TEXT), value=value[: limits.OPTION_VALUE])
+
+
+def labelled(name: str) -> str:
+    """`feature` → `Feature`, `needs_info` → `Needs info`."""
+    return name.replace("_", " ").capitalize()
+
+
+def as_dicts(blocks: Sequence[Block]) -> list[dict[str, Any]]:
+    """Blocks as Slack takes them; `to_dict()` validates each against Slack's limits."""
+    return [block.to_dict() for block in blocks]

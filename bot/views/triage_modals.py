@@ -1,0 +1,56 @@
+"""Modals that ask a triager for the words a decision needs: a reason, a question."""
+
+from __future__ import annotations
+
+import json
+
+from slack_sdk.models.blocks import InputBlock, PlainTextInputElement
+from slack_sdk.models.views import View
+
+from bot import text
+from bot.views import ids, limits
+from bot.views.common import plain, section
+
+REASON_MAX = 2000
+
+
+def decline_modal(number: int, title: str) -> View:
+    """Ask why the request is declined; the requester will read it."""
+    return _ask(
+        ids.DECLINE_MODAL, number, title,
+        heading="Decline", block_id=ids.REASON, label="Why is it declined?", submit="Decline",
+    )  # fmt: skip
+
+
+def need_info_modal(number: int, title: str) -> View:
+    """Ask the question that goes to the requester."""
+    return _ask(
+        ids.NEED_INFO_MODAL, number, title,
+        heading="Ask for info", block_id=ids.QUESTION, label="Your question for the requester", submit="Send",
+    )  # fmt: skip
+
+
+def modal_request_number(private_metadata: str) -> int:
+    """The request number a triage modal was opened for."""
+    return int(json.loads(private_metadata)["number"])
+
+
+def _ask(
+    callback_id: str, number: int, title: str, *, heading: str, block_id: str, label: str, submit: str
+) -> View:
+    return View(
+        type="modal",
+        callback_id=callback_id,
+        title=plain(heading, limits.MODAL_TITLE),
+        submit=plain(submit, limits.MODAL_TITLE),
+        close=plain("Cancel", limits.MODAL_TITLE),
+        private_metadata=json.dumps({"number": number}),
+        blocks=[
+            section(f"*REQ-{number}* · {text.escaped(title, limits.HEADER_TEXT)}"),
+            InputBlock(
+                block_id=block_id,
+                label=label,
+                element=PlainTextInputElement(action_id=ids.VALUE, multiline=True, max_length=REASON_MAX),
+            ),
+        ],
+    )

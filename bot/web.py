@@ -1,0 +1,149 @@
+"""The ASGI application: POST /slack/events, GET /healthz, and the services' lifespan."""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Awaitable, Callable
+from typing import Any, Protocol
+from urllib.parse import parse_qsl
+
+from slack_bolt.async_app import AsyncApp
+from slack_bolt.request.async_request import AsyncBoltRequest
+
+from bot.runtime import Services
+from bot.signature import is_valid_signature
+
+log = logging.getLogger(__name__)
+
+Scope = dict[str, Any]
+Receive = Callable[[], Awaitable[dict[str, Any]]]
+Send = Callable[[dict[str, Any]], Awaitable[None]]
+
+
+class Companion(Protocol):
+    """Something that runs beside the web app, such as the Socket Mode connection."""
+
+    async def start(self) -> None: ...
+    async def stop(self) -> None: ...
+
+
+EVENTS_PATH = "/slack/events"
+HEALTH_PATH = "/healthz"
+MAX_BODY_BYTES = 1_000_000  # Slack's payloads are far smaller; refuse anything bigger unread
+
+
+class SlackWebApp:
+    """pmbot over HTTP. Starts and stops the services with the ASGI lifespan."""
+
+    def __init__(
+        self,
+        bolt: AsyncApp,
+        services: Services,
+        *,
+        migrate_on_start: bool = True,
+        companions: list[Companion] | None = None,
+    ) -> None:
+        self._bolt = bolt
+        self._services = services
+        self._migrate_on_start = migrate_on_start
+        self._companions = companions or []
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "lifespan":
+            await self._lifespan(receive, send)
+        elif scope["type"] == "http":
+            await self._http(scope, receive, send)
+
+    async def _lifespan(self, receive: Receive, send: Send) -> None:
+        while True:
+            message = await receive()
+            if message["type"] == "lifespan.startup":
+                await self._services.start(migrate=self._migrate_on_start)
+                for companion in self._companions:
+                    await companion.start()
+                await send({"type": "lifespan.startup.complete"})
+            elif message["type"] == "lifespan.shutdown":
+                for companion in reversed(self._companions):
+                    await companion.stop()
+                await self._services.stop()
+                await send({"type": "lifespan.shutdown.complete"})
+                return
+
+    async def _http(self, scope: Scope, receive: Receive, send: Send) -> None:
+        method, path = scope["method"], scope["path"]
+        if path == EVENTS_PATH and method == "POST":
+            await self._slack_events(scope, receive, send)
+        elif path == HEALTH_PATH and method in ("GET", "HEAD"):
+            await self._health(send)
+        else:
+            await _respond(send, 404, b"not found")
+
+    async def _slack_events(self, scope: Scope, receive: Receive, send: Send) -> None:
+        body = await _read_body(receive)
+        if body is None:
+            await _respond(send, 413, b"payload too large")
+            return
+        headers = _headers(scope)
+        if not is_valid_signature(
+            signing_secret=self._services.settings.SLACK_SIGNING_SECRET,
+            body=body,
+            timestamp=headers.get("x-slack-request-timestamp"),
+            signature=headers.get("x-slack-signature"),
+        ):
+            log.info("refused a request with a missing, stale or wrong signature")
+            await _respond(send, 401, b"invalid signature")
+            return
+        request = AsyncBoltRequest(
+            body=body.decode("utf-8", errors="replace"),
+            query=dict(parse_qsl(scope.get("query_string", b"").decode())),
+            headers={name: [value] for name, value in headers.items()},
+        )
+        response = await self._bolt.async_dispatch(request)
+        content_type = response.headers.get("content-type", ["text/plain;charset=utf-8"])
+        await _respond(send, response.status, response.body.encode(), content_type[0])
+
+    async def _health(self, send: Send) -> None:
+        try:
+            await self._services.db.ping()
+        except Exception as error:  # any failure to answer means unhealthy; say so, do not crash
+            log.warning("health check: database did not answer: %s", error)
+            await _respond(
+                send, 503, json.dumps({"ok": False, "database": "down"}).encode(), "application/json"
+            )
+            return
+        await _respond(send, 200, json.dumps({"ok": True}).encode(), "application/json")
+
+
+async def _read_body(receive: Receive) -> bytes | None:
+    chunks: list[bytes] = []
+    size = 0
+    while True:
+        message = await receive()
+        chunk = message.get("body", b"")
+        size += len(chunk)
+        if size > MAX_BODY_BYTES:
+            return None
+        chunks.append(chunk)
+        if not message.get("more_body"):
+            return b"".join(chunks)
+
+
+def _headers(scope: Scope) -> dict[str, str]:
+    return {name.decode("latin-1").lower(): value.decode("latin-1") for name, value in scope["headers"]}
+
+
+async def _respond(
+    send: Send, status: int, body: bytes, content_type: str = "text/plain;charset=utf-8"
+) -> None:
+    await send(
+        {
+            "type": "http.response.start",
+            "status": status,
+            "headers": [
+                (b"content-type", content_type.encode()),
+                (b"content-length", str(len(body)).encode()),
+            ],
+        }
+    )
+    await send({"type": "http.response.body", "body": body})

@@ -1,0 +1,13 @@
+"""Bolt listeners: parse a payload, call a service, render a view. Only app assembly imports this."""
+
+from __future__ import annotations
+
+from slack_bolt.async_app import AsyncApp
+
+from handlers import errors, events, listing, requests, settings, triage
+
+
+def register_all(app: AsyncApp) -> None:
+    """Attach every listener to the app."""
+    for feature in (requests, listing, triage, settings, events, errors):
+        feature.register(app)

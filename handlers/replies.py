@@ -1,0 +1,34 @@
+"""Small replies several listeners share: inline modal errors, the quick-filing answer."""
+
+from __future__ import annotations
+
+import json
+
+from slack_sdk.models.blocks import ActionsBlock, Block, ButtonElement
+
+from bot.errors import InvalidInput, PmbotError
+from bot.views import ids
+from bot.views.common import section
+
+
+def modal_errors(error: PmbotError, default_block: str) -> dict[str, str]:
+    """Inline errors for `response_action: errors` (keyed by block_id)."""
+    if isinstance(error, InvalidInput):
+        return {ids_or(field, default_block): message for field, message in error.fields.items()}
+    return {default_block: error.message}
+
+
+def ids_or(field: str, default_block: str) -> str:
+    """A service names fields by what they are; modal blocks use the same names where they exist."""
+    known = {ids.TITLE, ids.DESCRIPTION, ids.KIND, ids.IMPACT, ids.ON_BEHALF_OF, ids.NEEDED_BY}
+    known |= {ids.REASON, ids.QUESTION, ids.INTAKE_CHANNEL, ids.TRIAGERS}
+    return field if field in known else default_block
+
+
+def add_details_blocks(message: str, number: int, title: str) -> list[Block]:
+    """The answer to a quick filing: its id, and a button to add the rest."""
+    value = json.dumps({"number": number, "title": title})
+    return [
+        section(message),
+        ActionsBlock(elements=[ButtonElement(text="Add details", action_id=ids.ADD_DETAILS, value=value)]),
+    ]

@@ -1,0 +1,171 @@
+"""The triage card's buttons and the modals behind Decline and Need info."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncBoltContext, AsyncRespond
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot.errors import PmbotError
+from bot.runtime import Services
+from bot.views import ids
+from bot.views.common import option
+from bot.views.limits import SELECT_OPTIONS
+from bot.views.triage_modals import decline_modal, modal_request_number, need_info_modal
+from handlers import forms
+from handlers.replies import modal_errors
+
+
+def register(app: AsyncApp) -> None:
+    """Attach the card's listeners."""
+    app.action(ids.ACCEPT)(accept_request)
+    app.action(ids.DECLINE)(open_decline_modal)
+    app.view(ids.DECLINE_MODAL)(decline_request)
+    app.action(ids.NEED_INFO)(open_need_info_modal)
+    app.view(ids.NEED_INFO_MODAL)(ask_for_info)
+    app.action(ids.MARK_DUPLICATE)(mark_duplicate)
+    app.options(ids.MARK_DUPLICATE)(suggest_originals)
+    app.action(ids.ASSIGN)(assign_request)
+    app.action(ids.FOLLOW)(follow_request)
+    app.action(ids.UPVOTE)(upvote_request)
+
+
+async def accept_request(
+    ack: AsyncAck, action: dict[str, Any], context: AsyncBoltContext, services: Services
+) -> None:
+    """Accept; the card and the requester's DM follow through the outbox."""
+    await ack()
+    await services.requests.accept(*_who(context), _number(action))
+
+
+async def open_decline_modal(
+    ack: AsyncAck, body: dict[str, Any], action: dict[str, Any], client: AsyncWebClient
+) -> None:
+    """Ask for the reason (the server checks the role again on submit)."""
+    await ack()
+    number = _number(action)
+    await client.views_open(trigger_id=body["trigger_id"], view=decline_modal(number, _card_title(body)))
+
+
+async def decline_request(
+    ack: AsyncAck, view: dict[str, Any], context: AsyncBoltContext, services: Services
+) -> None:
+    """Decline with the reason typed in the modal."""
+    try:
+        reason = forms.required_text(view["state"]["values"], ids.REASON, "Say why the request is declined.")
+        await services.requests.decline(
+            *_who(context), modal_request_number(view["private_metadata"]), reason
+        )
+    except PmbotError as error:
+        await ack(response_action="errors", errors=modal_errors(error, ids.REASON))
+        return
+    await ack()
+
+
+async def open_need_info_modal(
+    ack: AsyncAck, body: dict[str, Any], action: dict[str, Any], client: AsyncWebClient
+) -> None:
+    """Ask for the question to send to the requester."""
+    await ack()
+    await client.views_open(
+        trigger_id=body["trigger_id"], view=need_info_modal(_number(action), _card_title(body))
+    )
+
+
+async def ask_for_info(
+    ack: AsyncAck, view: dict[str, Any], context: AsyncBoltContext, services: Services
+) -> None:
+    """Send the question; the request waits in "needs info"."""
+    try:
+        question = forms.required_text(view["state"]["values"], ids.QUESTION, "Write the question.")
+        await services.requests.ask_for_info(
+            *_who(context), modal_request_number(view["private_metadata"]), question
+        )
+    except PmbotError as error:
+        await ack(response_action="errors", errors=modal_errors(error, ids.QUESTION))
+        return
+    await ack()
+
+
+async def mark_duplicate(
+    ack: AsyncAck, action: dict[str, Any], context: AsyncBoltContext, services: Services
+) -> None:
+    """Close as a duplicate of the request picked in the type-ahead."""
+    await ack()
+    original = int(action["selected_option"]["value"])
+    await services.requests.mark_duplicate(*_who(context), _number(action), original)
+
+
+async def suggest_originals(
+    ack: AsyncAck, payload: dict[str, Any], context: AsyncBoltContext, services: Services
+) -> None:
+    """Type-ahead over the workspace's requests, within Slack's option limits."""
+    this = _number(payload)
+    found = await services.requests.search(
+        context.team_id or "", payload.get("value", ""), limit=SELECT_OPTIONS + 1
+    )
+    options = [
+        option(f"{request.ref} {request.title}", str(request.number))
+        for request in found
+        if request.number != this
+    ]
+    await ack(options=[item.to_dict() for item in options[:SELECT_OPTIONS]])
+
+
+async def assign_request(
+    ack: AsyncAck, action: dict[str, Any], context: AsyncBoltContext, services: Services
+) -> None:
+    """Assign to the person picked on the card."""
+    await ack()
+    await services.requests.assign(*_who(context), _number(action), action["selected_user"])
+
+
+async def follow_request(
+    ack: AsyncAck,
+    action: dict[str, Any],
+    respond: AsyncRespond,
+    context: AsyncBoltContext,
+    services: Services,
+) -> None:
+    """Anyone may follow; they hear of every change from then on."""
+    await ack()
+    number = _number(action)
+    added = await services.requests.follow(*_who(context), number)
+    said = "You now follow" if added else "You already follow"
+    await respond(text=f"{said} REQ-{number}.", response_type="ephemeral", replace_original=False)
+
+
+async def upvote_request(
+    ack: AsyncAck,
+    action: dict[str, Any],
+    respond: AsyncRespond,
+    context: AsyncBoltContext,
+    services: Services,
+) -> None:
+    """Anyone may +1, once."""
+    await ack()
+    number = _number(action)
+    added = await services.requests.upvote(*_who(context), number)
+    said = "Your +1 counts for" if added else "You already gave a +1 to"
+    await respond(text=f"{said} REQ-{number}.", response_type="ephemeral", replace_original=False)
+
+
+def _who(context: AsyncBoltContext) -> tuple[str, str]:
+    return context.team_id or "", context.user_id or ""
+
+
+def _number(action: dict[str, Any]) -> int:
+    """The request number a card element belongs to: its block_id is "card:<number>"."""
+    block_id = action.get("block_id", "")
+    if not block_id.startswith(ids.CARD_BLOCK_PREFIX):
+        raise PmbotError("That button does not belong to a request card.")
+    return int(block_id.removeprefix(ids.CARD_BLOCK_PREFIX))
+
+
+def _card_title(body: dict[str, Any]) -> str:
+    header = next(
+        (block for block in body.get("message", {}).get("blocks", []) if block.get("type") == "header"), None
+    )
+    raw = header["text"]["text"] if header else ""
+    return raw.partition(" · ")[2] or raw

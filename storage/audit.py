@@ -1,0 +1,49 @@
+"""The append-only audit log: every state change, who made it, before and after."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from storage.models import AuditEntry
+
+
+async def record_change(
+    session: AsyncSession,
+    *,
+    team_id: str,
+    actor_id: str,
+    entity: str,
+    entity_id: int,
+    action: str,
+    before: dict[str, Any] | None = None,
+    after: dict[str, Any] | None = None,
+    note: str | None = None,
+) -> None:
+    """Append one entry; entries are never updated or deleted."""
+    session.add(
+        AuditEntry(
+            team_id=team_id,
+            actor_id=actor_id,
+            entity=entity,
+            entity_id=entity_id,
+            action=action,
+            before=before,
+            after=after,
+            note=note,
+        )
+    )
+
+
+async def list_changes(
+    session: AsyncSession, *, team_id: str, entity: str, entity_id: int
+) -> list[AuditEntry]:
+    """The entries of one thing, oldest first."""
+    query = (
+        select(AuditEntry)
+        .where(AuditEntry.team_id == team_id, AuditEntry.entity == entity, AuditEntry.entity_id == entity_id)
+        .order_by(AuditEntry.id)
+    )
+    return list((await session.execute(query)).scalars())

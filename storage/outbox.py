@@ -1,0 +1,162 @@
+"""The outbox: what must reach Slack, stored with the change that made it necessary.
+
+Jobs are claimed with a lease, so a process that dies mid-delivery leaves its jobs to be taken
+over once the lease runs out, and several replicas never deliver the same job at the same time
+(PostgreSQL skips rows another replica has locked).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import and_, func, or_, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from storage.models import JobStatus, OutboxJob
+from storage.types import utcnow
+from storage.upsert import insert_for
+
+ERROR_TEXT_LIMIT = 500
+
+
+@dataclass(frozen=True)
+class ClaimedJob:
+    """A job this process holds the lease of."""
+
+    id: int
+    team_id: str
+    kind: str
+    payload: dict[str, Any]
+    generation: int
+    attempts: int
+
+
+async def enqueue(
+    session: AsyncSession,
+    *,
+    team_id: str,
+    kind: str,
+    payload: dict[str, Any],
+    now: datetime,
+    dedupe_key: str | None = None,
+) -> None:
+    """Store a job due at `now`; a job with the key of an existing one re-arms that one instead."""
+    values = {
+        "team_id": team_id,
+        "kind": kind,
+        "payload": payload,
+        "dedupe_key": dedupe_key,
+        "status": JobStatus.PENDING,
+        "generation": 0,
+        "attempts": 0,
+        "due_at": now,
+        "created_at": now,
+    }
+    statement = insert_for(session, OutboxJob).values(**values)
+    if dedupe_key is not None:
+        statement = statement.on_conflict_do_update(
+            index_elements=["dedupe_key"],
+            set_={
+                "payload": statement.excluded.payload,
+                "status": JobStatus.PENDING,
+                "generation": OutboxJob.generation + 1,
+                "attempts": 0,
+                "due_at": now,
+                "last_error": None,
+            },
+        )
+    await session.execute(statement)
+
+
+async def claim_due(
+    session: AsyncSession, *, now: datetime, limit: int, lease_for: timedelta
+) -> list[ClaimedJob]:
+    """Lease up to `limit` jobs that are due and not leased by anyone else."""
+    due = (
+        select(OutboxJob.id)
+        .where(
+            OutboxJob.status == JobStatus.PENDING,
+            OutboxJob.due_at <= now,
+            or_(OutboxJob.lease_until.is_(None), OutboxJob.lease_until < now),
+        )
+        .order_by(OutboxJob.due_at, OutboxJob.id)
+        .limit(limit)
+        .with_for_update(skip_locked=True)
+    )
+    claim = (
+        update(OutboxJob)
+        .where(OutboxJob.id.in_(due.scalar_subquery()))
+        .values(lease_until=now + lease_for, attempts=OutboxJob.attempts + 1)
+        .returning(
+            OutboxJob.id,
+            OutboxJob.team_id,
+            OutboxJob.kind,
+            OutboxJob.payload,
+            OutboxJob.generation,
+            OutboxJob.attempts,
+        )
+        .execution_options(synchronize_session=False)
+    )
+    rows = (await session.execute(claim)).all()
+    return sorted((ClaimedJob(*row) for row in rows), key=lambda job: job.id)
+
+
+async def mark_done(session: AsyncSession, job: ClaimedJob) -> None:
+    """Finish the job, unless it was re-armed while it ran: then free it to run again."""
+    finished = await session.execute(
+        update(OutboxJob)
+        .where(OutboxJob.id == job.id, OutboxJob.generation == job.generation)
+        .values(status=JobStatus.DONE, done_at=utcnow(), lease_until=None, last_error=None)
+        .execution_options(synchronize_session=False)
+    )
+    if finished.rowcount == 0:
+        await _release(session, job.id)
+
+
+async def retry_later(session: AsyncSession, job: ClaimedJob, *, due_at: datetime, error: str) -> None:
+    """Put the job back to be tried again at `due_at`."""
+    await session.execute(
+        update(OutboxJob)
+        .where(OutboxJob.id == job.id)
+        .values(due_at=due_at, lease_until=None, last_error=error[:ERROR_TEXT_LIMIT])
+        .execution_options(synchronize_session=False)
+    )
+
+
+async def mark_failed(session: AsyncSession, job: ClaimedJob, *, error: str) -> None:
+    """Give the job up: retrying cannot help (unless it was re-armed meanwhile)."""
+    failed = await session.execute(
+        update(OutboxJob)
+        .where(OutboxJob.id == job.id, OutboxJob.generation == job.generation)
+        .values(
+            status=JobStatus.FAILED, done_at=utcnow(), lease_until=None, last_error=error[:ERROR_TEXT_LIMIT]
+        )
+        .execution_options(synchronize_session=False)
+    )
+    if failed.rowcount == 0:
+        await _release(session, job.id)
+
+
+async def _release(session: AsyncSession, job_id: int) -> None:
+    await session.execute(
+        update(OutboxJob)
+        .where(OutboxJob.id == job_id)
+        .values(lease_until=None)
+        .execution_options(synchronize_session=False)
+    )
+
+
+async def count_unfinished(session: AsyncSession) -> int:
+    """How many jobs still wait to reach Slack (for health and benchmarks)."""
+    query = select(func.count()).select_from(OutboxJob).where(OutboxJob.status == JobStatus.PENDING)
+    return int((await session.execute(query)).scalar_one())
+
+
+async def next_due_at(session: AsyncSession) -> datetime | None:
+    """When the earliest pending job is due, to know how long the deliverer may sleep."""
+    query = select(func.min(OutboxJob.due_at)).where(
+        and_(OutboxJob.status == JobStatus.PENDING, OutboxJob.lease_until.is_(None))
+    )
+    return (await session.execute(query)).scalar_one_or_none()

@@ -1,0 +1,52 @@
+"""Workspaces: settings and the people pmbot gives roles."""
+
+from __future__ import annotations
+
+from sqlalchemy import delete, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from storage.models import Role, Workspace, WorkspaceMember
+from storage.types import utcnow
+from storage.upsert import insert_for
+
+
+async def ensure_workspace(session: AsyncSession, team_id: str) -> None:
+    """Create the workspace's row the first time pmbot hears from it."""
+    statement = insert_for(session, Workspace).values(
+        team_id=team_id, last_request_number=0, created_at=utcnow(), updated_at=utcnow()
+    )
+    await session.execute(statement.on_conflict_do_nothing(index_elements=["team_id"]))
+
+
+async def get_workspace(session: AsyncSession, team_id: str) -> Workspace | None:
+    """The workspace, or None before pmbot first stored anything for it."""
+    return await session.get(Workspace, team_id)
+
+
+async def set_intake_channel(session: AsyncSession, team_id: str, channel_id: str | None) -> None:
+    """Point new request cards at `channel_id`."""
+    await ensure_workspace(session, team_id)
+    await session.execute(
+        update(Workspace)
+        .where(Workspace.team_id == team_id)
+        .values(intake_channel_id=channel_id, updated_at=utcnow())
+    )
+
+
+async def list_member_ids(session: AsyncSession, team_id: str, role: Role) -> list[str]:
+    """The user ids holding `role` in the workspace, in a stable order."""
+    query = (
+        select(WorkspaceMember.user_id)
+        .where(WorkspaceMember.team_id == team_id, WorkspaceMember.role == role)
+        .order_by(WorkspaceMember.user_id)
+    )
+    return list((await session.execute(query)).scalars())
+
+
+async def replace_members(session: AsyncSession, team_id: str, role: Role, user_ids: list[str]) -> None:
+    """Make exactly `user_ids` hold `role`."""
+    await session.execute(
+        delete(WorkspaceMember).where(WorkspaceMember.team_id == team_id, WorkspaceMember.role == role)
+    )
+    for user_id in dict.fromkeys(user_ids):
+        session.add(WorkspaceMember(team_id=team_id, user_id=user_id, role=role))

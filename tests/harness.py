@@ -1,0 +1,174 @@
+"""pmbot under test: the real app over ASGI, the real slack_sdk client, a fake Slack on loopback."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import httpx
+
+from bot.app import create_app
+from bot.config import load_settings
+from bot.runtime import Services, build_services
+from bot.views import ids
+from bot.web import SlackWebApp
+from storage import outbox
+from tests.fakes import FakeSlack, SignedRequest, payloads
+
+SECRET = "test-signing-secret"
+ALICE, BOB, CAROL, ADMIN = "U_ALICE", "U_BOB", "U_CAROL", "U_ADMIN"
+INTAKE = "C_INTAKE"
+
+
+class FakeClock:
+    """A clock the test moves by hand."""
+
+    def __init__(self, start: datetime | None = None) -> None:
+        self.current = start or datetime.now(UTC)
+
+    def now(self) -> datetime:
+        return self.current
+
+    def advance(self, **delta: float) -> None:
+        self.current += timedelta(**delta)
+
+
+@dataclass
+class Harness:
+    """Drives pmbot as Slack would, and waits for what it does."""
+
+    fake: FakeSlack
+    services: Services
+    web: SlackWebApp
+    http: httpx.AsyncClient
+    clock: FakeClock
+    _commits: asyncio.Condition = field(default_factory=asyncio.Condition)
+    _commit_count: int = 0
+
+    async def send(self, request: SignedRequest) -> httpx.Response:
+        """POST a signed request to /slack/events."""
+        return await self.http.post("/slack/events", content=request.body, headers=request.headers)
+
+    async def command(self, text: str = "", *, user: str = ALICE, **fields: Any) -> httpx.Response:
+        """Run `/request <text>` as `user`."""
+        return await self.send(payloads.slash_command(SECRET, text=text, user_id=user, **fields))
+
+    async def click(self, action_id: str, number: int, *, user: str, **fields: Any) -> httpx.Response:
+        """Click an element of REQ-<number>'s card."""
+        fields.setdefault(
+            "value",
+            str(number) if "selected_user" not in fields and "selected_option" not in fields else None,
+        )
+        return await self.send(
+            payloads.block_action(
+                SECRET,
+                action_id=action_id,
+                block_id=f"{ids.CARD_BLOCK_PREFIX}{number}",
+                user_id=user,
+                channel_id=INTAKE,
+                response_url=self.fake.response_url(f"{action_id}-{user}"),
+                **fields,
+            )
+        )
+
+    async def submit(
+        self, callback_id: str, values: dict[str, Any], *, user: str = ALICE, private_metadata: str = ""
+    ) -> httpx.Response:
+        """Submit a modal."""
+        return await self.send(
+            payloads.view_submission(
+                SECRET,
+                callback_id=callback_id,
+                values=values,
+                user_id=user,
+                private_metadata=private_metadata,
+            )
+        )
+
+    async def set_intake(self, channel: str = INTAKE, triagers: list[str] | None = None) -> None:
+        """Set the workspace's settings as an admin would through the settings modal."""
+        values = {ids.INTAKE_CHANNEL: {ids.VALUE: payloads.conversations_select(channel)}}
+        values[ids.TRIAGERS] = {ids.VALUE: payloads.multi_users_select(triagers or [])}
+        response = await self.submit(ids.SETTINGS_MODAL, values, user=ADMIN)
+        assert response.status_code == 200 and response.text in ("", "{}"), response.text
+        await self.fake.wait_for("chat.postMessage", where=lambda call: call.params.get("channel") == ADMIN)
+
+    async def file(self, title: str, *, user: str = ALICE) -> int:
+        """File a request with `/request <title>`; returns its number."""
+        response = await self.command(title, user=user)
+        body = response.json()
+        assert "Filed as" in body["text"], body
+        return int(body["text"].split("*REQ-")[1].split("*")[0])
+
+    async def settled(self, timeout: float = 15.0) -> None:  # noqa: ASYNC109
+        """Wait until nothing in the outbox waits to reach Slack."""
+
+        async def quiet() -> bool:
+            async with self.services.db.read() as session:
+                return await outbox.count_unfinished(session) == 0
+
+        await self.until(quiet, timeout=timeout)
+
+    async def until(self, check: Callable[[], Awaitable[bool]], *, timeout: float = 15.0) -> None:  # noqa: ASYNC109
+        """Wait for `check()` to hold, looking again after every commit (no sleeping)."""
+
+        async def wait() -> None:
+            while True:
+                seen = self._commit_count
+                if await check():
+                    return
+                async with self._commits:
+                    await self._commits.wait_for(lambda: self._commit_count > seen)
+
+        await asyncio.wait_for(wait(), timeout)
+
+    def notify_commit(self) -> None:
+        """Called by the writer after every commit."""
+        self._commit_count += 1
+
+        async def wake() -> None:
+            async with self._commits:
+                self._commits.notify_all()
+
+        asyncio.get_running_loop().create_task(wake())
+
+
+def ephemeral_text(response: httpx.Response) -> str:
+    """The text of an ack with a message body (text and section texts joined)."""
+    body = response.json()
+    parts = [body.get("text") or ""]
+    parts += [block.get("text", {}).get("text", "") for block in body.get("blocks", [])]
+    return "\n".join(part for part in parts if part)
+
+
+def card_calls(fake: FakeSlack, number: int) -> list[Any]:
+    """Every post or update of REQ-<number>'s card."""
+    return [
+        call
+        for call in fake.calls
+        if call.method in ("chat.postMessage", "chat.update")
+        and not call.failed
+        and json.dumps(call.params.get("blocks", ""), ensure_ascii=False).find(f"REQ-{number} ·") != -1
+    ]
+
+
+async def build_harness(fake: FakeSlack, database_url: str, clock: FakeClock | None = None) -> Harness:
+    """Start pmbot's services against `database_url` and the fake Slack."""
+    settings = load_settings(
+        SLACK_BOT_TOKEN="xoxb-test",
+        SLACK_SIGNING_SECRET=SECRET,
+        SLACK_API_URL=fake.base_url,
+        DATABASE_URL=database_url,
+    )
+    clock = clock or FakeClock()
+    services = build_services(settings, clock=clock)
+    web = SlackWebApp(create_app(services), services)
+    await services.start()
+    http = httpx.AsyncClient(transport=httpx.ASGITransport(app=web), base_url="http://pmbot.test")
+    harness = Harness(fake=fake, services=services, web=web, http=http, clock=clock)
+    services.writer.on_commit(harness.notify_commit)
+    return harness
