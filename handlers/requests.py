@@ -12,12 +12,10 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot import text
 from bot.errors import PmbotError
 from bot.runtime import Services
-from bot.services.requests import MessageSource, RequestDraft
+from bot.services.requests import DESCRIPTION_MAX, TITLE_MAX, MessageSource, RequestDraft
 from bot.views import ids
 from bot.views.common import as_dicts
 from bot.views.request_modal import (
-    DESCRIPTION_MAX,
-    TITLE_MAX,
     RequestModalMetadata,
     filed_message,
     filed_view,

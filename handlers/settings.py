@@ -11,7 +11,8 @@ from bot import text
 from bot.errors import NotAllowed, PmbotError
 from bot.runtime import Services
 from bot.views import ids
-from bot.views.settings_modal import loading_modal, refusal_modal, settings_modal
+from bot.views.settings_modal import settings_modal
+from bot.views.simple_modals import loading_modal, refusal_modal
 from handlers import forms
 from handlers.replies import modal_errors
 
@@ -31,7 +32,7 @@ async def open_settings(
 ) -> None:
     """Open the modal at once, then fill it in (or refuse) once roles and settings are read."""
     await ack()
-    opened = await client.views_open(trigger_id=trigger_id, view=loading_modal())
+    opened = await client.views_open(trigger_id=trigger_id, view=loading_modal("pmbot settings"))
     view_id, view_hash = opened["view"]["id"], opened["view"]["hash"]
     team_id, user_id = context.team_id or "", context.user_id or ""
     try:

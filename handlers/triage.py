@@ -5,13 +5,15 @@ from __future__ import annotations
 from typing import Any
 
 from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncBoltContext, AsyncRespond
+from slack_sdk.models.views import View
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.errors import PmbotError
+from bot.errors import NotAllowed, PmbotError
 from bot.runtime import Services
 from bot.views import ids
 from bot.views.common import option
 from bot.views.limits import SELECT_OPTIONS
+from bot.views.simple_modals import refusal_modal
 from bot.views.triage_modals import decline_modal, modal_request_number, need_info_modal
 from handlers import forms
 from handlers.replies import modal_errors
@@ -40,12 +42,18 @@ async def accept_request(
 
 
 async def open_decline_modal(
-    ack: AsyncAck, body: dict[str, Any], action: dict[str, Any], client: AsyncWebClient
+    ack: AsyncAck,
+    body: dict[str, Any],
+    action: dict[str, Any],
+    client: AsyncWebClient,
+    respond: AsyncRespond,
+    context: AsyncBoltContext,
+    services: Services,
 ) -> None:
-    """Ask for the reason (the server checks the role again on submit)."""
+    """Ask for the reason; the modal opens first, then a non-triager sees it refused."""
     await ack()
-    number = _number(action)
-    await client.views_open(trigger_id=body["trigger_id"], view=decline_modal(number, _card_title(body)))
+    modal = decline_modal(_number(action), _card_title(body))
+    await _open_for_triagers(body, client, respond, context, services, modal, "decline requests")
 
 
 async def decline_request(
@@ -64,13 +72,18 @@ async def decline_request(
 
 
 async def open_need_info_modal(
-    ack: AsyncAck, body: dict[str, Any], action: dict[str, Any], client: AsyncWebClient
+    ack: AsyncAck,
+    body: dict[str, Any],
+    action: dict[str, Any],
+    client: AsyncWebClient,
+    respond: AsyncRespond,
+    context: AsyncBoltContext,
+    services: Services,
 ) -> None:
     """Ask for the question to send to the requester."""
     await ack()
-    await client.views_open(
-        trigger_id=body["trigger_id"], view=need_info_modal(_number(action), _card_title(body))
-    )
+    modal = need_info_modal(_number(action), _card_title(body))
+    await _open_for_triagers(body, client, respond, context, services, modal, "ask for more information")
 
 
 async def ask_for_info(
@@ -149,6 +162,26 @@ async def upvote_request(
     added = await services.requests.upvote(*_who(context), number)
     said = "Your +1 counts for" if added else "You already gave a +1 to"
     await respond(text=f"{said} REQ-{number}.", response_type="ephemeral", replace_original=False)
+
+
+async def _open_for_triagers(
+    body: dict[str, Any],
+    client: AsyncWebClient,
+    respond: AsyncRespond,
+    context: AsyncBoltContext,
+    services: Services,
+    modal: View,
+    doing: str,
+) -> None:
+    # The trigger id expires 3 s after the click, so the modal opens before the role is read;
+    # a non-triager then sees it replaced by the refusal (the submission is refused anyway).
+    opened = await client.views_open(trigger_id=body["trigger_id"], view=modal)
+    try:
+        await services.permissions.require_triager(*_who(context), doing)
+    except NotAllowed as refused:
+        view = opened["view"]
+        await client.views_update(view_id=view["id"], hash=view["hash"], view=refusal_modal(refused.message))
+        await respond(text=f":warning: {refused.message}", response_type="ephemeral", replace_original=False)
 
 
 def _who(context: AsyncBoltContext) -> tuple[str, str]:

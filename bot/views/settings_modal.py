@@ -36,23 +36,3 @@ def settings_modal(intake_channel_id: str | None, triager_ids: list[str]) -> Vie
             ),
         ],
     )
-
-
-def loading_modal() -> View:
-    """Opened at once, so the trigger id is used before any slow work; filled in after."""
-    return View(
-        type="modal",
-        title=plain("pmbot settings", limits.MODAL_TITLE),
-        close=plain("Close", limits.MODAL_TITLE),
-        blocks=[section(":hourglass_flowing_sand: Loading…")],
-    )
-
-
-def refusal_modal(message: str) -> View:
-    """Shown in place of the settings to someone who may not change them."""
-    return View(
-        type="modal",
-        title=plain("pmbot settings", limits.MODAL_TITLE),
-        close=plain("Close", limits.MODAL_TITLE),
-        blocks=[section(f":lock: {message}")],
-    )

@@ -1,0 +1,23 @@
+# pmbot: slim image, non-root, health-checked. Data lives in /data (mount a volume) unless
+# DATABASE_URL points at PostgreSQL.
+FROM python:3.11-slim AS build
+WORKDIR /src
+COPY pyproject.toml README.md ./
+COPY bot ./bot
+COPY handlers ./handlers
+COPY storage ./storage
+RUN pip install --no-cache-dir --prefix=/install .
+
+FROM python:3.11-slim
+RUN useradd --create-home --uid 10001 pmbot && mkdir /data && chown pmbot /data
+COPY --from=build /install /usr/local
+USER pmbot
+WORKDIR /data
+ENV DATABASE_URL=sqlite+aiosqlite:////data/pmbot.db \
+    HOST=0.0.0.0 \
+    PORT=3000 \
+    PYTHONUNBUFFERED=1
+EXPOSE 3000
+HEALTHCHECK --interval=30s --timeout=5s --start-period=20s --retries=3 \
+  CMD python -c "import os, urllib.request; urllib.request.urlopen(f'http://127.0.0.1:{os.environ.get(\"PORT\", \"3000\")}/healthz', timeout=4)"
+CMD ["pmbot", "serve"]

@@ -1,0 +1,25 @@
+# The two commands a newcomer needs: `make run` and `make test`. Each sets itself up.
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+
+.PHONY: run test lint bench install
+
+$(BIN)/pmbot: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e ".[dev]"
+	@touch $(BIN)/pmbot
+
+install: $(BIN)/pmbot
+
+run: install  ## run the bot over HTTP on SQLite (pmbot.db); reads SLACK_* from the environment or .env
+	$(BIN)/pmbot serve
+
+test: install  ## lint, then the whole suite on SQLite and PostgreSQL
+	scripts/ensure-postgres
+	$(BIN)/ruff check .
+	$(BIN)/python -m pytest
+
+bench: install  ## the filing benchmark (see bench/README.md)
+	$(BIN)/python -m bench.filing
