@@ -14,7 +14,7 @@ from bot.outbox_worker import OutboxWorker
 from bot.services.permissions import Permissions
 from bot.services.requests import RequestService
 from bot.services.settings import SettingsService
-from bot.slack_client import build_client
+from bot.slack_client import build_client, close_session, open_session
 from storage.db import Database
 from storage.migrate import upgrade_to_head
 from storage.writer import Writer
@@ -39,6 +39,7 @@ class Services:
         """Bring the schema to head, then start writing and delivering."""
         if migrate:
             await upgrade_to_head(self.db)
+        open_session(self.client)
         self.writer.start()
         self.outbox.start()
 
@@ -46,6 +47,7 @@ class Services:
         """Stop delivering, finish queued writes, close the database."""
         await self.outbox.stop()
         await self.writer.stop()
+        await close_session(self.client)
         await self.db.dispose()
 
 

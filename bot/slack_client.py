@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import aiohttp
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.config import Settings
@@ -23,3 +24,16 @@ def build_client(settings: Settings) -> AsyncWebClient:
         timeout=CLIENT_TIMEOUT_SECONDS,
         retry_handlers=[],
     )
+
+
+def open_session(client: AsyncWebClient) -> None:
+    """Give the client one keep-alive HTTP session (else slack_sdk opens one per call)."""
+    if client.session is None:
+        client.session = aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=CLIENT_TIMEOUT_SECONDS))
+
+
+async def close_session(client: AsyncWebClient) -> None:
+    """Close the session opened by `open_session`."""
+    if client.session is not None:
+        await client.session.close()
+        client.session = None
