@@ -47,6 +47,7 @@ async def route_request_command(
     """`/request [text | list … | REQ-n | settings | help]`."""
     typed = (command.get("text") or "").strip()
     word, _, rest = typed.partition(" ")
+    ref = REQUEST_REF.match(word) if not rest else None
     match word.lower():
         case "":
             await ack()
@@ -57,8 +58,8 @@ async def route_request_command(
             await listing.answer_list(ack, context, services, rest)
         case "settings":
             await settings.open_settings(ack, command["trigger_id"], client, respond, context, services)
-        case _ if REQUEST_REF.match(word) and not rest:
-            await listing.answer_one(ack, context, services, int(REQUEST_REF.match(word).group(1)))  # type: ignore[union-attr]
+        case _ if ref:
+            await listing.answer_one(ack, context, services, int(ref.group(1)))
         case _ if not rest:
             hint = f"I don't know `{text.escaped(word, 50)}`. To file a request, describe it in a few words."
             await ack(blocks=as_dicts(listing.help_blocks(hint)))

@@ -1,0 +1,55 @@
+"""Workspaces, the people pmbot gives roles, and the append-only audit log."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy import JSON, Column, Index, String
+from sqlmodel import Field, SQLModel
+
+from storage.models.fields import timestamp
+
+
+class Role(StrEnum):
+    TRIAGER = "triager"
+
+
+class Workspace(SQLModel, table=True):
+    """A Slack workspace that installed pmbot, with its settings and id counters."""
+
+    team_id: str = Field(primary_key=True, max_length=32)
+    intake_channel_id: str | None = Field(default=None, max_length=32)
+    last_request_number: int = 0
+    created_at: datetime = timestamp()
+    updated_at: datetime = timestamp()
+
+
+class WorkspaceMember(SQLModel, table=True):
+    """A person pmbot gives a role in a workspace (a triager, for now)."""
+
+    __tablename__ = "workspace_member"
+
+    team_id: str = Field(primary_key=True, max_length=32)
+    user_id: str = Field(primary_key=True, max_length=32)
+    role: Role = Field(primary_key=True, sa_type=String(32))
+    created_at: datetime = timestamp()
+
+
+class AuditEntry(SQLModel, table=True):
+    """One state change, append-only: who did what to which thing, before and after."""
+
+    __tablename__ = "audit_entry"
+    __table_args__ = (Index("ix_audit_team_entity", "team_id", "entity", "entity_id", "id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    team_id: str = Field(max_length=32)
+    actor_id: str = Field(max_length=32)
+    entity: str = Field(max_length=32)
+    entity_id: int
+    action: str = Field(max_length=32)
+    before: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON))
+    after: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON))
+    note: str | None = Field(default=None, max_length=3000)
+    at: datetime = timestamp()
