@@ -28,6 +28,7 @@ class SlackDirectory:
         self._client = client
         self._cache_seconds = cache_seconds
         self._cache: dict[tuple[str, str], tuple[float, SlackUser]] = {}
+        self._groups: dict[tuple[str, str], tuple[float, list[str]]] = {}
 
     async def get_user(self, team_id: str, user_id: str) -> SlackUser | None:
         """The user, or None if Slack does not know them."""
@@ -49,6 +50,16 @@ class SlackDirectory:
         )
         self._cache[(team_id, user_id)] = (time.monotonic() + self._cache_seconds, user)
         return user
+
+    async def usergroup_member_ids(self, team_id: str, group_id: str) -> list[str]:
+        """Members of a user group (scope usergroups:read), cached like users."""
+        cached = self._groups.get((team_id, group_id))
+        if cached and cached[0] > time.monotonic():
+            return cached[1]
+        response = await self._client.usergroups_users_list(usergroup=group_id)
+        members = list(response.get("users") or [])
+        self._groups[(team_id, group_id)] = (time.monotonic() + self._cache_seconds, members)
+        return members
 
     async def is_workspace_admin(self, team_id: str, user_id: str) -> bool:
         """True for workspace admins and owners."""

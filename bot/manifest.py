@@ -14,6 +14,11 @@ COMMANDS = [
         "description": "File a stakeholder request, or list and look up requests",
         "usage_hint": "[title] | list [mine|open|all|<status>] | REQ-12 | settings | help",
     },
+    {
+        "command": "/roadmap",
+        "description": "See the roadmap, propose a change, see pending approvals",
+        "usage_hint": "[RM-4 | words] | propose | pending | settings | help",
+    },
 ]
 SHORTCUTS = [
     {
@@ -23,7 +28,7 @@ SHORTCUTS = [
         "description": "File this message as a request to the product team",
     },
 ]
-BOT_SCOPES = ["commands", "chat:write", "users:read", "im:write"]
+BOT_SCOPES = ["commands", "chat:write", "users:read", "im:write", "usergroups:read"]
 BOT_EVENTS = ["app_uninstalled", "tokens_revoked"]
 
 

@@ -11,8 +11,11 @@ from bot.config import Settings
 from bot.deliveries import RequestDeliveries
 from bot.directory import SlackDirectory
 from bot.outbox_worker import OutboxWorker
+from bot.roadmap_deliveries import RoadmapDeliveries
+from bot.scheduler import Scheduler
 from bot.services.permissions import Permissions
 from bot.services.requests import RequestService
+from bot.services.roadmap import RoadmapService
 from bot.services.settings import SettingsService
 from bot.slack_client import build_client, close_session, open_session
 from storage.db import Database
@@ -32,8 +35,10 @@ class Services:
     directory: SlackDirectory
     permissions: Permissions
     requests: RequestService
+    roadmap: RoadmapService
     workspace: SettingsService
     outbox: OutboxWorker
+    scheduler: Scheduler
 
     async def start(self, *, migrate: bool = True) -> None:
         """Bring the schema to head, then start writing and delivering."""
@@ -42,9 +47,11 @@ class Services:
         open_session(self.client)
         self.writer.start()
         self.outbox.start()
+        self.scheduler.start()
 
     async def stop(self) -> None:
         """Stop delivering, finish queued writes, close the database."""
+        self.scheduler.stop()
         await self.outbox.stop()
         await self.writer.stop()
         await close_session(self.client)
@@ -60,8 +67,12 @@ def build_services(settings: Settings, *, clock: Clock | None = None) -> Service
     directory = SlackDirectory(client)
     permissions = Permissions(db, directory)
     requests = RequestService(db, writer, permissions, clock)
+    roadmap = RoadmapService(db, writer, permissions, clock)
     workspace = SettingsService(db, writer, permissions)
-    deliveries = RequestDeliveries(client, requests, workspace).table()
+    deliveries = {
+        **RequestDeliveries(client, requests, workspace).table(),
+        **RoadmapDeliveries(client, roadmap, db, writer).table(),
+    }
     outbox = OutboxWorker(db, writer, clock, deliveries)
     writer.on_commit(outbox.wake)
     return Services(
@@ -73,6 +84,8 @@ def build_services(settings: Settings, *, clock: Clock | None = None) -> Service
         directory=directory,
         permissions=permissions,
         requests=requests,
+        roadmap=roadmap,
         workspace=workspace,
         outbox=outbox,
+        scheduler=Scheduler(roadmap),
     )

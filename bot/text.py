@@ -72,8 +72,8 @@ def escaped(text: str, limit: int) -> str:
 
 
 def user(user_id: str) -> str:
-    """A mention of a user id (ids come from Slack, never from typed text)."""
-    return f"<@{user_id}>"
+    """A mention of a user id (ids come from Slack, never from typed text); pmbot itself by name."""
+    return f"<@{user_id}>" if user_id[:1] in ("U", "W") else escape(user_id)
 
 
 def channel(channel_id: str) -> str:

@@ -7,6 +7,7 @@ import json
 from slack_sdk.models.blocks import ActionsBlock, Block, ButtonElement
 
 from bot.errors import InvalidInput, PmbotError
+from bot.services import proposals
 from bot.views import ids
 from bot.views.common import section
 
@@ -21,7 +22,10 @@ def modal_errors(error: PmbotError, default_block: str) -> dict[str, str]:
 def ids_or(field: str, default_block: str) -> str:
     """A service names fields by what they are; modal blocks use the same names where they exist."""
     known = {ids.TITLE, ids.DESCRIPTION, ids.KIND, ids.IMPACT, ids.ON_BEHALF_OF, ids.NEEDED_BY}
-    known |= {ids.REASON, ids.QUESTION, ids.INTAKE_CHANNEL, ids.TRIAGERS}
+    known |= {ids.REASON, ids.QUESTION, ids.INTAKE_CHANNEL, ids.TRIAGERS, ids.COMMENT}
+    known |= {ids.APPROVERS, ids.APPROVER_GROUP, ids.REQUIRED_APPROVALS, ids.EXPIRY_DAYS}
+    known |= {proposals.KIND, proposals.ITEM, proposals.TITLE, proposals.DESCRIPTION, proposals.HORIZON}
+    known |= {proposals.TARGET_DATE, proposals.OWNER, proposals.RATIONALE, proposals.LINKED}
     return field if field in known else default_block
 
 

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import func, or_, select, update
+from sqlalchemy import func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage.models import Request, RequestFollower, RequestStatus, RequestUpvote, Workspace
+from storage.models import Request, RequestFollower, RequestStatus, RequestUpvote
 from storage.upsert import insert_for
-from storage.workspaces import ensure_workspace
+from storage.workspaces import allocate_number
 
 
 @dataclass(frozen=True)
@@ -21,16 +21,8 @@ class RequestPage:
 
 
 async def allocate_request_number(session: AsyncSession, team_id: str) -> int:
-    """The next REQ number of the workspace; the row lock keeps concurrent filings distinct."""
-    await ensure_workspace(session, team_id)
-    bumped = await session.execute(
-        update(Workspace)
-        .where(Workspace.team_id == team_id)
-        .values(last_request_number=Workspace.last_request_number + 1)
-        .returning(Workspace.last_request_number)
-        .execution_options(synchronize_session=False)
-    )
-    return int(bumped.scalar_one())
+    """The next REQ number of the workspace."""
+    return await allocate_number(session, team_id, "request")
 
 
 async def get_request(session: AsyncSession, team_id: str, number: int) -> Request | None:

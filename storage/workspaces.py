@@ -13,9 +13,35 @@ from storage.upsert import insert_for
 async def ensure_workspace(session: AsyncSession, team_id: str) -> None:
     """Create the workspace's row the first time pmbot hears from it."""
     statement = insert_for(session, Workspace).values(
-        team_id=team_id, last_request_number=0, created_at=utcnow(), updated_at=utcnow()
+        team_id=team_id,
+        last_request_number=0,
+        last_item_number=0,
+        last_proposal_number=0,
+        created_at=utcnow(),
+        updated_at=utcnow(),
     )
     await session.execute(statement.on_conflict_do_nothing(index_elements=["team_id"]))
+
+
+COUNTERS = {
+    "request": Workspace.last_request_number,
+    "item": Workspace.last_item_number,
+    "proposal": Workspace.last_proposal_number,
+}
+
+
+async def allocate_number(session: AsyncSession, team_id: str, counter: str) -> int:
+    """The next number of a per-workspace sequence; the row lock keeps concurrent callers distinct."""
+    await ensure_workspace(session, team_id)
+    column = COUNTERS[counter]
+    bumped = await session.execute(
+        update(Workspace)
+        .where(Workspace.team_id == team_id)
+        .values({column: column + 1})
+        .returning(column)
+        .execution_options(synchronize_session=False)
+    )
+    return int(bumped.scalar_one())
 
 
 async def get_workspace(session: AsyncSession, team_id: str) -> Workspace | None:

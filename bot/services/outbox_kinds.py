@@ -8,3 +8,15 @@ NOTIFY = "notify"
 
 FILED_REPLY = "filed_reply"
 """Reply "Filed as REQ-n" in the thread of the message a request came from."""
+
+SYNC_PROPOSAL = "sync_proposal"
+"""Post or update a proposal's approval card in the approvals channel and approvers' DMs."""
+
+PROPOSAL_OUTCOME = "proposal_outcome"
+"""Tell the proposer a proposal was approved, rejected, sent back for changes or expired."""
+
+ROADMAP_ANNOUNCEMENT = "roadmap_announcement"
+"""Announce an applied roadmap change in the announcements channel."""
+
+APPROVAL_REMINDER = "approval_reminder"
+"""Remind an approver who has not voted."""

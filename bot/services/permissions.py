@@ -7,6 +7,7 @@ from typing import Protocol
 from bot.errors import NotAllowed
 from storage.db import Database
 from storage.models import Role
+from storage.roadmap import get_policy
 from storage.workspaces import list_member_ids
 
 
@@ -17,9 +18,14 @@ class UserDirectory(Protocol):
         """True for workspace admins and owners."""
         ...
 
+    async def usergroup_member_ids(self, team_id: str, group_id: str) -> list[str]:
+        """The members of a Slack user group."""
+        ...
+
 
 class Permissions:
-    """Roles: triagers are pmbot's list, or the workspace's admins while that list is empty."""
+    """Roles. Triagers and approvers are pmbot's lists; while a list is empty, the workspace's
+    admins and owners hold that role. Admins (who change settings) are Slack's admins and owners."""
 
     def __init__(self, db: Database, directory: UserDirectory) -> None:
         self._db = db
@@ -43,6 +49,26 @@ class Permissions:
             raise NotAllowed(
                 f"Only triagers can {doing}. An admin can name triagers with `/request settings`."
             )
+
+    async def named_approver_ids(self, team_id: str) -> list[str]:
+        """The approvers pmbot names: its list plus the members of the approvers' user group."""
+        async with self._db.read() as session:
+            named = await list_member_ids(session, team_id, Role.APPROVER)
+            policy = await get_policy(session, team_id)
+        if policy.approver_group_id:
+            named += await self._directory.usergroup_member_ids(team_id, policy.approver_group_id)
+        return list(dict.fromkeys(named))
+
+    async def approver_ids(self, team_id: str) -> list[str]:
+        """Who is expected to vote (empty when workspace admins approve for want of approvers)."""
+        return await self.named_approver_ids(team_id)
+
+    async def is_approver(self, team_id: str, user_id: str) -> bool:
+        """May this person vote on roadmap changes? While nobody is named, workspace admins may."""
+        named = await self.named_approver_ids(team_id)
+        if named:
+            return user_id in named
+        return await self._directory.is_workspace_admin(team_id, user_id)
 
     async def require_admin(self, team_id: str, user_id: str, doing: str) -> None:
         """Raise NotAllowed unless the person is a workspace admin or owner."""

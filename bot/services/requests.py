@@ -288,9 +288,9 @@ class RequestService:
             )  # fmt: skip
             await _enqueue_card_sync(session, request, self._clock.now())
             if was["status"] != now["status"] or notify_also:
-                await _enqueue_notices(
-                    session, request, actor_id=actor_id, action=action, was=was, note=note,
-                    extra=notify_also or [],
+                await enqueue_request_notices(
+                    session, request, now=self._clock.now(), actor_id=actor_id, action=action, was=was,
+                    note=note, extra=notify_also or [],
                 )  # fmt: skip
             return request
 
@@ -383,7 +383,7 @@ async def _enqueue_filed_reply(
     )
 
 
-async def _enqueue_notices(
+async def enqueue_request_notices(
     session: AsyncSession,
     request: Request,
     *,
@@ -394,6 +394,7 @@ async def _enqueue_notices(
     note: str | None,
     extra: list[str],
 ) -> None:
+    """DM the requester, the followers and `extra` people (not the actor) about a change."""
     followers = await queries.list_follower_ids(session, request)
     recipients = dict.fromkeys([request.requester_id, *followers, *extra])
     recipients.pop(actor_id, None)

@@ -11,6 +11,7 @@ from bot.services.writes import write
 from storage.audit import record_change
 from storage.db import Database
 from storage.models import Role
+from storage.roadmap import get_policy, save_policy
 from storage.workspaces import get_workspace, list_member_ids, replace_members, set_intake_channel
 from storage.writer import Writer
 
@@ -57,6 +58,59 @@ class SettingsService:
             return new
 
         return await write(self._writer, store)
+
+    async def approval_settings(self, team_id: str) -> ApprovalSettings:
+        """How roadmap changes are approved now."""
+        async with self._db.read() as session:
+            policy = await get_policy(session, team_id)
+            approvers = await list_member_ids(session, team_id, Role.APPROVER)
+        return ApprovalSettings(
+            approver_ids=approvers,
+            approver_group_id=policy.approver_group_id,
+            required_approvals=policy.required_approvals,
+            expiry_days=policy.expiry_days,
+            approvals_channel_id=policy.approvals_channel_id,
+            announcements_channel_id=policy.announcements_channel_id,
+        )
+
+    async def update_approval_settings(self, team_id: str, actor_id: str, new: ApprovalSettings) -> None:
+        """Replace the approval policy and the approvers; admins only; audited."""
+        await self._permissions.require_admin(team_id, actor_id, "change the approval policy")
+
+        async def store(session: AsyncSession) -> None:
+            policy = await get_policy(session, team_id)
+            before = policy.model_dump(exclude={"updated_at"})
+            policy.required_approvals, policy.expiry_days = new.required_approvals, new.expiry_days
+            policy.approver_group_id = new.approver_group_id
+            policy.approvals_channel_id = new.approvals_channel_id
+            policy.announcements_channel_id = new.announcements_channel_id
+            await save_policy(session, policy)
+            await replace_members(session, team_id, Role.APPROVER, new.approver_ids)
+            after = {**policy.model_dump(exclude={"updated_at"}), "approvers": sorted(set(new.approver_ids))}
+            await record_change(
+                session,
+                team_id=team_id,
+                actor_id=actor_id,
+                entity="workspace",
+                entity_id=0,
+                action="approval_policy_changed",
+                before=before,
+                after=after,
+            )
+
+        await write(self._writer, store)
+
+
+@dataclass(frozen=True)
+class ApprovalSettings:
+    """How roadmap changes are approved."""
+
+    approver_ids: list[str]
+    approver_group_id: str | None
+    required_approvals: int
+    expiry_days: int
+    approvals_channel_id: str | None
+    announcements_channel_id: str | None
 
 
 async def _read(session: AsyncSession, team_id: str) -> WorkspaceSettings:

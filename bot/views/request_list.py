@@ -17,8 +17,9 @@ from bot import text
 from bot.services.requests import RequestDetail
 from bot.views import ids, limits
 from bot.views.common import labelled, mrkdwn, plain, section
+from bot.views.history import history_line
 from bot.views.request_card import request_card, status_label
-from storage.models import AuditEntry, Request
+from storage.models import Request
 
 PER_PAGE = 15  # two blocks a request plus a header and the pager stays under 50 blocks
 HISTORY_SHOWN = 20
@@ -61,7 +62,7 @@ def request_with_history(detail: RequestDetail) -> list[Block]:
     card = [block for block in request_card(detail) if not isinstance(block, ActionsBlock)]
     history = detail.history[-HISTORY_SHOWN:]
     blocks: list[Block] = [*card, DividerBlock(), section("*History*")]
-    blocks += [ContextBlock(elements=[mrkdwn(_history_line(entry))]) for entry in history]
+    blocks += [ContextBlock(elements=[mrkdwn(history_line(entry))]) for entry in history]
     hidden = len(detail.history) - len(history)
     if hidden > 0:
         blocks.insert(len(card) + 2, ContextBlock(elements=[mrkdwn(f"{hidden} earlier changes not shown")]))
@@ -95,19 +96,3 @@ def _pager(scope: str, page: int, has_more: bool) -> ActionsBlock | None:
             ButtonElement(text="Next page", action_id=ids.LIST_PAGE, value=page_value(scope, page + 1))
         )
     return ActionsBlock(elements=buttons) if buttons else None
-
-
-def _history_line(entry: AuditEntry) -> str:
-    changes = ", ".join(
-        f"{name}: {_shown(entry.before.get(name) if entry.before else None)} → {_shown(value)}"
-        for name, value in (entry.after or {}).items()
-        if name not in ("title", "description")
-    )
-    note = f" — “{text.escaped(entry.note, 300)}”" if entry.note else ""
-    detail = f" ({changes})" if changes and entry.action not in ("filed",) else ""
-    who = f"{text.time_token(entry.at)} · {text.user(entry.actor_id)}"
-    return f"{who} {labelled(entry.action).lower()}{detail}{note}"
-
-
-def _shown(value: object) -> str:
-    return "—" if value in (None, "") else text.escaped(str(value), 100)

@@ -1,4 +1,4 @@
-"""Modals that ask a triager for the words a decision needs: a reason, a question."""
+"""Modals that ask for the words a decision needs: a reason, a question, a comment."""
 
 from __future__ import annotations
 
@@ -16,28 +16,37 @@ REASON_MAX = 2000
 
 def decline_modal(number: int, title: str) -> View:
     """Ask why the request is declined; the requester will read it."""
-    return _ask(
-        ids.DECLINE_MODAL, number, title,
+    return ask_modal(
+        ids.DECLINE_MODAL, number, f"REQ-{number}", title,
         heading="Decline", block_id=ids.REASON, label="Why is it declined?", submit="Decline",
     )  # fmt: skip
 
 
 def need_info_modal(number: int, title: str) -> View:
     """Ask the question that goes to the requester."""
-    return _ask(
-        ids.NEED_INFO_MODAL, number, title,
+    return ask_modal(
+        ids.NEED_INFO_MODAL, number, f"REQ-{number}", title,
         heading="Ask for info", block_id=ids.QUESTION, label="Your question for the requester", submit="Send",
     )  # fmt: skip
 
 
 def modal_request_number(private_metadata: str) -> int:
-    """The request number a triage modal was opened for."""
+    """The request (or proposal) number an asking modal was opened for."""
     return int(json.loads(private_metadata)["number"])
 
 
-def _ask(
-    callback_id: str, number: int, title: str, *, heading: str, block_id: str, label: str, submit: str
+def ask_modal(
+    callback_id: str,
+    number: int,
+    ref: str,
+    title: str,
+    *,
+    heading: str,
+    block_id: str,
+    label: str,
+    submit: str,
 ) -> View:
+    """A modal with one multi-line answer about the thing `ref` names."""
     return View(
         type="modal",
         callback_id=callback_id,
@@ -46,7 +55,7 @@ def _ask(
         close=plain("Cancel", limits.MODAL_TITLE),
         private_metadata=json.dumps({"number": number}),
         blocks=[
-            section(f"*REQ-{number}* · {text.escaped(title, limits.HEADER_TEXT)}"),
+            section(f"*{ref}* · {text.escaped(title, limits.HEADER_TEXT)}"),
             InputBlock(
                 block_id=block_id,
                 label=label,

@@ -9,19 +9,43 @@ from storage.models.requests import (
     RequestStatus,
     RequestUpvote,
 )
+from storage.models.roadmap import (
+    ApprovalPolicy,
+    ChangeKind,
+    Horizon,
+    ItemStatus,
+    Proposal,
+    ProposalMessage,
+    ProposalStatus,
+    ProposalVote,
+    RoadmapItem,
+    RoadmapItemRequest,
+    VoteChoice,
+)
 from storage.models.workspace import AuditEntry, Role, Workspace, WorkspaceMember
 
 __all__ = [
+    "ApprovalPolicy",
     "AuditEntry",
+    "ChangeKind",
+    "Horizon",
     "Impact",
+    "ItemStatus",
     "JobStatus",
     "OutboxJob",
+    "Proposal",
+    "ProposalMessage",
+    "ProposalStatus",
+    "ProposalVote",
     "Request",
     "RequestFollower",
     "RequestKind",
     "RequestStatus",
     "RequestUpvote",
+    "RoadmapItem",
+    "RoadmapItemRequest",
     "Role",
+    "VoteChoice",
     "Workspace",
     "WorkspaceMember",
 ]

@@ -14,6 +14,7 @@ from storage.models.fields import timestamp
 
 class Role(StrEnum):
     TRIAGER = "triager"
+    APPROVER = "approver"
 
 
 class Workspace(SQLModel, table=True):
@@ -22,12 +23,14 @@ class Workspace(SQLModel, table=True):
     team_id: str = Field(primary_key=True, max_length=32)
     intake_channel_id: str | None = Field(default=None, max_length=32)
     last_request_number: int = 0
+    last_item_number: int = 0
+    last_proposal_number: int = 0
     created_at: datetime = timestamp()
     updated_at: datetime = timestamp()
 
 
 class WorkspaceMember(SQLModel, table=True):
-    """A person pmbot gives a role in a workspace (a triager, for now)."""
+    """A person pmbot gives a role in a workspace: triager or approver."""
 
     __tablename__ = "workspace_member"
 

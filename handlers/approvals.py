@@ -1,0 +1,164 @@
+"""The approval card's buttons: approve, reject, request changes, withdraw, resubmit."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncBoltContext, AsyncRespond
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot.errors import PmbotError
+from bot.runtime import Services
+from bot.views import ids
+from bot.views.proposal_modal import proposal_modal
+from bot.views.simple_modals import loading_modal, refusal_modal
+from bot.views.triage_modals import ask_modal, modal_request_number
+from handlers import forms
+from handlers.replies import modal_errors
+from storage.models import VoteChoice
+
+
+def register(app: AsyncApp) -> None:
+    """Attach the approval card's listeners."""
+    app.action(ids.APPROVE)(approve_change)
+    app.action(ids.REJECT)(open_reject_modal)
+    app.view(ids.REJECT_MODAL)(reject_change)
+    app.action(ids.REQUEST_CHANGES)(open_changes_modal)
+    app.view(ids.CHANGES_MODAL)(request_changes)
+    app.action(ids.WITHDRAW)(withdraw_change)
+    app.action(ids.RESUBMIT)(open_resubmit_modal)
+
+
+async def approve_change(
+    ack: AsyncAck,
+    action: dict[str, Any],
+    respond: AsyncRespond,
+    context: AsyncBoltContext,
+    services: Services,
+) -> None:
+    """One approval; the one that reaches the quorum applies the change."""
+    await ack()
+    result = await services.roadmap.vote(*_who(context), _number(action), VoteChoice.APPROVE)
+    await respond(text=result.message, response_type="ephemeral", replace_original=False)
+
+
+async def open_reject_modal(
+    ack: AsyncAck, body: dict[str, Any], action: dict[str, Any], client: AsyncWebClient
+) -> None:
+    """Rejecting needs a reason; the proposer reads it."""
+    await ack()
+    number = _number(action)
+    modal = ask_modal(
+        ids.REJECT_MODAL,
+        number,
+        f"CHG-{number}",
+        "Reject this change",
+        heading="Reject",
+        block_id=ids.COMMENT,
+        label="Why is it rejected?",
+        submit="Reject",
+    )
+    await client.views_open(trigger_id=body["trigger_id"], view=modal)
+
+
+async def reject_change(
+    ack: AsyncAck, view: dict[str, Any], context: AsyncBoltContext, services: Services
+) -> None:
+    """Reject with the reason typed."""
+    await _vote_from_modal(ack, view, context, services, VoteChoice.REJECT, "Say why it is rejected.")
+
+
+async def open_changes_modal(
+    ack: AsyncAck, body: dict[str, Any], action: dict[str, Any], client: AsyncWebClient
+) -> None:
+    """Asking for changes needs a comment; the proposer edits and resubmits."""
+    await ack()
+    number = _number(action)
+    modal = ask_modal(
+        ids.CHANGES_MODAL,
+        number,
+        f"CHG-{number}",
+        "Ask the proposer for changes",
+        heading="Request changes",
+        block_id=ids.COMMENT,
+        label="What should change?",
+        submit="Send",
+    )
+    await client.views_open(trigger_id=body["trigger_id"], view=modal)
+
+
+async def request_changes(
+    ack: AsyncAck, view: dict[str, Any], context: AsyncBoltContext, services: Services
+) -> None:
+    """Send the proposal back to its proposer with the comment."""
+    await _vote_from_modal(
+        ack, view, context, services, VoteChoice.REQUEST_CHANGES, "Say what should change."
+    )
+
+
+async def withdraw_change(
+    ack: AsyncAck,
+    action: dict[str, Any],
+    respond: AsyncRespond,
+    context: AsyncBoltContext,
+    services: Services,
+) -> None:
+    """The proposer takes the proposal back."""
+    await ack()
+    proposal = await services.roadmap.withdraw(*_who(context), _number(action))
+    await respond(text=f"You withdrew {proposal.ref}.", response_type="ephemeral", replace_original=False)
+
+
+async def open_resubmit_modal(
+    ack: AsyncAck,
+    body: dict[str, Any],
+    action: dict[str, Any],
+    client: AsyncWebClient,
+    context: AsyncBoltContext,
+    services: Services,
+) -> None:
+    """Open at once, then fill in the proposal for its proposer to edit."""
+    await ack()
+    opened = (await client.views_open(trigger_id=body["trigger_id"], view=loading_modal("Resubmit change")))[
+        "view"
+    ]
+    number = _number(action)
+    try:
+        draft = await services.roadmap.draft_for(*_who(context), number)
+    except PmbotError as error:
+        await client.views_update(
+            view_id=opened["id"], hash=opened["hash"], view=refusal_modal(error.message)
+        )
+        return
+    modal = proposal_modal(draft, resubmit_number=number)
+    await client.views_update(view_id=opened["id"], hash=opened["hash"], view=modal)
+
+
+async def _vote_from_modal(
+    ack: AsyncAck,
+    view: dict[str, Any],
+    context: AsyncBoltContext,
+    services: Services,
+    choice: VoteChoice,
+    missing: str,
+) -> None:
+    try:
+        comment = forms.required_text(view["state"]["values"], ids.COMMENT, missing)
+        await services.roadmap.vote(
+            *_who(context), modal_request_number(view["private_metadata"]), choice, comment
+        )
+    except PmbotError as error:
+        await ack(response_action="errors", errors=modal_errors(error, ids.COMMENT))
+        return
+    await ack()
+
+
+def _who(context: AsyncBoltContext) -> tuple[str, str]:
+    return context.team_id or "", context.user_id or ""
+
+
+def _number(action: dict[str, Any]) -> int:
+    block_id = action.get("block_id", "")
+    if not block_id.startswith(ids.PROPOSAL_BLOCK_PREFIX):
+        raise PmbotError("That button does not belong to a proposal card.")
+    return int(block_id.removeprefix(ids.PROPOSAL_BLOCK_PREFIX))
