@@ -12,12 +12,14 @@ import uvicorn
 
 from bot.app import create_app
 from bot.config import ConfigError, Settings, load_settings
+from bot.export import render
 from bot.manifest import manifest_yaml
 from bot.runtime import build_services
 from bot.socket_mode import SocketModeConnection
 from bot.web import SlackWebApp
 from storage.db import Database
 from storage.migrate import upgrade_to_head
+from storage.workspaces import list_team_ids
 
 EXIT_CONFIG = 2
 
@@ -73,6 +75,29 @@ def manifest(args: argparse.Namespace) -> int:
     return 0
 
 
+def export_roadmap(args: argparse.Namespace) -> int:
+    """Print the roadmap with its linked requests."""
+    settings = _database_settings()
+
+    async def read() -> str:
+        services = build_services(settings)
+        try:
+            team_id = args.team or await _only_team(services.db)
+            return render(await services.roadmap.roadmap(team_id), args.format)
+        finally:
+            await services.db.dispose()
+
+    sys.stdout.write(asyncio.run(read()))
+    return 0
+
+
+async def _only_team(db: Database) -> str:
+    teams = await list_team_ids(db)
+    if len(teams) != 1:
+        raise ConfigError(f"this database holds {len(teams)} workspaces; name one with --team (of: {teams})")
+    return teams[0]
+
+
 def _database_settings() -> Settings:
     # `db upgrade` needs no Slack credentials; placeholders satisfy the settings' validation.
     return load_settings(SLACK_BOT_TOKEN="xoxb-unused", SLACK_SIGNING_SECRET="unused")
@@ -108,6 +133,13 @@ def _parser() -> argparse.ArgumentParser:
     db_commands.add_parser("upgrade", help="apply migrations (serve does this too)").set_defaults(
         run=db_upgrade
     )
+
+    export_cmd = commands.add_parser("export", help="export data")
+    export_what = export_cmd.add_subparsers(required=True, metavar="WHAT")
+    roadmap_cmd = export_what.add_parser("roadmap", help="the roadmap with linked requests")
+    roadmap_cmd.add_argument("--format", choices=["csv", "md", "json"], default="md")
+    roadmap_cmd.add_argument("--team", help="workspace (team) id; needed when the database holds several")
+    roadmap_cmd.set_defaults(run=export_roadmap)
 
     manifest_cmd = commands.add_parser("manifest", help="print the Slack app manifest (YAML)")
     manifest_cmd.add_argument("--url", help="public base URL of this pmbot, e.g. https://pmbot.example.com")

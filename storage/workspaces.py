@@ -5,6 +5,7 @@ from __future__ import annotations
 from sqlalchemy import delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from storage.db import Database
 from storage.models import Role, Workspace, WorkspaceMember
 from storage.types import utcnow
 from storage.upsert import insert_for
@@ -76,3 +77,9 @@ async def replace_members(session: AsyncSession, team_id: str, role: Role, user_
     )
     for user_id in dict.fromkeys(user_ids):
         session.add(WorkspaceMember(team_id=team_id, user_id=user_id, role=role))
+
+
+async def list_team_ids(db: Database) -> list[str]:
+    """Every workspace this database holds (for commands run outside Slack)."""
+    async with db.read() as session:
+        return list((await session.execute(select(Workspace.team_id).order_by(Workspace.team_id))).scalars())
