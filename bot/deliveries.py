@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 
+from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 from slack_sdk.webhook.async_client import AsyncWebhookClient
 
@@ -19,6 +20,8 @@ from bot.views.request_card import card_fallback_text, request_card
 from storage.outbox import ClaimedJob
 
 log = logging.getLogger(__name__)
+
+CARD_DELETED = "message_not_found"  # what chat.update answers for a message deleted in Slack
 
 
 class RequestDeliveries:
@@ -46,10 +49,15 @@ class RequestDeliveries:
         request = detail.request
         blocks, fallback = as_dicts(request_card(detail)), card_fallback_text(request)
         if request.card_channel_id and request.card_ts:
-            await self._client.chat_update(
-                channel=request.card_channel_id, ts=request.card_ts, text=fallback, blocks=blocks
-            )
-            return
+            try:
+                await self._client.chat_update(
+                    channel=request.card_channel_id, ts=request.card_ts, text=fallback, blocks=blocks
+                )
+                return
+            except SlackApiError as error:
+                if error.response.get("error") != CARD_DELETED:
+                    raise
+                # Someone deleted the card in Slack: post a fresh one rather than lose it for good.
         intake = (await self._settings.get(job.team_id)).intake_channel_id
         if intake is None:
             return  # nowhere to post yet; the filer was told how to set the channel

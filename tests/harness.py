@@ -122,7 +122,7 @@ class Harness:
                 if await check():
                     return
                 async with self._commits:
-                    await self._commits.wait_for(lambda: self._commit_count > seen)
+                    await self._commits.wait_for(lambda seen=seen: self._commit_count > seen)
 
         await asyncio.wait_for(wait(), timeout)
 
