@@ -144,11 +144,14 @@ async def _vote_from_modal(
 ) -> None:
     try:
         comment = forms.required_text(view["state"]["values"], ids.COMMENT, missing)
-        await services.roadmap.vote(
+        result = await services.roadmap.vote(
             *_who(context), modal_request_number(view["private_metadata"]), choice, comment
         )
     except PmbotError as error:
         await ack(response_action="errors", errors=modal_errors(error, ids.COMMENT))
+        return
+    if not result.counted:  # decided, expired or already voted meanwhile: say so, change nothing
+        await ack(response_action="errors", errors={ids.COMMENT: result.message})
         return
     await ack()
 

@@ -2,48 +2,9 @@
 
 from __future__ import annotations
 
-from bot.services import proposals as form
-from bot.views import ids
 from storage import roadmap as queries
-from tests.fakes import payloads
-from tests.harness import ADMIN, ALICE, BOB, CAROL, SECRET, Harness
-
-APPROVALS, ANNOUNCE = "C_APPROVALS", "C_ANNOUNCE"
-
-
-async def set_policy(pmbot: Harness, approvers: list[str], required: int) -> None:
-    values = {
-        ids.APPROVERS: {ids.VALUE: payloads.multi_users_select(approvers)},
-        ids.REQUIRED_APPROVALS: {ids.VALUE: {"type": "number_input", "value": str(required)}},
-        ids.EXPIRY_DAYS: {ids.VALUE: {"type": "number_input", "value": "7"}},
-        ids.APPROVALS_CHANNEL: {ids.VALUE: payloads.conversations_select(APPROVALS)},
-        ids.ANNOUNCEMENTS_CHANNEL: {ids.VALUE: payloads.conversations_select(ANNOUNCE)},
-    }
-    response = await pmbot.submit(ids.POLICY_MODAL, values, user=ADMIN)
-    assert response.status_code == 200 and response.text in ("", "{}"), response.text
-
-
-async def propose_add(pmbot: Harness, title: str, *, user: str = ALICE, linked: list[int] = ()) -> None:
-    values = {
-        form.KIND: {ids.VALUE: payloads.static_select("add")},
-        form.TITLE: {ids.VALUE: payloads.plain_text(title)},
-        form.HORIZON: {ids.VALUE: payloads.static_select("next")},
-        form.RATIONALE: {ids.VALUE: payloads.plain_text("Customers keep asking")},
-        form.LINKED: {ids.REQUEST_PICKER: {"type": "multi_external_select", "selected_options": [
-            {"text": {"type": "plain_text", "text": f"REQ-{n}"}, "value": str(n)} for n in linked
-        ]}},
-    }  # fmt: skip
-    response = await pmbot.submit(ids.PROPOSE_MODAL, values, user=user, private_metadata='{"number": null}')
-    assert response.status_code == 200 and response.text in ("", "{}"), response.text
-
-
-async def approve(pmbot: Harness, number: int, user: str):
-    return await pmbot.send(
-        payloads.block_action(
-            SECRET, action_id=ids.APPROVE, block_id=f"{ids.PROPOSAL_BLOCK_PREFIX}{number}", value=str(number),
-            user_id=user, channel_id=APPROVALS, response_url=pmbot.fake.response_url(f"approve-{user}"),
-        )
-    )  # fmt: skip
+from tests.harness import ADMIN, ALICE, BOB, CAROL, Harness
+from tests.roadmap_steps import ANNOUNCE, APPROVALS, approve, propose_add, set_policy
 
 
 async def test_quorum_of_two_applies_the_change_and_tells_everyone(pmbot: Harness) -> None:
@@ -59,7 +20,9 @@ async def test_quorum_of_two_applies_the_change_and_tells_everyone(pmbot: Harnes
         assert await queries.list_items(session, "T_TEST") == []
     await approve(pmbot, 1, CAROL)
 
-    [announced] = await pmbot.fake.wait_for("chat.postMessage", where=lambda c: c.params.get("channel") == ANNOUNCE)
+    [announced] = await pmbot.fake.wait_for(
+        "chat.postMessage", where=lambda c: c.params.get("channel") == ANNOUNCE
+    )
     assert "CHG-1" in announced.params["text"]
     await pmbot.settled()
     async with pmbot.services.db.read() as session:

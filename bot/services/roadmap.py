@@ -377,7 +377,10 @@ class RoadmapService:
         self, session: AsyncSession, proposal: Proposal, item: RoadmapItem, actor_id: str, now: datetime
     ) -> None:
         dropped = proposal.kind == ChangeKind.DROP
-        for request in await queries.requests_by_ids(session, proposal.team_id, proposal.linked_request_ids):
+        # Every request the item answers (the links made now included), not only those picked on
+        # this proposal: moving or dropping an item changes what it means for all of them.
+        linked = await queries.linked_requests(session, proposal.team_id, [item.id or 0])
+        for request in linked.get(item.id or 0, []):
             old = request.status
             if dropped and old == RequestStatus.PLANNED:
                 request.status = RequestStatus.ACCEPTED

@@ -9,10 +9,11 @@ from storage.models import AuditEntry
 
 def history_line(entry: AuditEntry) -> str:
     """One audit entry: when, who, what changed (before → after), and the note."""
-    changes = ", ".join(
-        f"{name}: {_shown(entry.before.get(name) if entry.before else None)} → {_shown(value)}"
+    before = entry.before or {}
+    changes = ", ".join(  # only what changed: a roadmap item's entry holds every field
+        f"{name}: {_shown(before.get(name))} → {_shown(value)}"
         for name, value in (entry.after or {}).items()
-        if name not in ("title", "description")
+        if name not in ("title", "description") and _shown(before.get(name)) != _shown(value)
     )
     note = f" — “{text.escaped(entry.note, 300)}”" if entry.note else ""
     detail = f" ({changes})" if changes and entry.action not in ("filed",) else ""

@@ -1,0 +1,320 @@
+"""Approving roadmap changes: quorum, concurrent clicks (in one process and in two), who may vote,
+request changes and resubmit, reject, withdraw, and clicks on decided proposals."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+
+import pytest
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.views import ids
+from storage.models import ProposalStatus, ProposalVote, VoteChoice
+from tests.fakes import Call
+from tests.harness import ADMIN, ALICE, BOB, CAROL, Harness, build_harness
+from tests.roadmap_steps import (
+    ANNOUNCE,
+    APPROVALS,
+    TEAM,
+    all_votes,
+    answer,
+    audit_actions,
+    buttons,
+    card_calls,
+    change,
+    click,
+    get_proposal,
+    open_ask_modal,
+    posts_to,
+    propose,
+    propose_add,
+    roadmap_items,
+    set_policy,
+    shown,
+    submit_change,
+    submit_comment,
+    vote,
+)
+from tests.slack_limits import problems_in_message, problems_in_view
+
+DAVE, ERIN = "U_DAVE", "U_ERIN"
+PENDING_BUTTONS = [ids.APPROVE, ids.REJECT, ids.REQUEST_CHANGES, ids.WITHDRAW]
+APPLIED = "Approved: CHG-{n} is on the roadmap now."
+ONE_MORE = "Approved; 1 more approval(s) needed."
+
+
+async def cards_at(pmbot: Harness, number: int, targets: list[str]) -> set[tuple[str, str]]:
+    """Wait for CHG-<number>'s card at every target; returns where each landed (channel, ts)."""
+    posts = await pmbot.fake.wait_for(
+        "chat.postMessage",
+        count=len(targets),
+        where=lambda call: call.params.get("text", "").startswith(f"CHG-{number}: "),
+    )
+    assert sorted(call.params["channel"] for call in posts) == sorted(targets)
+    for call in posts:
+        assert problems_in_message(call.params) == [] and buttons(call) == PENDING_BUTTONS
+    return {(call.response["channel"], call.response["ts"]) for call in posts}
+
+
+def where(calls: list[Call]) -> set[tuple[str, str]]:
+    return {(call.params["channel"], call.params["ts"]) for call in calls}
+
+
+async def test_quorum_of_two_of_three_applies_at_the_second_approval_updating_every_card(
+    pmbot: Harness,
+) -> None:
+    await set_policy(pmbot, [BOB, CAROL, ADMIN], required=2)
+    await propose_add(pmbot, "Global search")
+    posted = await cards_at(pmbot, 1, [APPROVALS, BOB, CAROL, ADMIN])
+    await pmbot.settled()
+
+    assert await vote(pmbot, ids.APPROVE, 1, BOB) == ONE_MORE
+    await pmbot.settled()
+    assert await roadmap_items(pmbot) == []
+    first = card_calls(pmbot, 1)
+    assert len(first) == 4 and where(first) == posted
+    for call in first:
+        assert "approved by <@U_BOB> (1/2)" in shown(call)
+        assert "waiting for <@U_ADMIN> <@U_CAROL>" in shown(call)
+        assert buttons(call) == PENDING_BUTTONS and problems_in_message(call.params) == []
+
+    assert await vote(pmbot, ids.APPROVE, 1, CAROL) == APPLIED.format(n=1)
+    await pmbot.settled()
+    [item] = await roadmap_items(pmbot)
+    assert (item.title, item.horizon, item.status) == ("Global search", "next", "planned")
+    final = card_calls(pmbot, 1)[4:]
+    assert len(final) == 4 and where(final) == posted
+    for call in final:
+        assert "Approved and applied" in shown(call) and "(2/2)" in shown(call)
+        assert buttons(call) == []
+    assert len(card_calls(pmbot, 1, "chat.postMessage")) == 4, "cards are updated, never posted again"
+    [told] = posts_to(pmbot, ALICE)
+    assert "CHG-1" in told.params["text"] and "approved" in told.params["text"]
+
+
+async def test_five_approvers_clicking_at_once_apply_and_announce_exactly_once(pmbot: Harness) -> None:
+    pmbot.fake.add_user(DAVE)
+    pmbot.fake.add_user(ERIN)
+    voters = [BOB, CAROL, ADMIN, DAVE, ERIN]
+    await set_policy(pmbot, voters, required=3)
+    proposals = [
+        lambda: propose_add(pmbot, "Offline mode"),
+        lambda: propose(pmbot, "move", item=1, horizon="now"),
+    ]
+
+    for number, make in enumerate(proposals, start=1):
+        await make()
+        await pmbot.settled()
+        names = await asyncio.gather(*(click(pmbot, ids.APPROVE, number, user=user) for user in voters))
+        said = [await answer(pmbot, name) for name in names]
+        await pmbot.settled()
+
+        assert said.count(APPLIED.format(n=number)) == 1, said
+        assert said.count(ONE_MORE) + said.count("Approved; 2 more approval(s) needed.") == 2, said
+        assert said.count(f"CHG-{number} was approved and applied; nothing changed.") == 2, said
+        assert len(await all_votes(pmbot, number)) == 3
+        assert (await get_proposal(pmbot, number)).status == ProposalStatus.APPROVED
+        assert len(posts_to(pmbot, ANNOUNCE)) == number
+
+    [item] = await roadmap_items(pmbot)
+    assert item.horizon == "now"
+    assert await audit_actions(pmbot, "roadmap_item", item.id or 0) == ["add_applied", "move_applied"]
+    [added, moved] = posts_to(pmbot, ANNOUNCE)
+    assert "CHG-1" in added.params["text"] and "CHG-2" in moved.params["text"]
+    assert len([call for call in posts_to(pmbot, ALICE) if "approved" in call.params["text"]]) == 2
+
+
+async def test_two_replicas_on_one_database_apply_and_announce_once(
+    pmbot: Harness, database_url: str
+) -> None:
+    replica = await build_harness(pmbot.fake, database_url, pmbot.clock)  # a second process's services
+    try:
+        voters = [BOB, CAROL, ADMIN, DAVE]
+        await set_policy(pmbot, voters, required=2)
+        await propose_add(pmbot, "Audit export")
+        await pmbot.settled()
+        names = await asyncio.gather(
+            *(click((pmbot, replica)[n % 2], ids.APPROVE, 1, user=user) for n, user in enumerate(voters))
+        )
+        said = [await answer(pmbot, name) for name in names]
+        await pmbot.settled()
+        await replica.settled()
+    finally:
+        await replica.http.aclose()
+        await replica.services.stop()
+
+    assert said.count(APPLIED.format(n=1)) == 1, said
+    [item] = await roadmap_items(pmbot)
+    assert await audit_actions(pmbot, "roadmap_item", item.id or 0) == ["add_applied"]
+    assert len(await all_votes(pmbot, 1)) == 2 and len(posts_to(pmbot, ANNOUNCE)) == 1
+    assert len(card_calls(pmbot, 1, "chat.postMessage")) == 5, "each card posted once, by one replica"
+
+
+async def test_a_double_click_counts_once_because_the_database_allows_one_vote(pmbot: Harness) -> None:
+    await set_policy(pmbot, [BOB, CAROL], required=2)
+    await propose_add(pmbot, "Dark mode")
+    await pmbot.settled()
+
+    names = await asyncio.gather(*(click(pmbot, ids.APPROVE, 1, user=BOB) for _ in range(2)))
+    said = sorted([await answer(pmbot, name) for name in names])
+
+    assert said == [ONE_MORE, "You already voted on CHG-1."]
+    [only] = await all_votes(pmbot, 1)
+    assert (only.approver_id, only.choice, only.revision) == (BOB, VoteChoice.APPROVE, 1)
+    assert (await get_proposal(pmbot, 1)).status == ProposalStatus.PENDING
+    assert await roadmap_items(pmbot) == []
+    proposal = await get_proposal(pmbot, 1)
+
+    async def second_vote(session: AsyncSession) -> None:
+        session.add(
+            ProposalVote(
+                proposal_id=proposal.id or 0, team_id=TEAM, approver_id=BOB, revision=1, choice="reject"
+            )
+        )
+        await session.flush()
+
+    with pytest.raises(IntegrityError):
+        await pmbot.services.writer.run(second_vote)
+
+
+async def test_the_proposer_and_non_approvers_are_refused_and_no_vote_is_stored(pmbot: Harness) -> None:
+    await set_policy(pmbot, [ALICE, BOB], required=1)
+    await propose_add(pmbot, "Audit log")
+    await cards_at(pmbot, 1, [APPROVALS, BOB])  # the proposer gets no card to vote on
+    await pmbot.settled()
+
+    assert "You proposed this change, so your vote does not count" in await vote(pmbot, ids.APPROVE, 1, ALICE)
+    assert "Only approvers can vote" in await vote(pmbot, ids.APPROVE, 1, CAROL)
+    view = await open_ask_modal(pmbot, ids.REJECT, 1, user=CAROL)
+    refused = await submit_comment(pmbot, view, "I do not like it", user=CAROL)
+    assert "Only approvers can vote" in refused.json()["errors"][ids.COMMENT]
+    await pmbot.settled()
+
+    assert await all_votes(pmbot, 1) == []
+    assert (await get_proposal(pmbot, 1)).status == ProposalStatus.PENDING
+    assert await roadmap_items(pmbot) == [] and card_calls(pmbot, 1) == []
+
+
+async def test_while_no_approvers_are_named_a_workspace_admin_approves(pmbot: Harness) -> None:
+    await set_policy(pmbot, [], required=1)
+    await propose_add(pmbot, "Single sign-on")
+    [card] = await pmbot.fake.wait_for(
+        "chat.postMessage", where=lambda call: call.params["channel"] == APPROVALS
+    )
+    assert "waiting for any workspace admin" in shown(card)
+    await pmbot.settled()
+
+    assert "Only approvers can vote" in await vote(pmbot, ids.APPROVE, 1, BOB)
+    assert await vote(pmbot, ids.APPROVE, 1, ADMIN) == APPLIED.format(n=1)
+    await pmbot.settled()
+    [item] = await roadmap_items(pmbot)
+    assert item.title == "Single sign-on"
+
+    await propose_add(pmbot, "SCIM", user=ADMIN)
+    assert "You proposed this change" in await vote(pmbot, ids.APPROVE, 2, ADMIN)
+
+
+async def test_request_changes_then_resubmit_clears_the_votes(pmbot: Harness) -> None:
+    await set_policy(pmbot, [BOB, CAROL, ADMIN], required=2)
+    await propose_add(pmbot, "Global serach")
+    await pmbot.settled()
+    assert await vote(pmbot, ids.APPROVE, 1, BOB) == ONE_MORE
+
+    view = await open_ask_modal(pmbot, ids.REQUEST_CHANGES, 1, user=CAROL)
+    assert view["callback_id"] == ids.CHANGES_MODAL and problems_in_view(view) == []
+    empty = await submit_comment(pmbot, view, "   ", user=CAROL)
+    assert empty.json() == {"response_action": "errors", "errors": {ids.COMMENT: "Say what should change."}}
+    assert (await get_proposal(pmbot, 1)).status == ProposalStatus.PENDING
+    sent = await submit_comment(pmbot, view, "Fix the typo & <link> the request", user=CAROL)
+    assert sent.text in ("", "{}"), sent.text
+
+    [dm] = await pmbot.fake.wait_for("chat.postMessage", where=lambda call: call.params["channel"] == ALICE)
+    assert "needs changes" in shown(dm) and "Fix the typo &amp; &lt;link&gt; the request" in shown(dm)
+    assert buttons(dm) == [ids.RESUBMIT, ids.WITHDRAW] and problems_in_message(dm.params) == []
+    await pmbot.settled()
+    assert (await get_proposal(pmbot, 1)).status == ProposalStatus.CHANGES_REQUESTED
+    assert "Changes requested" in shown(card_calls(pmbot, 1)[-1])
+    assert (
+        await vote(pmbot, ids.APPROVE, 1, ADMIN) == "CHG-1 waits for its proposer's changes; nothing changed."
+    )
+
+    await click(pmbot, ids.RESUBMIT, 1, user=BOB, channel=APPROVALS)
+    [refusal] = await pmbot.fake.wait_for("views.update")
+    assert "Only the proposer" in json.dumps(refusal.params["view"])
+    await click(pmbot, ids.RESUBMIT, 1, user=ALICE, channel="DU_ALICE")
+    [_, opened] = await pmbot.fake.wait_for("views.update", count=2)
+    modal = opened.params["view"]
+    assert modal["callback_id"] == ids.PROPOSE_MODAL and problems_in_view(modal) == []
+    assert json.loads(modal["private_metadata"]) == {"number": 1}
+    assert "Global serach" in json.dumps(modal["blocks"])
+
+    number = json.loads(modal["private_metadata"])["number"]
+    fixed = change("add", title="Global search", horizon="next", rationale="Typo fixed")
+    response = await submit_change(pmbot, fixed, resubmit=number)
+    assert response.text in ("", "{}"), response.text
+    await pmbot.settled()
+    proposal = await get_proposal(pmbot, 1)
+    assert (proposal.status, proposal.revision, proposal.changes["title"]) == ("pending", 2, "Global search")
+    latest = card_calls(pmbot, 1)[-1]
+    assert "Waiting for approvals" in shown(latest) and "(0/2)" in shown(latest)
+    assert buttons(latest) == PENDING_BUTTONS
+
+    # Bob's approval of the first revision no longer counts: Carol's alone does not reach the quorum.
+    assert await vote(pmbot, ids.APPROVE, 1, CAROL) == ONE_MORE
+    assert await roadmap_items(pmbot) == []
+    assert await vote(pmbot, ids.APPROVE, 1, BOB) == APPLIED.format(n=1)
+    [item] = await roadmap_items(pmbot)
+    assert item.title == "Global search"
+    votes = [(v.revision, v.approver_id, v.choice) for v in await all_votes(pmbot, 1)]
+    assert votes == [
+        (1, BOB, "approve"),
+        (1, CAROL, "request_changes"),
+        (2, CAROL, "approve"),
+        (2, BOB, "approve"),
+    ]
+
+
+async def test_reject_needs_a_reason_and_later_clicks_only_hear_the_final_state(pmbot: Harness) -> None:
+    await set_policy(pmbot, [BOB, CAROL], required=2)
+    await propose_add(pmbot, "Blockchain")
+    await pmbot.settled()
+
+    view = await open_ask_modal(pmbot, ids.REJECT, 1, user=BOB)
+    assert view["callback_id"] == ids.REJECT_MODAL and problems_in_view(view) == []
+    empty = await submit_comment(pmbot, view, "", user=BOB)
+    assert empty.json() == {"response_action": "errors", "errors": {ids.COMMENT: "Say why it is rejected."}}
+    assert (await submit_comment(pmbot, view, "Not our <strategy>", user=BOB)).text in ("", "{}")
+    [dm] = await pmbot.fake.wait_for("chat.postMessage", where=lambda call: call.params["channel"] == ALICE)
+    assert "was rejected" in shown(dm) and "Not our &lt;strategy&gt;" in shown(dm)
+    await pmbot.settled()
+    final = card_calls(pmbot, 1)[-1]
+    assert "Rejected" in shown(final) and buttons(final) == []
+    updates = len(pmbot.fake.calls_to("chat.update"))
+
+    assert await vote(pmbot, ids.APPROVE, 1, CAROL) == "CHG-1 was rejected; nothing changed."
+    late = await open_ask_modal(pmbot, ids.REQUEST_CHANGES, 1, user=CAROL)
+    too_late = await submit_comment(pmbot, late, "Rename it", user=CAROL)
+    assert too_late.json()["errors"] == {ids.COMMENT: "CHG-1 was rejected; nothing changed."}
+    assert "CHG-1 is already rejected" in await vote(pmbot, ids.WITHDRAW, 1, ALICE)
+    await pmbot.settled()
+    assert [(v.approver_id, v.choice) for v in await all_votes(pmbot, 1)] == [(BOB, "reject")]
+    assert (await get_proposal(pmbot, 1)).status == ProposalStatus.REJECTED
+    assert await roadmap_items(pmbot) == [] and len(pmbot.fake.calls_to("chat.update")) == updates
+    assert len(posts_to(pmbot, ALICE)) == 1
+
+
+async def test_only_the_proposer_withdraws(pmbot: Harness) -> None:
+    await set_policy(pmbot, [BOB], required=1)
+    await propose_add(pmbot, "Kanban board")
+    await pmbot.settled()
+
+    assert "Only the proposer can withdraw" in await vote(pmbot, ids.WITHDRAW, 1, BOB)
+    assert await vote(pmbot, ids.WITHDRAW, 1, ALICE) == "You withdrew CHG-1."
+    await pmbot.settled()
+    final = card_calls(pmbot, 1)[-1]
+    assert "Withdrawn" in shown(final) and buttons(final) == []
+    assert await vote(pmbot, ids.APPROVE, 1, BOB) == "CHG-1 was withdrawn; nothing changed."
+    assert (await get_proposal(pmbot, 1)).status == ProposalStatus.WITHDRAWN
+    assert await all_votes(pmbot, 1) == [] and await roadmap_items(pmbot) == []
