@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from functools import partial
 
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
@@ -18,6 +19,8 @@ from bot.views.common import as_dicts
 from bot.views.notifications import filed_reply, notice_message
 from bot.views.request_card import card_fallback_text, request_card
 from storage.outbox import ClaimedJob
+from storage.requests import set_card
+from storage.writer import UnitOfWork
 
 log = logging.getLogger(__name__)
 
@@ -40,10 +43,10 @@ class RequestDeliveries:
             outbox_kinds.FILED_REPLY: Delivery(self.reply_filed, self.reply_filed_failed),
         }
 
-    async def sync_card(self, job: ClaimedJob) -> None:
+    async def sync_card(self, job: ClaimedJob) -> UnitOfWork[None] | None:
         """Post the request's card to the intake channel, or update it where it already is."""
         try:
-            detail = await self._requests.get_by_id(job.team_id, job.payload["request_id"])
+            detail, intake = await self._requests.card(job.team_id, job.payload["request_id"])
         except NotFound as missing:
             raise GiveUp(missing.message) from None
         request = detail.request
@@ -53,18 +56,23 @@ class RequestDeliveries:
                 await self._client.chat_update(
                     channel=request.card_channel_id, ts=request.card_ts, text=fallback, blocks=blocks
                 )
-                return
+                return None
             except SlackApiError as error:
                 if error.response.get("error") != CARD_DELETED:
                     raise
                 # Someone deleted the card in Slack: post a fresh one rather than lose it for good.
-        intake = (await self._settings.get(job.team_id)).intake_channel_id
         if intake is None:
-            return  # nowhere to post yet; the filer was told how to set the channel
+            return None  # nowhere to post yet; the filer was told how to set the channel
         posted = await self._client.chat_postMessage(
             channel=intake, text=fallback, blocks=blocks, unfurl_links=False, unfurl_media=False
         )
-        await self._requests.record_card(job.team_id, request.id or 0, posted["channel"], posted["ts"])
+        return partial(
+            set_card,
+            team_id=job.team_id,
+            request_id=request.id or 0,
+            channel_id=posted["channel"],
+            ts=posted["ts"],
+        )
 
     async def card_failed(self, job: ClaimedJob, reason: str) -> None:
         """Tell the filer their request is stored but its card could not be posted."""

@@ -19,12 +19,13 @@ from datetime import timedelta
 
 import aiohttp
 from slack_sdk.errors import SlackApiError
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.clock import Clock
 from storage import outbox
 from storage.db import Database
 from storage.outbox import ClaimedJob
-from storage.writer import Writer
+from storage.writer import UnitOfWork, Writer
 
 log = logging.getLogger(__name__)
 
@@ -44,7 +45,9 @@ class GiveUp(Exception):
     """A delivery that can never succeed; the job fails with this reason."""
 
 
-Deliver = Callable[[ClaimedJob], Awaitable[None]]
+# A delivery may return what it learned (say, the ts of a posted card) as a unit of work; it is
+# stored in the same transaction that marks the job done, so one never happens without the other.
+Deliver = Callable[[ClaimedJob], Awaitable[UnitOfWork[None] | None]]
 GiveUpHandler = Callable[[ClaimedJob, str], Awaitable[None]]
 
 
@@ -144,6 +147,8 @@ class OutboxWorker:
         try:
             await self._attempt(job)
         finally:
+            # Free the slot before waking the loop, or it would still count it busy and sleep.
+            self._running.discard(asyncio.current_task())  # type: ignore[arg-type]
             self._slots.release()
             self.wake()
 
@@ -153,7 +158,7 @@ class OutboxWorker:
             await self._give_up(job, None, f"no delivery for job kind {job.kind!r}")
             return
         try:
-            await delivery.deliver(job)
+            learned = await delivery.deliver(job)
         except GiveUp as reason:
             await self._give_up(job, delivery, str(reason))
         except SlackApiError as error:
@@ -164,7 +169,7 @@ class OutboxWorker:
             log.exception("outbox job %s (%s) raised", job.id, job.kind)
             await self._retry(job, delivery, f"{type(error).__name__}: {error}", None)
         else:
-            await self._writer.run(lambda session: outbox.mark_done(session, job))
+            await self._writer.run(lambda session: _finish(session, job, learned))
 
     async def _after_slack_error(self, job: ClaimedJob, delivery: Delivery, error: SlackApiError) -> None:
         response = error.response
@@ -192,6 +197,12 @@ class OutboxWorker:
                 await delivery.on_give_up(job, reason)
             except Exception:  # telling someone is best effort; the failure is already logged
                 log.exception("could not report failed outbox job %s", job.id)
+
+
+async def _finish(session: AsyncSession, job: ClaimedJob, learned: UnitOfWork[None] | None) -> None:
+    if learned is not None:
+        await learned(session)
+    await outbox.mark_done(session, job)
 
 
 def _retry_after_seconds(headers: dict[str, str | list[str]]) -> float:

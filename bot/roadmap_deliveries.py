@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import partial
+
 from slack_sdk.web.async_client import AsyncWebClient
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -13,9 +15,10 @@ from bot.views.approval_card import approval_card, change_summary
 from bot.views.common import as_dicts
 from bot.views.proposal_notices import announcement_message, outcome_message, reminder_message
 from storage.db import Database
+from storage.models import Proposal
 from storage.outbox import ClaimedJob
 from storage.roadmap import get_policy, list_messages, record_message
-from storage.writer import Writer
+from storage.writer import UnitOfWork, Writer
 
 
 class RoadmapDeliveries:
@@ -36,7 +39,7 @@ class RoadmapDeliveries:
             outbox_kinds.ROADMAP_ANNOUNCEMENT: Delivery(self.announce),
         }
 
-    async def sync_cards(self, job: ClaimedJob) -> None:
+    async def sync_cards(self, job: ClaimedJob) -> UnitOfWork[None] | None:
         """Post the card where it is missing (channel, each approver) and update it where it is."""
         view = await self._view(job)
         blocks = as_dicts(approval_card(view))
@@ -54,7 +57,11 @@ class RoadmapDeliveries:
                 )
                 continue
             answer = await self._client.chat_postMessage(channel=target, text=fallback, blocks=blocks)
-            await self._remember(view, target, answer["channel"], answer["ts"])
+            # Stored at once: should a later post of this job fail, this one is not posted again.
+            await self._writer.run(
+                partial(_remember, view.proposal, [(target, answer["channel"], answer["ts"])])
+            )
+        return None
 
     async def tell_outcome(self, job: ClaimedJob) -> None:
         """DM the proposer what became of the proposal."""
@@ -89,8 +96,7 @@ class RoadmapDeliveries:
         except NotFound as missing:
             raise GiveUp(missing.message) from None
 
-    async def _remember(self, view: ProposalView, target: str, channel_id: str, ts: str) -> None:
-        async def store(session: AsyncSession) -> None:
-            await record_message(session, view.proposal, target, channel_id, ts)
 
-        await self._writer.run(store)
+async def _remember(proposal: Proposal, posts: list[tuple[str, str, str]], session: AsyncSession) -> None:
+    for target, channel_id, ts in posts:
+        await record_message(session, proposal, target, channel_id, ts)

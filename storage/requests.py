@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage.models import Request, RequestFollower, RequestStatus, RequestUpvote
+from storage.models import Request, RequestFollower, RequestStatus, RequestUpvote, Workspace
 from storage.upsert import insert_for
-from storage.workspaces import allocate_number
+from storage.workspaces import ensure_workspace
 
 
 @dataclass(frozen=True)
@@ -20,9 +20,30 @@ class RequestPage:
     has_more: bool
 
 
-async def allocate_request_number(session: AsyncSession, team_id: str) -> int:
-    """The next REQ number of the workspace."""
-    return await allocate_number(session, team_id, "request")
+async def allocate_request_number(session: AsyncSession, team_id: str) -> tuple[int, str | None]:
+    """The next REQ number of the workspace, and its intake channel, in one statement."""
+    bump = (
+        update(Workspace)
+        .where(Workspace.team_id == team_id)
+        .values(last_request_number=Workspace.last_request_number + 1)
+        .returning(Workspace.last_request_number, Workspace.intake_channel_id)
+        .execution_options(synchronize_session=False)
+    )
+    row = (await session.execute(bump)).one_or_none()
+    if row is None:  # the workspace's first request
+        await ensure_workspace(session, team_id)
+        row = (await session.execute(bump)).one()
+    return int(row[0]), row[1]
+
+
+async def set_card(session: AsyncSession, team_id: str, request_id: int, channel_id: str, ts: str) -> None:
+    """Remember where a request's card was posted, so later changes update it in place."""
+    await session.execute(
+        update(Request)
+        .where(Request.team_id == team_id, Request.id == request_id)
+        .values(card_channel_id=channel_id, card_ts=ts)
+        .execution_options(synchronize_session=False)
+    )
 
 
 async def get_request(session: AsyncSession, team_id: str, number: int) -> Request | None:

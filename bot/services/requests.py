@@ -101,8 +101,7 @@ class RequestService:
         requester_id = source.author_id if source else filer_id
 
         async def store(session: AsyncSession) -> FiledRequest:
-            number = await queries.allocate_request_number(session, team_id)
-            workspace = await get_workspace(session, team_id)
+            number, intake = await queries.allocate_request_number(session, team_id)
             request = Request(
                 team_id=team_id, number=number, requester_id=requester_id, filed_by_id=filer_id,
                 source_channel_id=source.channel_id if source else None,
@@ -119,7 +118,6 @@ class RequestService:
                 session, team_id=team_id, actor_id=filer_id, entity="request", entity_id=_id(request),
                 action="filed", after=_snapshot(request),
             )  # fmt: skip
-            intake = workspace.intake_channel_id if workspace else None
             if intake:
                 await _enqueue_card_sync(session, request, self._clock.now())
             if source:
@@ -238,15 +236,15 @@ class RequestService:
         async with self._db.read() as session:
             return await queries.search_requests(session, team_id, typed, limit=limit)
 
-    async def record_card(self, team_id: str, request_id: int, channel_id: str, ts: str) -> None:
-        """Remember where a request's card was posted, so later changes update it in place."""
-
-        async def store(session: AsyncSession) -> None:
+    async def card(self, team_id: str, request_id: int) -> tuple[RequestDetail, str | None]:
+        """What a card shows, and the intake channel it goes to, read together."""
+        async with self._db.read() as session:
             request = await queries.get_request_by_id(session, team_id, request_id)
-            if request is not None:
-                request.card_channel_id, request.card_ts = channel_id, ts
-
-        await write(self._writer, store)
+            if request is None:
+                raise NotFound(f"Request {request_id} is gone.")
+            workspace = await get_workspace(session, team_id)
+            detail = await _detail(session, request, with_history=False)
+        return detail, workspace.intake_channel_id if workspace else None
 
     async def _toggle(
         self, team_id: str, user_id: str, number: int, add: Callable[..., Any], action: str
