@@ -5,7 +5,8 @@ from __future__ import annotations
 import logging
 from collections.abc import Awaitable, Callable
 
-from slack_bolt.async_app import AsyncApp, AsyncBoltContext
+from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncBoltContext
+from slack_bolt.response import BoltResponse
 
 from bot.runtime import Services
 from handlers import register_all
@@ -22,8 +23,29 @@ def create_app(services: Services) -> AsyncApp:
 
     async def provide_services(context: AsyncBoltContext, next: Callable[[], Awaitable[None]]) -> None:
         context["services"] = services
+        context["ack"] = KeptAck()
         await next()
 
     app.middleware(provide_services)
     register_all(app)
     return app
+
+
+class KeptAck(AsyncAck):
+    """An ack whose answer, once given, stays given.
+
+    Bolt 1.30 sets `ack.response` back to None when a listener raises after it acked. If that
+    happens before Bolt looks (it polls every 10 ms), Bolt waits out its 3 seconds and answers
+    404 "unhandled request" (over Socket Mode: no ack at all), although the listener acked in
+    time and the error handler already told the person what went wrong.
+    """
+
+    @property  # type: ignore[override]
+    def response(self) -> BoltResponse | None:
+        """The answer given by `ack()`, if any."""
+        return getattr(self, "_given", None)
+
+    @response.setter
+    def response(self, value: BoltResponse | None) -> None:
+        if value is not None or self.response is None:
+            self._given = value

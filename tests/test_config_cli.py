@@ -1,0 +1,328 @@
+"""The real `pmbot` console script: refusing bad settings, the manifest, `db upgrade`, and `serve`."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import os
+import shutil
+import signal
+import socket
+import sqlite3
+import subprocess
+import sys
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+import yaml
+from sqlalchemy import inspect
+
+from bot.config import WHERE_TO_GET
+from bot.manifest import BOT_EVENTS, BOT_SCOPES
+from bot.views import ids
+from storage.db import Database
+from storage.migrate import current_revision, head_revision
+from tests.empty_databases import KINDS, empty_database
+from tests.fakes import FakeSlack, payloads
+
+SECRET = "cli-test-signing-secret"
+GOOD = {"SLACK_BOT_TOKEN": "xoxb-cli-test", "SLACK_SIGNING_SECRET": SECRET}
+EXIT_CONFIG = 2
+SERVE_DEADLINE = 20.0  # seconds for a real process to start, migrate and listen
+
+
+def pmbot_command() -> list[str]:
+    """The installed console script, or the module if the script is missing."""
+    script = shutil.which("pmbot", path=str(Path(sys.executable).parent))
+    return [script] if script else [sys.executable, "-m", "bot.cli"]
+
+
+def clean_env(folder: Path, **variables: str) -> dict[str, str]:
+    """Only what a process needs to run, plus `variables`; no settings leak in from outside."""
+    return {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": str(folder), **variables}
+
+
+def run_pmbot(folder: Path, *args: str, **variables: str) -> subprocess.CompletedProcess[str]:
+    """Run `pmbot args…` in `folder` (so no .env of ours is read) and wait for it."""
+    return subprocess.run(
+        [*pmbot_command(), *args],
+        cwd=folder,
+        env=clean_env(folder, **variables),
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+
+
+async def run_pmbot_async(folder: Path, *args: str, **variables: str) -> tuple[int, str, str]:
+    """The same, for async tests: (exit status, stdout, stderr)."""
+    process = await asyncio.create_subprocess_exec(
+        *pmbot_command(),
+        *args,
+        cwd=folder,
+        env=clean_env(folder, **variables),
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+    )
+    async with asyncio.timeout(60):
+        out, err = await process.communicate()
+    assert process.returncode is not None
+    return process.returncode, out.decode(), err.decode()
+
+
+def assert_refused(result: subprocess.CompletedProcess[str], variable: str, *absent: str) -> None:
+    """Exit 2 with one line naming the variable and where to get it; no traceback, no secret."""
+    assert result.returncode == EXIT_CONFIG, result.stderr
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1, result.stderr
+    [line] = lines
+    assert line.startswith(f"pmbot: {variable} "), line
+    assert WHERE_TO_GET[variable] in line
+    assert "Traceback" not in result.stderr
+    assert result.stdout == ""
+    for secret in absent:
+        assert secret not in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("variables", "variable", "absent"),
+    [
+        ({"SLACK_SIGNING_SECRET": SECRET}, "SLACK_BOT_TOKEN", ()),
+        ({"SLACK_BOT_TOKEN": "xoxb-cli-test"}, "SLACK_SIGNING_SECRET", ()),
+        ({**GOOD, "SLACK_BOT_TOKEN": "xoxp-1234-user-token-secret"}, "SLACK_BOT_TOKEN", ("1234-user",)),
+        ({**GOOD, "PORT": "abc"}, "PORT", ()),
+        ({**GOOD, "PORT": "70000"}, "PORT", ()),
+        ({**GOOD, "DATABASE_URL": "mysql://root:hunter2@db.example/pm"}, "DATABASE_URL", ("hunter2",)),
+        ({**GOOD, "DATABASE_URL": "pmbot.db"}, "DATABASE_URL", ()),
+        ({**GOOD, "SLACK_API_URL": "slack.com/api"}, "SLACK_API_URL", ()),
+        ({**GOOD, "LOG_LEVEL": "LOUD"}, "LOG_LEVEL", ()),
+    ],
+    ids=[
+        "no-bot-token",
+        "no-signing-secret",
+        "user-token",
+        "port-abc",
+        "port-too-big",
+        "mysql-url",
+        "bare-path-url",
+        "api-url-no-scheme",
+        "log-level",
+    ],
+)
+def test_serve_refuses_bad_settings_with_one_line(
+    tmp_path: Path, variables: dict[str, str], variable: str, absent: tuple[str, ...]
+) -> None:
+    assert_refused(run_pmbot(tmp_path, "serve", **variables), variable, *absent)
+
+
+def test_socket_mode_needs_the_app_token(tmp_path: Path) -> None:
+    assert_refused(run_pmbot(tmp_path, "serve", "--socket-mode", **GOOD), "SLACK_APP_TOKEN")
+    wrong_kind = run_pmbot(tmp_path, "serve", "--socket-mode", **GOOD, SLACK_APP_TOKEN="xoxb-not-app")
+    assert_refused(wrong_kind, "SLACK_APP_TOKEN", "xoxb-not-app")
+
+
+def test_db_upgrade_refuses_a_bad_database_url(tmp_path: Path) -> None:
+    result = run_pmbot(tmp_path, "db", "upgrade", DATABASE_URL="oracle://scott:tiger@db/orcl")
+
+    assert_refused(result, "DATABASE_URL", "tiger")
+
+
+def manifest(tmp_path: Path, *args: str) -> dict[str, Any]:
+    result = run_pmbot(tmp_path, "manifest", *args)
+    assert result.returncode == 0, result.stderr
+    assert result.stderr == ""
+    return yaml.safe_load(result.stdout)
+
+
+def all_keys(node: object) -> Iterator[tuple[str, object]]:
+    if isinstance(node, dict):
+        for key, value in node.items():
+            yield key, value
+            yield from all_keys(value)
+    elif isinstance(node, list):
+        for item in node:
+            yield from all_keys(item)
+
+
+def test_manifest_for_a_url_declares_everything_pmbot_needs(tmp_path: Path) -> None:
+    events_url = "https://x.example/slack/events"
+
+    found = manifest(tmp_path, "--url", "https://x.example")
+
+    features, settings = found["features"], found["settings"]
+    [command] = [c for c in features["slash_commands"] if c["command"] == "/request"]
+    assert command["url"] == events_url
+    assert {c["url"] for c in features["slash_commands"]} == {events_url}  # every command reaches pmbot
+    [shortcut] = [s for s in features["shortcuts"] if s["name"] == "File as request"]
+    assert (shortcut["type"], shortcut["callback_id"]) == ("message", ids.FILE_AS_REQUEST)
+    assert settings["interactivity"] == {
+        "is_enabled": True,
+        "request_url": events_url,
+        "message_menu_options_url": events_url,
+    }
+    assert settings["event_subscriptions"]["request_url"] == events_url
+    assert set(BOT_EVENTS) <= set(settings["event_subscriptions"]["bot_events"])
+    assert {"app_uninstalled", "tokens_revoked"} <= set(settings["event_subscriptions"]["bot_events"])
+    assert {"commands", "chat:write", "users:read", "im:write"} <= set(found["oauth_config"]["scopes"]["bot"])
+    assert set(found["oauth_config"]["scopes"]["bot"]) == set(BOT_SCOPES)
+    assert settings["socket_mode_enabled"] is False
+    assert manifest(tmp_path, "--url", "https://x.example/") == found  # a trailing slash changes nothing
+
+
+def test_manifest_for_socket_mode_has_no_urls(tmp_path: Path) -> None:
+    found = manifest(tmp_path, "--socket-mode")
+
+    assert found["settings"]["socket_mode_enabled"] is True
+    assert found["settings"]["interactivity"]["is_enabled"] is True
+    assert "/request" in [c["command"] for c in found["features"]["slash_commands"]]
+    assert ids.FILE_AS_REQUEST in [s["callback_id"] for s in found["features"]["shortcuts"]]
+    assert [key for key, _ in all_keys(found) if key.endswith("url")] == []
+    assert "http" not in yaml.safe_dump(found)
+
+
+def test_manifest_without_url_or_socket_mode_is_refused(tmp_path: Path) -> None:
+    result = run_pmbot(tmp_path, "manifest")
+
+    assert result.returncode == EXIT_CONFIG
+    assert len(result.stderr.strip().splitlines()) == 1 and "--url" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+@pytest.fixture(params=KINDS)
+async def empty_database_url(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[str]:
+    async with empty_database(request.param, tmp_path) as url:
+        yield url
+
+
+async def test_db_upgrade_creates_the_schema_and_is_idempotent(
+    tmp_path: Path, empty_database_url: str
+) -> None:
+    # The plain URL a person would type; pmbot adds the async driver itself.
+    typed = empty_database_url.replace("+aiosqlite", "").replace("+asyncpg", "")
+
+    first = await run_pmbot_async(tmp_path, "db", "upgrade", DATABASE_URL=typed)
+    second = await run_pmbot_async(tmp_path, "db", "upgrade", DATABASE_URL=typed)
+
+    for status, out, err in (first, second):
+        assert status == 0, err
+        assert "database is at the newest schema" in out
+        assert "Traceback" not in err
+    db = Database(empty_database_url)
+    try:
+        assert await current_revision(db) == head_revision()
+        async with db.read_engine.connect() as connection:
+            tables = set(await connection.run_sync(lambda sync: inspect(sync).get_table_names()))
+    finally:
+        await db.dispose()
+    assert {"workspace", "request", "request_follower", "outbox_job", "audit_entry"} <= tables
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+class Output:
+    """Collects a process's output lines; lets a test await a line."""
+
+    def __init__(self, stream: asyncio.StreamReader) -> None:
+        self.lines: list[str] = []
+        self._changed = asyncio.Condition()
+        self._ended = False
+        self.task = asyncio.create_task(self._collect(stream))
+
+    async def _collect(self, stream: asyncio.StreamReader) -> None:
+        while line := await stream.readline():
+            async with self._changed:
+                self.lines.append(line.decode(errors="replace").rstrip())
+                self._changed.notify_all()
+        async with self._changed:
+            self._ended = True
+            self._changed.notify_all()
+
+    async def wait_for(self, text: str) -> bool:
+        """Await a line containing `text`; False if the output ended first."""
+        async with self._changed:
+            await self._changed.wait_for(lambda: self._ended or any(text in line for line in self.lines))
+        return any(text in line for line in self.lines)
+
+    @property
+    def text(self) -> str:
+        return "\n".join(self.lines)
+
+
+@contextlib.asynccontextmanager
+async def serving(folder: Path, fake: FakeSlack, port: int) -> AsyncIterator[tuple[Any, Output]]:
+    """`pmbot serve` as a real process; killed at the end if the test did not stop it."""
+    process = await asyncio.create_subprocess_exec(
+        *pmbot_command(),
+        "serve",
+        cwd=folder,
+        env=clean_env(
+            folder,
+            **GOOD,
+            SLACK_API_URL=fake.base_url,
+            DATABASE_URL=f"sqlite:///{folder / 'pmbot.db'}",
+            HOST="127.0.0.1",
+            PORT=str(port),
+            LOG_LEVEL="INFO",
+        ),
+        stdout=asyncio.subprocess.DEVNULL,
+        stderr=asyncio.subprocess.PIPE,
+    )
+    assert process.stderr is not None
+    output = Output(process.stderr)
+    try:
+        yield process, output
+    finally:
+        if process.returncode is None:
+            process.kill()
+            await process.wait()
+        await output.task
+
+
+async def wait_until_healthy(base: str, process: Any, output: Output) -> None:
+    """Poll /healthz with short requests until 200, for at most SERVE_DEADLINE seconds."""
+    async with httpx.AsyncClient(base_url=base, timeout=1.0) as http, asyncio.timeout(SERVE_DEADLINE):
+        # Uvicorn says when it listens; awaiting that line spares most of the polling.
+        assert await output.wait_for("Application startup complete"), output.text
+        while True:
+            assert process.returncode is None, output.text
+            with contextlib.suppress(httpx.TransportError):
+                if (await http.get("/healthz")).status_code == 200:
+                    return
+            await asyncio.sleep(0.1)  # another process: nothing of ours to await
+
+
+async def test_serve_answers_a_signed_command_and_stops_cleanly_on_sigterm(tmp_path: Path) -> None:
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    async with FakeSlack() as fake, serving(tmp_path, fake, port) as (process, output):
+        await wait_until_healthy(base, process, output)
+        command = payloads.slash_command(SECRET, text="Ship it")
+        async with httpx.AsyncClient(base_url=base, timeout=10.0) as http:
+            response = await http.post("/slack/events", content=command.body, headers=command.headers)
+            unsigned = await http.post("/slack/events", content=command.body)
+
+        process.send_signal(signal.SIGTERM)
+        async with asyncio.timeout(SERVE_DEADLINE):
+            status = await process.wait()
+        await output.task
+
+    assert response.status_code == 200
+    assert "REQ-1" in response.json()["text"]
+    assert unsigned.status_code == 401
+    # Uvicorn finishes its shutdown, then re-raises the SIGTERM it caught, so the exit status says
+    # "ended by SIGTERM" as process managers expect (0 when it runs as PID 1 in a container).
+    assert status in (0, -signal.SIGTERM), output.text
+    assert "Traceback" not in output.text
+    assert "Application shutdown complete" in output.text
+    assert "Finished server process" in output.text
+    assert "Ship it" not in output.text  # user text stays out of the log at INFO
+    with contextlib.closing(sqlite3.connect(tmp_path / "pmbot.db")) as stored:
+        assert stored.execute("SELECT number, title FROM request").fetchall() == [(1, "Ship it")]
