@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Awaitable, Callable
+import os
+from collections.abc import Awaitable, Callable, Iterator
+from contextlib import contextmanager
 
 from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncBoltContext
 from slack_bolt.response import BoltResponse
@@ -11,15 +13,30 @@ from slack_bolt.response import BoltResponse
 from bot.runtime import Services
 from handlers import register_all
 
+# Bolt reads these from the environment on its own: with both client variables it switches itself
+# to OAuth (multi-workspace) mode, and the bot token makes it warn. pmbot's settings were read
+# already (bot.config), so Bolt is built without seeing them.
+BOLT_ENVIRONMENT = ("SLACK_CLIENT_ID", "SLACK_CLIENT_SECRET", "SLACK_BOT_TOKEN", "SLACK_VERIFICATION_TOKEN")
+
+
+@contextmanager
+def _hidden_from_bolt(*names: str) -> Iterator[None]:
+    saved = {name: os.environ.pop(name) for name in names if name in os.environ}
+    try:
+        yield
+    finally:
+        os.environ.update(saved)
+
 
 def create_app(services: Services) -> AsyncApp:
     """Build the Bolt app; HTTP signatures are checked in bot.web before Bolt sees a request."""
-    app = AsyncApp(
-        client=services.client,
-        signing_secret=services.settings.SLACK_SIGNING_SECRET,
-        request_verification_enabled=False,
-        logger=logging.getLogger("slack_bolt"),
-    )
+    with _hidden_from_bolt(*BOLT_ENVIRONMENT):
+        app = AsyncApp(
+            client=services.client,
+            signing_secret=services.settings.SLACK_SIGNING_SECRET,
+            request_verification_enabled=False,
+            logger=logging.getLogger("slack_bolt"),
+        )
 
     async def provide_services(context: AsyncBoltContext, next: Callable[[], Awaitable[None]]) -> None:
         context["services"] = services

@@ -9,6 +9,7 @@ import sys
 from collections.abc import Sequence
 
 import uvicorn
+from sqlalchemy.exc import SQLAlchemyError
 
 from bot.app import create_app
 from bot.config import ConfigError, Settings, load_settings
@@ -22,6 +23,7 @@ from storage.migrate import upgrade_to_head
 from storage.workspaces import list_team_ids
 
 EXIT_CONFIG = 2
+EXIT_UNAVAILABLE = 1
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -32,6 +34,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ConfigError as error:
         print(f"pmbot: {error}", file=sys.stderr)
         return EXIT_CONFIG
+    except (OSError, SQLAlchemyError) as error:
+        print(f"pmbot: the database did not answer: {_first_line(error)}", file=sys.stderr)
+        return EXIT_UNAVAILABLE
 
 
 def serve(args: argparse.Namespace) -> int:
@@ -109,6 +114,10 @@ def _configure_logging(level: str) -> None:
     if level != "DEBUG":
         logging.getLogger("slack_bolt").setLevel(logging.WARNING)
         logging.getLogger("slack_sdk").setLevel(logging.WARNING)
+
+
+def _first_line(error: BaseException) -> str:
+    return (str(error).strip().splitlines() or [type(error).__name__])[0]
 
 
 def _redacted(url: str) -> str:

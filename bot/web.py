@@ -10,6 +10,7 @@ from urllib.parse import parse_qsl
 
 from slack_bolt.async_app import AsyncApp
 from slack_bolt.request.async_request import AsyncBoltRequest
+from sqlalchemy.exc import SQLAlchemyError
 
 from bot.runtime import Services
 from bot.signature import is_valid_signature
@@ -59,9 +60,14 @@ class SlackWebApp:
         while True:
             message = await receive()
             if message["type"] == "lifespan.startup":
-                await self._services.start(migrate=self._migrate_on_start)
-                for companion in self._companions:
-                    await companion.start()
+                try:
+                    await self._start()
+                except (OSError, SQLAlchemyError) as error:
+                    # One line, not a traceback: the usual cause is a database that does not answer.
+                    await send(
+                        {"type": "lifespan.startup.failed", "message": f"pmbot could not start: {error}"}
+                    )
+                    return
                 await send({"type": "lifespan.startup.complete"})
             elif message["type"] == "lifespan.shutdown":
                 for companion in reversed(self._companions):
@@ -69,6 +75,11 @@ class SlackWebApp:
                 await self._services.stop()
                 await send({"type": "lifespan.shutdown.complete"})
                 return
+
+    async def _start(self) -> None:
+        await self._services.start(migrate=self._migrate_on_start)
+        for companion in self._companions:
+            await companion.start()
 
     async def _http(self, scope: Scope, receive: Receive, send: Send) -> None:
         method, path = scope["method"], scope["path"]
