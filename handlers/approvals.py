@@ -14,6 +14,7 @@ from bot.views.proposal_modal import proposal_modal
 from bot.views.simple_modals import loading_modal, refusal_modal
 from bot.views.triage_modals import ask_modal, modal_request_number
 from handlers import forms
+from handlers.payload import number_in_block, who
 from handlers.replies import modal_errors
 from storage.models import VoteChoice
 
@@ -38,7 +39,7 @@ async def approve_change(
 ) -> None:
     """One approval; the one that reaches the quorum applies the change."""
     await ack()
-    result = await services.roadmap.vote(*_who(context), _number(action), VoteChoice.APPROVE)
+    result = await services.roadmap.vote(*who(context), _number(action), VoteChoice.APPROVE)
     await respond(text=result.message, response_type="ephemeral", replace_original=False)
 
 
@@ -105,7 +106,7 @@ async def withdraw_change(
 ) -> None:
     """The proposer takes the proposal back."""
     await ack()
-    proposal = await services.roadmap.withdraw(*_who(context), _number(action))
+    proposal = await services.roadmap.withdraw(*who(context), _number(action))
     await respond(text=f"You withdrew {proposal.ref}.", response_type="ephemeral", replace_original=False)
 
 
@@ -124,7 +125,7 @@ async def open_resubmit_modal(
     ]
     number = _number(action)
     try:
-        draft = await services.roadmap.draft_for(*_who(context), number)
+        draft = await services.roadmap.draft_for(*who(context), number)
     except PmbotError as error:
         await client.views_update(
             view_id=opened["id"], hash=opened["hash"], view=refusal_modal(error.message)
@@ -145,7 +146,7 @@ async def _vote_from_modal(
     try:
         comment = forms.required_text(view["state"]["values"], ids.COMMENT, missing)
         result = await services.roadmap.vote(
-            *_who(context), modal_request_number(view["private_metadata"]), choice, comment
+            *who(context), modal_request_number(view["private_metadata"]), choice, comment
         )
     except PmbotError as error:
         await ack(response_action="errors", errors=modal_errors(error, ids.COMMENT))
@@ -156,12 +157,5 @@ async def _vote_from_modal(
     await ack()
 
 
-def _who(context: AsyncBoltContext) -> tuple[str, str]:
-    return context.team_id or "", context.user_id or ""
-
-
 def _number(action: dict[str, Any]) -> int:
-    block_id = action.get("block_id", "")
-    if not block_id.startswith(ids.PROPOSAL_BLOCK_PREFIX):
-        raise PmbotError("That button does not belong to a proposal card.")
-    return int(block_id.removeprefix(ids.PROPOSAL_BLOCK_PREFIX))
+    return number_in_block(action, ids.PROPOSAL_BLOCK_PREFIX, "proposal card")

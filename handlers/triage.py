@@ -16,6 +16,7 @@ from bot.views.limits import SELECT_OPTIONS
 from bot.views.simple_modals import refusal_modal
 from bot.views.triage_modals import decline_modal, modal_request_number, need_info_modal
 from handlers import forms
+from handlers.payload import number_in_block, who
 from handlers.replies import modal_errors
 
 
@@ -38,7 +39,7 @@ async def accept_request(
 ) -> None:
     """Accept; the card and the requester's DM follow through the outbox."""
     await ack()
-    await services.requests.accept(*_who(context), _number(action))
+    await services.requests.accept(*who(context), _number(action))
 
 
 async def open_decline_modal(
@@ -62,9 +63,7 @@ async def decline_request(
     """Decline with the reason typed in the modal."""
     try:
         reason = forms.required_text(view["state"]["values"], ids.REASON, "Say why the request is declined.")
-        await services.requests.decline(
-            *_who(context), modal_request_number(view["private_metadata"]), reason
-        )
+        await services.requests.decline(*who(context), modal_request_number(view["private_metadata"]), reason)
     except PmbotError as error:
         await ack(response_action="errors", errors=modal_errors(error, ids.REASON))
         return
@@ -93,7 +92,7 @@ async def ask_for_info(
     try:
         question = forms.required_text(view["state"]["values"], ids.QUESTION, "Write the question.")
         await services.requests.ask_for_info(
-            *_who(context), modal_request_number(view["private_metadata"]), question
+            *who(context), modal_request_number(view["private_metadata"]), question
         )
     except PmbotError as error:
         await ack(response_action="errors", errors=modal_errors(error, ids.QUESTION))
@@ -107,14 +106,18 @@ async def mark_duplicate(
     """Close as a duplicate of the request picked in the type-ahead."""
     await ack()
     original = int(action["selected_option"]["value"])
-    await services.requests.mark_duplicate(*_who(context), _number(action), original)
+    await services.requests.mark_duplicate(*who(context), _number(action), original)
 
 
 async def suggest_originals(
     ack: AsyncAck, payload: dict[str, Any], context: AsyncBoltContext, services: Services
 ) -> None:
     """Type-ahead over the workspace's requests, within Slack's option limits."""
-    this = _number(payload)
+    try:
+        this = _number(payload)
+    except PmbotError:  # not from a card: nothing to suggest (an options request cannot show an error)
+        await ack(options=[])
+        return
     found = await services.requests.search(
         context.team_id or "", payload.get("value", ""), limit=SELECT_OPTIONS + 1
     )
@@ -131,7 +134,7 @@ async def assign_request(
 ) -> None:
     """Assign to the person picked on the card."""
     await ack()
-    await services.requests.assign(*_who(context), _number(action), action["selected_user"])
+    await services.requests.assign(*who(context), _number(action), action["selected_user"])
 
 
 async def follow_request(
@@ -144,7 +147,7 @@ async def follow_request(
     """Anyone may follow; they hear of every change from then on."""
     await ack()
     number = _number(action)
-    added = await services.requests.follow(*_who(context), number)
+    added = await services.requests.follow(*who(context), number)
     said = "You now follow" if added else "You already follow"
     await respond(text=f"{said} REQ-{number}.", response_type="ephemeral", replace_original=False)
 
@@ -159,7 +162,7 @@ async def upvote_request(
     """Anyone may +1, once."""
     await ack()
     number = _number(action)
-    added = await services.requests.upvote(*_who(context), number)
+    added = await services.requests.upvote(*who(context), number)
     said = "Your +1 counts for" if added else "You already gave a +1 to"
     await respond(text=f"{said} REQ-{number}.", response_type="ephemeral", replace_original=False)
 
@@ -177,23 +180,11 @@ async def _open_for_triagers(
     # a non-triager then sees it replaced by the refusal (the submission is refused anyway).
     opened = await client.views_open(trigger_id=body["trigger_id"], view=modal)
     try:
-        await services.permissions.require_triager(*_who(context), doing)
+        await services.permissions.require_triager(*who(context), doing)
     except NotAllowed as refused:
         view = opened["view"]
         await client.views_update(view_id=view["id"], hash=view["hash"], view=refusal_modal(refused.message))
         await respond(text=f":warning: {refused.message}", response_type="ephemeral", replace_original=False)
-
-
-def _who(context: AsyncBoltContext) -> tuple[str, str]:
-    return context.team_id or "", context.user_id or ""
-
-
-def _number(action: dict[str, Any]) -> int:
-    """The request number a card element belongs to: its block_id is "card:<number>"."""
-    block_id = action.get("block_id", "")
-    if not block_id.startswith(ids.CARD_BLOCK_PREFIX):
-        raise PmbotError("That button does not belong to a request card.")
-    return int(block_id.removeprefix(ids.CARD_BLOCK_PREFIX))
 
 
 def _card_title(body: dict[str, Any]) -> str:
@@ -202,3 +193,7 @@ def _card_title(body: dict[str, Any]) -> str:
     )
     raw = header["text"]["text"] if header else ""
     return raw.partition(" · ")[2] or raw
+
+
+def _number(action: dict[str, Any]) -> int:
+    return number_in_block(action, ids.CARD_BLOCK_PREFIX, "request card")
