@@ -29,7 +29,7 @@ SHORTCUTS = [
     },
 ]
 BOT_SCOPES = ["commands", "chat:write", "users:read", "im:write", "usergroups:read"]
-BOT_EVENTS = ["app_uninstalled", "tokens_revoked"]
+BOT_EVENTS = ["app_home_opened", "app_uninstalled", "tokens_revoked"]
 
 
 def build_manifest(url: str | None, *, socket_mode: bool = False) -> dict[str, Any]:
@@ -50,7 +50,11 @@ def build_manifest(url: str | None, *, socket_mode: bool = False) -> dict[str, A
             "background_color": "#2c2d30",
         },
         "features": {
-            "app_home": {"messages_tab_enabled": True, "messages_tab_read_only_enabled": True},
+            "app_home": {
+                "home_tab_enabled": True,
+                "messages_tab_enabled": True,
+                "messages_tab_read_only_enabled": True,
+            },
             "bot_user": {"display_name": "pmbot", "always_online": True},
             "slash_commands": commands,
             "shortcuts": SHORTCUTS,

@@ -10,9 +10,11 @@ from bot.clock import Clock, SystemClock
 from bot.config import Settings
 from bot.deliveries import RequestDeliveries
 from bot.directory import SlackDirectory
+from bot.home_deliveries import HomeDeliveries
 from bot.outbox_worker import OutboxWorker
 from bot.roadmap_deliveries import RoadmapDeliveries
 from bot.scheduler import Scheduler
+from bot.services.home import HomeService
 from bot.services.permissions import Permissions
 from bot.services.requests import RequestService
 from bot.services.roadmap import RoadmapService
@@ -37,6 +39,7 @@ class Services:
     requests: RequestService
     roadmap: RoadmapService
     workspace: SettingsService
+    home: HomeService
     outbox: OutboxWorker
     scheduler: Scheduler
 
@@ -68,10 +71,12 @@ def build_services(settings: Settings, *, clock: Clock | None = None) -> Service
     permissions = Permissions(db, directory)
     requests = RequestService(db, writer, permissions, clock)
     roadmap = RoadmapService(db, writer, permissions, clock)
-    workspace = SettingsService(db, writer, permissions)
+    workspace = SettingsService(db, writer, permissions, clock)
+    home = HomeService(db, permissions, clock)
     deliveries = {
         **RequestDeliveries(client, requests, workspace).table(),
         **RoadmapDeliveries(client, roadmap, db, writer).table(),
+        **HomeDeliveries(client, home, permissions, clock).table(),
     }
     outbox = OutboxWorker(db, writer, clock, deliveries)
     writer.on_commit(outbox.wake)
@@ -86,6 +91,7 @@ def build_services(settings: Settings, *, clock: Clock | None = None) -> Service
         requests=requests,
         roadmap=roadmap,
         workspace=workspace,
+        home=home,
         outbox=outbox,
         scheduler=Scheduler(roadmap),
     )

@@ -159,7 +159,7 @@ async def open_policy(
     ack: AsyncAck,
     trigger_id: str,
     client: AsyncWebClient,
-    respond: AsyncRespond,
+    respond: AsyncRespond | None,
     context: AsyncBoltContext,
     services: Services,
 ) -> None:
@@ -173,7 +173,8 @@ async def open_policy(
         await client.views_update(
             view_id=opened["id"], hash=opened["hash"], view=refusal_modal(refused.message)
         )
-        await respond(text=refused.message, response_type="ephemeral")
+        if respond is not None:  # a Home tab button has no response_url: the modal says it
+            await respond(text=refused.message, response_type="ephemeral")
         return
     current = await services.workspace.approval_settings(team_id)
     await client.views_update(view_id=opened["id"], hash=opened["hash"], view=policy_modal(current))

@@ -26,7 +26,7 @@ async def open_settings(
     ack: AsyncAck,
     trigger_id: str,
     client: AsyncWebClient,
-    respond: AsyncRespond,
+    respond: AsyncRespond | None,
     context: AsyncBoltContext,
     services: Services,
 ) -> None:
@@ -39,7 +39,8 @@ async def open_settings(
         await services.permissions.require_admin(team_id, user_id, "change pmbot's settings")
     except NotAllowed as refused:
         await client.views_update(view_id=view_id, hash=view_hash, view=refusal_modal(refused.message))
-        await respond(text=refused.message, response_type="ephemeral")
+        if respond is not None:  # a Home tab button has no response_url: the modal says it
+            await respond(text=refused.message, response_type="ephemeral")
         return
     current = await services.workspace.get(team_id)
     modal = settings_modal(current.intake_channel_id, current.triager_ids)

@@ -20,3 +20,9 @@ ROADMAP_ANNOUNCEMENT = "roadmap_announcement"
 
 APPROVAL_REMINDER = "approval_reminder"
 """Remind an approver who has not voted."""
+
+PUBLISH_HOME = "publish_home"
+"""Re-render one person's Home tab from the database: payload {user_id}, one pending job a person."""
+
+REFRESH_APPROVER_HOMES = "refresh_approver_homes"
+"""Find the approvers (a user group needs Slack) and queue a PUBLISH_HOME for each: payload {}."""

@@ -65,7 +65,18 @@ class Permissions:
 
     async def is_approver(self, team_id: str, user_id: str) -> bool:
         """May this person vote on roadmap changes? While nobody is named, workspace admins may."""
-        named = await self.named_approver_ids(team_id)
+        async with self._db.read() as session:
+            listed = await list_member_ids(session, team_id, Role.APPROVER)
+            policy = await get_policy(session, team_id)
+        return await self.is_approver_among(team_id, user_id, listed, policy.approver_group_id)
+
+    async def is_approver_among(
+        self, team_id: str, user_id: str, listed_ids: list[str], group_id: str | None
+    ) -> bool:
+        """`is_approver`, for a caller that has already read the approver list and the policy."""
+        named = list(listed_ids)
+        if group_id:
+            named += await self._directory.usergroup_member_ids(team_id, group_id)
         if named:
             return user_id in named
         return await self._directory.is_workspace_admin(team_id, user_id)

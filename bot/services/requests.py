@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.clock import Clock
 from bot.errors import InvalidInput, NotFound
 from bot.services import outbox_kinds
+from bot.services.home_refresh import refresh_homes
 from bot.services.permissions import Permissions
 from bot.services.writes import write
 from storage import audit, outbox
@@ -122,6 +123,9 @@ class RequestService:
                 await _enqueue_card_sync(session, request, self._clock.now())
             if source:
                 await _enqueue_filed_reply(session, request, source, filer_id, self._clock.now())
+            await refresh_homes(
+                session, team_id=team_id, user_ids=[requester_id, filer_id], now=self._clock.now()
+            )
             return FiledRequest(ref=request.ref, number=number, intake_channel_id=intake)
 
         return await write(self._writer, store)
@@ -258,6 +262,8 @@ class RequestService:
                     action=action,
                 )  # fmt: skip
                 await _enqueue_card_sync(session, request, self._clock.now())
+                if action == "followed":  # a +1 shows on no Home tab; a follow does
+                    await refresh_homes(session, team_id=team_id, user_ids=[user_id], now=self._clock.now())
             return added
 
         return await write(self._writer, store)
@@ -290,6 +296,8 @@ class RequestService:
                     session, request, now=self._clock.now(), actor_id=actor_id, action=action, was=was,
                     note=note, extra=notify_also or [],
                 )  # fmt: skip
+            else:
+                await refresh_request_homes(session, request, self._clock.now())
             return request
 
         return await write(self._writer, store)
@@ -392,8 +400,11 @@ async def enqueue_request_notices(
     note: str | None,
     extra: list[str],
 ) -> None:
-    """DM the requester, the followers and `extra` people (not the actor) about a change."""
+    """DM the requester, the followers and `extra` people (not the actor) about a change, and
+    re-publish their Home tabs (the actor's too, if it shows the request)."""
     followers = await queries.list_follower_ids(session, request)
+    involved = [request.requester_id, request.filed_by_id, *followers, *extra]
+    await refresh_homes(session, team_id=request.team_id, user_ids=involved, now=now)
     recipients = dict.fromkeys([request.requester_id, *followers, *extra])
     recipients.pop(actor_id, None)
     notice = {
@@ -416,6 +427,13 @@ async def enqueue_request_notices(
             now=now,
             payload={**notice, "user_id": user_id, "role": role},
         )
+
+
+async def refresh_request_homes(session: AsyncSession, request: Request, now: datetime) -> None:
+    """Re-publish the Home tabs that show the request: its requester's, filer's and followers'."""
+    followers = await queries.list_follower_ids(session, request)
+    involved = [request.requester_id, request.filed_by_id, *followers]
+    await refresh_homes(session, team_id=request.team_id, user_ids=involved, now=now)
 
 
 def _draft_fields(draft: RequestDraft) -> dict[str, Any]:

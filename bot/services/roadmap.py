@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.clock import Clock
 from bot.errors import InvalidInput, NotAllowed, NotFound, PmbotError
 from bot.services import outbox_kinds
+from bot.services.home_refresh import refresh_approver_homes
 from bot.services.permissions import Permissions
 from bot.services.proposals import (
     ITEM,
@@ -551,6 +552,8 @@ async def _sync_cards(session: AsyncSession, proposal: Proposal, now: datetime) 
         now=now,
         dedupe_key=f"proposal:{proposal.id}",
     )
+    # Whatever changed the card changed what waits for the approvers' votes.
+    await refresh_approver_homes(session, team_id=proposal.team_id, now=now)
 
 
 async def _enqueue(session: AsyncSession, proposal: Proposal, kind: str, now: datetime, **extra: Any) -> None:

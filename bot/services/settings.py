@@ -6,6 +6,8 @@ from dataclasses import dataclass
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.clock import Clock, SystemClock
+from bot.services.home_refresh import refresh_approver_homes, refresh_homes
 from bot.services.permissions import Permissions
 from bot.services.writes import write
 from storage.audit import record_change
@@ -27,10 +29,13 @@ class WorkspaceSettings:
 class SettingsService:
     """Reads and changes workspace settings; only admins may change them."""
 
-    def __init__(self, db: Database, writer: Writer, permissions: Permissions) -> None:
+    def __init__(
+        self, db: Database, writer: Writer, permissions: Permissions, clock: Clock | None = None
+    ) -> None:
         self._db = db
         self._writer = writer
         self._permissions = permissions
+        self._clock = clock or SystemClock()
 
     async def get(self, team_id: str) -> WorkspaceSettings:
         """The settings as they are now."""
@@ -55,6 +60,8 @@ class SettingsService:
                 before={"intake_channel_id": old.intake_channel_id, "triagers": old.triager_ids},
                 after={"intake_channel_id": new.intake_channel_id, "triagers": sorted(set(new.triager_ids))},
             )
+            # Only admins' Home tabs show the settings; the one who saved is looking at theirs.
+            await refresh_homes(session, team_id=team_id, user_ids=[actor_id], now=self._clock.now())
             return new
 
         return await write(self._writer, store)
@@ -80,6 +87,7 @@ class SettingsService:
         async def store(session: AsyncSession) -> None:
             policy = await get_policy(session, team_id)
             before = policy.model_dump(exclude={"updated_at"})
+            old_approvers = await list_member_ids(session, team_id, Role.APPROVER)
             policy.required_approvals, policy.expiry_days = new.required_approvals, new.expiry_days
             policy.approver_group_id = new.approver_group_id
             policy.approvals_channel_id = new.approvals_channel_id
@@ -97,6 +105,11 @@ class SettingsService:
                 before=before,
                 after=after,
             )
+            # Approvers who lost the role no longer have votes waiting; new ones (and the user
+            # group's members) now have; the admin who saved sees the new policy.
+            now = self._clock.now()
+            await refresh_homes(session, team_id=team_id, user_ids=[actor_id, *old_approvers], now=now)
+            await refresh_approver_homes(session, team_id=team_id, now=now)
 
         await write(self._writer, store)
 

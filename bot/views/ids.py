@@ -60,3 +60,9 @@ REQUIRED_APPROVALS = "required_approvals"
 EXPIRY_DAYS = "expiry_days"
 APPROVALS_CHANNEL = "approvals_channel"
 ANNOUNCEMENTS_CHANNEL = "announcements_channel"
+
+# App Home (buttons on the Home tab, and in its "See all" modal)
+HOME_SEE_ALL = "home_see_all"  # value: the list (bot.services.home.HomeList)
+HOME_LIST_PAGE = "home_list_page"  # value: {"list": ..., "page": n}
+HOME_OPEN_SETTINGS = "home_open_settings"
+HOME_OPEN_POLICY = "home_open_policy"

@@ -1,0 +1,134 @@
+"""Steps the Home tab scenarios share: open the tab, read what it shows, click its buttons, seed lots."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+import httpx
+
+from storage.models import Proposal, Request, RequestFollower
+from tests.fakes import Call, payloads
+from tests.harness import SECRET, Harness
+
+TEAM = "T_TEST"
+
+
+def publishes(pmbot: Harness, user: str) -> list[Call]:
+    """Every successful views.publish of `user`'s Home tab, oldest first."""
+    return [
+        call
+        for call in pmbot.fake.calls_to("views.publish")
+        if call.params.get("user_id") == user and not call.failed
+    ]
+
+
+async def open_home(pmbot: Harness, user: str) -> dict[str, Any]:
+    """Send a signed `app_home_opened` (Home tab) for `user`; return the view pmbot published.
+
+    Publishes the outbox owes first go out, so the one awaited here is the answer to the event.
+    """
+    await pmbot.settled()
+    before = len(publishes(pmbot, user))
+    response = await pmbot.send(payloads.event(SECRET, event=payloads.app_home_opened_event(user)))
+    assert response.status_code == 200, response.text
+    return (await next_publish(pmbot, user, before)).params["view"]
+
+
+async def next_publish(pmbot: Harness, user: str, seen: int) -> Call:
+    """Wait for the publish of `user`'s home after the first `seen` ones."""
+    found = await pmbot.fake.wait_for(
+        "views.publish", count=seen + 1, where=lambda c: c.params.get("user_id") == user and not c.failed
+    )
+    return found[seen]
+
+
+def shown(view: dict[str, Any]) -> str:
+    """Everything the view shows: section, header and context texts, button labels."""
+    parts: list[str] = []
+    for block in view.get("blocks", []):
+        parts.append((block.get("text") or {}).get("text", ""))
+        accessory = block.get("accessory") or {}
+        parts.append((accessory.get("text") or {}).get("text", ""))
+        for element in block.get("elements", []):
+            inner = element.get("text")
+            parts.append(inner.get("text", "") if isinstance(inner, dict) else inner or "")
+    return "\n".join(part for part in parts if part)
+
+
+def buttons(view: dict[str, Any]) -> list[str]:
+    """The action_ids of the view's buttons (in actions blocks and section accessories), in order."""
+    found = []
+    for block in view.get("blocks", []):
+        if block.get("accessory", {}).get("type") == "button":
+            found.append(block["accessory"]["action_id"])
+        if block["type"] == "actions":
+            found += [element["action_id"] for element in block["elements"]]
+    return found
+
+
+def button_value(view: dict[str, Any], action_id: str) -> str:
+    """The value of the first button with `action_id`."""
+    for block in view.get("blocks", []):
+        candidates = [block.get("accessory") or {}, *block.get("elements", [])]
+        for element in candidates:
+            if isinstance(element, dict) and element.get("action_id") == action_id:
+                return element.get("value", "")
+    raise AssertionError(f"no button {action_id} in the view")
+
+
+async def click_in_view(
+    pmbot: Harness, action_id: str, value: str, *, user: str, view: dict[str, Any]
+) -> httpx.Response:
+    """Click a button on a view surface (Home tab or modal): no channel, no response_url."""
+    surface = {key: field for key, field in view.items() if key != "team_id"}  # the builder sets it
+    response = await pmbot.send(
+        payloads.block_action(SECRET, action_id=action_id, value=value, user_id=user, view=surface)
+    )
+    assert response.status_code == 200, response.text
+    return response
+
+
+async def seed(
+    pmbot: Harness,
+    user: str,
+    *,
+    mine: int,
+    followed: int,
+    votes: int,
+    other: str = "U_OTHER",
+    start: int = 1,
+) -> None:
+    """Store many requests of `user`, requests of `other` that `user` follows, and pending proposals
+    by `other`, straight into the database (filing hundreds through Slack would only be slow)."""
+    now = pmbot.clock.now()
+    async with pmbot.services.db.transaction() as session:
+        rows = [
+            Request(
+                team_id=TEAM,
+                number=n,
+                title=f"Request <{n}> & more",
+                requester_id=user if n < start + mine else other,
+                filed_by_id=user if n < start + mine else other,
+                created_at=now,
+                updated_at=now + timedelta(seconds=n),
+            )
+            for n in range(start, start + mine + followed)
+        ]
+        session.add_all(rows)
+        await session.flush()
+        session.add_all(
+            RequestFollower(request_id=row.id or 0, user_id=user, team_id=TEAM) for row in rows[mine:]
+        )
+        session.add_all(
+            Proposal(
+                team_id=TEAM,
+                number=n,
+                kind="add",
+                proposer_id=other,
+                rationale="Because",
+                changes={"title": f"Item {n}"},
+                expires_at=now + timedelta(days=7, minutes=n),
+            )
+            for n in range(start, start + votes)
+        )

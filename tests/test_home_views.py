@@ -1,0 +1,103 @@
+"""The Home tab's builders at their worst: longest titles, every section, full pages, within limits."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta
+
+import pytest
+
+from bot.services.home import Counted, HomeList, HomeQueue, PendingVote, WorkspaceSetup
+from bot.views.home import home_view
+from bot.views.home_list import PER_PAGE, full_list_modal, packed_sections
+from storage.models import ApprovalPolicy, Proposal, Request, RoadmapItem
+from tests.slack_limits import SECTION_TEXT, SURFACE_BLOCKS, problems_in_view
+
+NOW = datetime(2026, 11, 26, 12, 0, tzinfo=UTC)
+WORST_TITLE = "<!channel>&" * 14  # 154 characters, each one escaped to several
+
+
+def request(number: int) -> Request:
+    return Request(
+        team_id="T",
+        number=number,
+        title=WORST_TITLE[:150],
+        requester_id="U_SOMEONE",
+        filed_by_id="U_SOMEONE",
+        status="needs_info",
+        needed_by=date(2027, 1, 31),
+        updated_at=NOW,
+    )
+
+
+def pending(number: int) -> PendingVote:
+    proposal = Proposal(
+        team_id="T",
+        number=number,
+        kind="rescope",
+        proposer_id="U_SOMEONE",
+        rationale="r",
+        changes={"title": WORST_TITLE},
+        expires_at=NOW + timedelta(days=7),
+    )
+    return PendingVote(proposal, RoadmapItem(team_id="T", number=number, title=WORST_TITLE[:150]))
+
+
+def worst_queue(*, shown: int, total: int, admin: bool = True, first_run: bool = True) -> HomeQueue:
+    people = [f"U{n:09d}" for n in range(60)]
+    policy = ApprovalPolicy(team_id="T", approver_group_id="S" + "9" * 30, approvals_channel_id="C1")
+    setup = WorkspaceSetup(intake_channel_id=None, triager_ids=people, approver_ids=people, policy=policy)
+    return HomeQueue(
+        user_id="U_ME",
+        my_requests=Counted([request(n) for n in range(shown)], total),
+        followed=Counted([request(n) for n in range(shown)], total),
+        awaiting_vote=Counted([pending(n) for n in range(shown)], total),
+        is_admin=admin,
+        is_approver=True,
+        settings=setup if admin else None,
+        first_run=first_run,
+    )
+
+
+@pytest.mark.parametrize("admin", [True, False])
+def test_the_fullest_home_tab_is_valid_and_within_100_blocks(admin: bool) -> None:
+    view = home_view(worst_queue(shown=8, total=100_000, admin=admin)).to_dict()  # to_dict validates
+
+    assert view["type"] == "home"
+    assert len(view["blocks"]) <= SURFACE_BLOCKS
+    assert problems_in_view(view) == []
+    assert "<!channel>" not in str(view["blocks"])
+
+
+def test_a_home_tab_given_more_items_than_it_shows_still_fits() -> None:
+    view = home_view(worst_queue(shown=200, total=200)).to_dict()
+
+    assert len(view["blocks"]) == SURFACE_BLOCKS
+    assert problems_in_view(view) == []
+    assert "the Home tab is full" in view["blocks"][-1]["elements"][0]["text"]
+
+
+@pytest.mark.parametrize("which", list(HomeList))
+def test_a_full_page_of_see_all_is_valid(which: HomeList) -> None:
+    queue = worst_queue(shown=PER_PAGE, total=1000)
+    listed = {HomeList.MINE: queue.my_requests, HomeList.FOLLOWED: queue.followed}.get(
+        which, queue.awaiting_vote
+    )
+
+    modal = full_list_modal(which, listed, page=3).to_dict()
+
+    assert len(modal["blocks"]) <= SURFACE_BLOCKS
+    assert problems_in_view(modal) == []
+    assert "151 to 200 of 1000" in str(modal["blocks"])
+    assert [b["action_id"] for b in modal["blocks"][-1]["elements"]] == [
+        "home_list_page_prev",
+        "home_list_page",
+    ]
+
+
+def test_lines_are_packed_into_sections_without_splitting_one() -> None:
+    lines = [f"line {n} " + "x" * 990 for n in range(7)]
+
+    blocks = [block.to_dict() for block in packed_sections(lines)]
+
+    assert all(len(block["text"]["text"]) <= SECTION_TEXT for block in blocks)
+    assert "\n\n".join(block["text"]["text"] for block in blocks).split("\n\n") == lines
