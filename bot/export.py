@@ -7,7 +7,7 @@ import io
 import json
 from typing import Any
 
-from bot.services.roadmap import ItemView
+from bot.services.roadmap_views import ItemView
 
 FIELDS = ("ref", "title", "horizon", "status", "target_date", "owner_id", "demand", "requests", "description")
 

@@ -10,7 +10,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.errors import NotFound
 from bot.outbox_worker import Delivery, GiveUp
 from bot.services import outbox_kinds
-from bot.services.roadmap import ProposalView, RoadmapService
+from bot.services.roadmap import RoadmapService
+from bot.services.roadmap_views import ProposalView
 from bot.views.approval_card import approval_card, change_summary
 from bot.views.common import as_dicts
 from bot.views.proposal_notices import announcement_message, outcome_message, reminder_message

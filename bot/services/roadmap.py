@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -17,12 +17,11 @@ from bot.services.proposals import (
     ITEM,
     LINKED,
     ProposalDraft,
-    apply_changes,
     check_draft,
     draft_from,
-    item_values,
 )
-from bot.services.requests import enqueue_request_notices
+from bot.services.roadmap_apply import apply_proposal
+from bot.services.roadmap_views import ItemView, ProposalView, item_views, proposal_view
 from bot.services.writes import write
 from storage import audit, outbox
 from storage import requests as request_queries
@@ -35,9 +34,6 @@ from storage.models import (
     ItemStatus,
     Proposal,
     ProposalStatus,
-    ProposalVote,
-    Request,
-    RequestStatus,
     RoadmapItem,
     VoteChoice,
 )
@@ -45,7 +41,6 @@ from storage.workspaces import allocate_number
 from storage.writer import Writer
 
 DECIDED = {ProposalStatus.APPROVED, ProposalStatus.REJECTED, ProposalStatus.WITHDRAWN, ProposalStatus.EXPIRED}
-PLANNABLE = {RequestStatus.NEW, RequestStatus.NEEDS_INFO, RequestStatus.ACCEPTED}
 
 
 @dataclass(frozen=True)
@@ -57,35 +52,6 @@ class VoteResult:
     counted: bool
     applied: bool
     message: str
-
-
-@dataclass(frozen=True)
-class ItemView:
-    """A roadmap item with its linked requests and their demand (+1s)."""
-
-    item: RoadmapItem
-    requests: list[Request]
-    demand: int
-
-
-@dataclass(frozen=True)
-class ProposalView:
-    """A proposal with what its card shows: the item, votes, linked requests, who still has to vote."""
-
-    proposal: Proposal
-    item: RoadmapItem | None
-    before: dict[str, Any]
-    votes: list[ProposalVote]
-    requests: list[Request]
-    demand: dict[int, int]
-    approver_ids: list[str]
-    history: list[AuditEntry] = field(default_factory=list)
-
-    @property
-    def missing_voter_ids(self) -> list[str]:
-        """Approvers who have not voted yet (the proposer never votes)."""
-        voted = {vote.approver_id for vote in self.votes}
-        return [a for a in self.approver_ids if a not in voted and a != self.proposal.proposer_id]
 
 
 class RoadmapService:
@@ -103,7 +69,7 @@ class RoadmapService:
         """Every item with its linked requests and demand, by horizon and order."""
         async with self._db.read() as session:
             items = await queries.list_items(session, team_id)
-            return await _item_views(session, team_id, items)
+            return await item_views(session, team_id, items)
 
     async def item(self, team_id: str, typed: str) -> tuple[ItemView, list[AuditEntry]]:
         """One item (by RM-n or title words) with its history."""
@@ -111,7 +77,7 @@ class RoadmapService:
             found = await queries.search_items(session, team_id, typed, limit=2)
             if not found:
                 raise NotFound(f"No roadmap item matches “{typed}”.")
-            [view] = await _item_views(session, team_id, found[:1])
+            [view] = await item_views(session, team_id, found[:1])
             history = await audit.list_changes(
                 session, team_id=team_id, entity="roadmap_item", entity_id=view.item.id or 0
             )
@@ -128,7 +94,7 @@ class RoadmapService:
         async with self._db.read() as session:
             proposals = await queries.list_open_proposals(session, team_id)
             votes = await queries.list_votes_for(session, proposals)
-            return [await _proposal_view(session, p, votes.get(p.id or 0, []), approvers) for p in proposals]
+            return [await proposal_view(session, p, votes.get(p.id or 0, []), approvers) for p in proposals]
 
     async def proposal(self, team_id: str, proposal_id: int) -> ProposalView:
         """A proposal by row id, as its card shows it."""
@@ -137,7 +103,7 @@ class RoadmapService:
             proposal = await queries.get_proposal_by_id(session, team_id, proposal_id)
             if proposal is None:
                 raise NotFound("That proposal is gone.")
-            return await _proposal_view(
+            return await proposal_view(
                 session, proposal, await queries.list_votes(session, proposal), approvers
             )
 
@@ -336,87 +302,11 @@ class RoadmapService:
             return VoteResult(
                 proposal.ref, proposal.status, True, False, f"Approved; {left} more approval(s) needed."
             )
-        await self._apply(session, proposal, approver_id, now)
+        await apply_proposal(session, proposal, approver_id, now)
         await self._decide(session, proposal, ProposalStatus.APPROVED, approver_id, comment)
         return VoteResult(
             proposal.ref, proposal.status, True, True, f"Approved: {proposal.ref} is on the roadmap now."
         )
-
-    async def _apply(self, session: AsyncSession, proposal: Proposal, actor_id: str, now: datetime) -> None:
-        """Change the roadmap, link and plan the requests; runs in the transaction that decides."""
-        item = await _item_for_update(session, proposal)
-        proposal.item_before = item_values(item)
-        if item is None:
-            item = RoadmapItem(
-                team_id=proposal.team_id,
-                number=await allocate_number(session, proposal.team_id, "item"),
-                title="",
-            )
-            session.add(item)
-        old_horizon = item.horizon
-        apply_changes(item, proposal.changes)
-        if item.id is None or item.horizon != old_horizon:
-            item.position = await queries.next_position(session, proposal.team_id, item.horizon)
-        item.updated_at = now
-        await session.flush()
-        proposal.item_id = item.id
-        await queries.link_requests(session, item, proposal.linked_request_ids)
-        await audit.record_change(
-            session,
-            team_id=item.team_id,
-            actor_id=actor_id,
-            entity="roadmap_item",
-            entity_id=item.id or 0,
-            action=f"{proposal.kind}_applied",
-            before=proposal.item_before or None,
-            after=item_values(item),
-            note=f"{proposal.ref}: {proposal.rationale}",
-        )
-        await self._plan_requests(session, proposal, item, actor_id, now)
-
-    async def _plan_requests(
-        self, session: AsyncSession, proposal: Proposal, item: RoadmapItem, actor_id: str, now: datetime
-    ) -> None:
-        dropped = proposal.kind == ChangeKind.DROP
-        # Every request the item answers (the links made now included), not only those picked on
-        # this proposal: moving or dropping an item changes what it means for all of them.
-        linked = await queries.linked_requests(session, proposal.team_id, [item.id or 0])
-        for request in linked.get(item.id or 0, []):
-            old = request.status
-            if dropped and old == RequestStatus.PLANNED:
-                request.status = RequestStatus.ACCEPTED
-            elif not dropped and old in PLANNABLE:
-                request.status = RequestStatus.PLANNED
-            note = _what_it_means(request, item, dropped)
-            await audit.record_change(
-                session,
-                team_id=request.team_id,
-                actor_id=actor_id,
-                entity="request",
-                entity_id=request.id or 0,
-                action="roadmap_changed",
-                before={"status": str(old)},
-                after={"status": str(request.status)},
-                note=note,
-            )
-            await enqueue_request_notices(
-                session,
-                request,
-                now=now,
-                actor_id=actor_id,
-                action="roadmap_changed",
-                was={"status": old},
-                note=note,
-                extra=[],
-            )
-            await outbox.enqueue(
-                session,
-                team_id=request.team_id,
-                kind=outbox_kinds.SYNC_CARD,
-                payload={"request_id": request.id},
-                now=now,
-                dedupe_key=f"card:{request.id}",
-            )
 
     async def _decide(
         self,
@@ -453,16 +343,6 @@ def _final_state(proposal: Proposal) -> VoteResult:
     return VoteResult(proposal.ref, proposal.status, False, False, message)
 
 
-def _what_it_means(request: Request, item: RoadmapItem, dropped: bool) -> str:
-    if dropped:
-        return (
-            f"{item.ref} “{item.title}” was dropped from the roadmap; {request.ref} is back in the backlog."
-        )
-    when = f", target {item.target_date.isoformat()}" if item.target_date else ""
-    horizon = str(item.horizon).capitalize()
-    return f"{request.ref} is now planned for {horizon}{when} as {item.ref} “{item.title}”."
-
-
 async def _require_proposal(session: AsyncSession, team_id: str, number: int) -> Proposal:
     proposal = await queries.get_proposal(session, team_id, number, for_update=True)
     if proposal is None:
@@ -481,12 +361,6 @@ async def _item_for(session: AsyncSession, team_id: str, draft: ProposalDraft) -
     return item
 
 
-async def _item_for_update(session: AsyncSession, proposal: Proposal) -> RoadmapItem | None:
-    if proposal.item_id is None:
-        return None
-    return await queries.get_item_by_id(session, proposal.team_id, proposal.item_id)
-
-
 async def _request_ids(session: AsyncSession, team_id: str, numbers: list[int]) -> list[int]:
     ids = []
     for number in dict.fromkeys(numbers):
@@ -495,31 +369,6 @@ async def _request_ids(session: AsyncSession, team_id: str, numbers: list[int]) 
             raise InvalidInput({LINKED: f"There is no REQ-{number}."})
         ids.append(request.id or 0)
     return ids
-
-
-async def _item_views(session: AsyncSession, team_id: str, items: list[RoadmapItem]) -> list[ItemView]:
-    linked = await queries.linked_requests(session, team_id, [item.id or 0 for item in items])
-    request_ids = [request.id or 0 for requests in linked.values() for request in requests]
-    demand = await queries.upvote_counts(session, team_id, request_ids)
-    views = []
-    for item in items:
-        requests = linked.get(item.id or 0, [])
-        views.append(ItemView(item, requests, sum(demand.get(r.id or 0, 0) for r in requests)))
-    return views
-
-
-async def _proposal_view(
-    session: AsyncSession, proposal: Proposal, votes: list[ProposalVote], approvers: list[str]
-) -> ProposalView:
-    item = (
-        await queries.get_item_by_id(session, proposal.team_id, proposal.item_id)
-        if proposal.item_id
-        else None
-    )
-    before = proposal.item_before if proposal.item_before is not None else item_values(item)
-    requests = await queries.requests_by_ids(session, proposal.team_id, proposal.linked_request_ids)
-    demand = await queries.upvote_counts(session, proposal.team_id, [r.id or 0 for r in requests])
-    return ProposalView(proposal, item, before, votes, requests, demand, approvers)
 
 
 async def _record(

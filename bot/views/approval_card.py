@@ -8,7 +8,7 @@ from slack_sdk.models.blocks import ActionsBlock, Block, ButtonElement, ContextB
 
 from bot import text
 from bot.services.proposals import diff
-from bot.services.roadmap import ProposalView
+from bot.services.roadmap_views import ProposalView
 from bot.views import ids, limits
 from bot.views.common import labelled, mrkdwn, plain, section
 from storage.models import ProposalStatus

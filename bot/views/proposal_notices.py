@@ -5,7 +5,7 @@ from __future__ import annotations
 from slack_sdk.models.blocks import Block, ContextBlock, HeaderBlock
 
 from bot import text
-from bot.services.roadmap import ProposalView
+from bot.services.roadmap_views import ProposalView
 from bot.views import limits
 from bot.views.approval_card import approval_card, change_summary
 from bot.views.common import mrkdwn, plain, section

@@ -14,7 +14,7 @@ from slack_sdk.models.blocks import (
 )
 
 from bot import text
-from bot.services.roadmap import ItemView, ProposalView
+from bot.services.roadmap_views import ItemView, ProposalView
 from bot.views import ids, limits
 from bot.views.approval_card import change_summary
 from bot.views.common import labelled, mrkdwn, plain, section

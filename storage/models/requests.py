@@ -78,6 +78,7 @@ class RequestFollower(SQLModel, table=True):
     """Someone who hears about every change of a request."""
 
     __tablename__ = "request_follower"
+    __table_args__ = (Index("ix_request_follower_team_user", "team_id", "user_id"),)  # "requests I follow"
 
     request_id: int = Field(primary_key=True, foreign_key="request.id")
     user_id: str = Field(primary_key=True, max_length=32)
