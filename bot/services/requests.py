@@ -4,18 +4,24 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.clock import Clock
 from bot.errors import InvalidInput, NotFound
-from bot.services import outbox_kinds
 from bot.services.home_refresh import refresh_homes
 from bot.services.permissions import Permissions
+from bot.services.request_notices import (
+    enqueue_card_sync,
+    enqueue_filed_reply,
+    enqueue_request_notices,
+    refresh_request_homes,
+    request_id,
+)
 from bot.services.writes import write
-from storage import audit, outbox
+from storage import audit
 from storage import requests as queries
 from storage.audit import record_change
 from storage.db import Database
@@ -37,9 +43,16 @@ ON_BEHALF_OF_MAX = 150
 # Applies a change to a locked request; returns the note the audit log and the notices carry.
 Change = Callable[[AsyncSession, Request], Awaitable[str | None]]
 TRACKED_FIELDS = (
-    "title", "description", "kind", "impact", "on_behalf_of", "needed_by", "status", "assignee_id",
+    "title",
+    "description",
+    "kind",
+    "impact",
+    "on_behalf_of",
+    "needed_by",
+    "status",
+    "assignee_id",
     "duplicate_of",
-)  # fmt: skip
+)
 
 
 @dataclass(frozen=True)
@@ -104,25 +117,34 @@ class RequestService:
         async def store(session: AsyncSession) -> FiledRequest:
             number, intake = await queries.allocate_request_number(session, team_id)
             request = Request(
-                team_id=team_id, number=number, requester_id=requester_id, filed_by_id=filer_id,
+                team_id=team_id,
+                number=number,
+                requester_id=requester_id,
+                filed_by_id=filer_id,
                 source_channel_id=source.channel_id if source else None,
                 source_ts=source.ts if source else None,
                 source_permalink=source.permalink if source else None,
-                created_at=self._clock.now(), updated_at=self._clock.now(),
+                created_at=self._clock.now(),
+                updated_at=self._clock.now(),
                 **_draft_fields(draft),
-            )  # fmt: skip
+            )
             session.add(request)
             await session.flush()
             for follower in dict.fromkeys([requester_id, filer_id]):
                 await queries.add_follower(session, request, follower)
             await record_change(
-                session, team_id=team_id, actor_id=filer_id, entity="request", entity_id=_id(request),
-                action="filed", after=_snapshot(request),
-            )  # fmt: skip
+                session,
+                team_id=team_id,
+                actor_id=filer_id,
+                entity="request",
+                entity_id=request_id(request),
+                action="filed",
+                after=_snapshot(request),
+            )
             if intake:
-                await _enqueue_card_sync(session, request, self._clock.now())
+                await enqueue_card_sync(session, request, self._clock.now())
             if source:
-                await _enqueue_filed_reply(session, request, source, filer_id, self._clock.now())
+                await enqueue_filed_reply(session, request, source, filer_id, self._clock.now())
             await refresh_homes(
                 session, team_id=team_id, user_ids=[requester_id, filer_id], now=self._clock.now()
             )
@@ -258,10 +280,14 @@ class RequestService:
             added = bool(await add(session, request, user_id))
             if added:
                 await record_change(
-                    session, team_id=team_id, actor_id=user_id, entity="request", entity_id=_id(request),
+                    session,
+                    team_id=team_id,
+                    actor_id=user_id,
+                    entity="request",
+                    entity_id=request_id(request),
                     action=action,
-                )  # fmt: skip
-                await _enqueue_card_sync(session, request, self._clock.now())
+                )
+                await enqueue_card_sync(session, request, self._clock.now())
                 if action == "followed":  # a +1 shows on no Home tab; a follow does
                     await refresh_homes(session, team_id=team_id, user_ids=[user_id], now=self._clock.now())
             return added
@@ -287,15 +313,28 @@ class RequestService:
             request.updated_at = self._clock.now()
             now = _snapshot(request)
             await record_change(
-                session, team_id=team_id, actor_id=actor_id, entity="request", entity_id=_id(request),
-                action=action, before=_diff(was, now), after=_diff(now, was), note=note,
-            )  # fmt: skip
-            await _enqueue_card_sync(session, request, self._clock.now())
+                session,
+                team_id=team_id,
+                actor_id=actor_id,
+                entity="request",
+                entity_id=request_id(request),
+                action=action,
+                before=_diff(was, now),
+                after=_diff(now, was),
+                note=note,
+            )
+            await enqueue_card_sync(session, request, self._clock.now())
             if was["status"] != now["status"] or notify_also:
                 await enqueue_request_notices(
-                    session, request, now=self._clock.now(), actor_id=actor_id, action=action, was=was,
-                    note=note, extra=notify_also or [],
-                )  # fmt: skip
+                    session,
+                    request,
+                    now=self._clock.now(),
+                    actor_id=actor_id,
+                    action=action,
+                    was=was,
+                    note=note,
+                    extra=notify_also or [],
+                )
             else:
                 await refresh_request_homes(session, request, self._clock.now())
             return request
@@ -347,7 +386,9 @@ async def _detail(session: AsyncSession, request: Request, *, with_history: bool
         original = await queries.get_request_by_id(session, request.team_id, request.duplicate_of_id)
         duplicate_of_ref = original.ref if original else None
     history = (
-        await audit.list_changes(session, team_id=request.team_id, entity="request", entity_id=_id(request))
+        await audit.list_changes(
+            session, team_id=request.team_id, entity="request", entity_id=request_id(request)
+        )
         if with_history
         else []
     )
@@ -358,82 +399,6 @@ async def _detail(session: AsyncSession, request: Request, *, with_history: bool
         duplicate_of_ref=duplicate_of_ref,
         history=history,
     )
-
-
-async def _enqueue_card_sync(session: AsyncSession, request: Request, now: datetime) -> None:
-    await outbox.enqueue(
-        session,
-        team_id=request.team_id,
-        kind=outbox_kinds.SYNC_CARD,
-        payload={"request_id": _id(request)},
-        now=now,
-        dedupe_key=f"card:{_id(request)}",
-    )
-
-
-async def _enqueue_filed_reply(
-    session: AsyncSession, request: Request, source: MessageSource, filer_id: str, now: datetime
-) -> None:
-    await outbox.enqueue(
-        session,
-        team_id=request.team_id,
-        kind=outbox_kinds.FILED_REPLY,
-        now=now,
-        payload={
-            "ref": request.ref,
-            "channel_id": source.channel_id,
-            "thread_ts": source.ts,
-            "filer_id": filer_id,
-            "response_url": source.response_url,
-        },
-    )
-
-
-async def enqueue_request_notices(
-    session: AsyncSession,
-    request: Request,
-    *,
-    now: datetime,
-    actor_id: str,
-    action: str,
-    was: dict[str, Any],
-    note: str | None,
-    extra: list[str],
-) -> None:
-    """DM the requester, the followers and `extra` people (not the actor) about a change, and
-    re-publish their Home tabs (the actor's too, if it shows the request)."""
-    followers = await queries.list_follower_ids(session, request)
-    involved = [request.requester_id, request.filed_by_id, *followers, *extra]
-    await refresh_homes(session, team_id=request.team_id, user_ids=involved, now=now)
-    recipients = dict.fromkeys([request.requester_id, *followers, *extra])
-    recipients.pop(actor_id, None)
-    notice = {
-        "request_id": _id(request),
-        "ref": request.ref,
-        "title": request.title,
-        "action": action,
-        "actor_id": actor_id,
-        "old_status": str(was["status"]),
-        "new_status": str(request.status),
-        "assignee_id": request.assignee_id,
-        "note": note,
-    }
-    for user_id in recipients:
-        role = "requester" if user_id == request.requester_id else "follower"
-        await outbox.enqueue(
-            session,
-            team_id=request.team_id,
-            kind=outbox_kinds.NOTIFY,
-            now=now,
-            payload={**notice, "user_id": user_id, "role": role},
-        )
-
-
-async def refresh_request_homes(session: AsyncSession, request: Request, now: datetime) -> None:
-    """Re-publish the Home tabs that show the request: its requester's, filer's and followers'."""
-    followers = await queries.list_follower_ids(session, request)
-    involved = [request.requester_id, request.filed_by_id, *followers]
-    await refresh_homes(session, team_id=request.team_id, user_ids=involved, now=now)
 
 
 def _draft_fields(draft: RequestDraft) -> dict[str, Any]:
@@ -456,8 +421,3 @@ def _snapshot(request: Request) -> dict[str, Any]:
 
 def _diff(side: dict[str, Any], other: dict[str, Any]) -> dict[str, Any]:
     return {name: value for name, value in side.items() if other.get(name) != value}
-
-
-def _id(request: Request) -> int:
-    assert request.id is not None, "request must be flushed before it has an id"
-    return request.id

@@ -8,7 +8,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.services import outbox_kinds
 from bot.services.proposals import apply_changes, item_values
-from bot.services.requests import enqueue_request_notices
+from bot.services.request_notices import enqueue_request_notices
 from storage import audit, outbox
 from storage import roadmap as queries
 from storage.models import ChangeKind, Proposal, Request, RequestStatus, RoadmapItem
