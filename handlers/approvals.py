@@ -5,15 +5,16 @@ from __future__ import annotations
 from typing import Any
 
 from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncBoltContext, AsyncRespond
+from slack_sdk.models.views import View
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.errors import PmbotError
 from bot.runtime import Services
 from bot.views import ids
 from bot.views.proposal_modal import proposal_modal
-from bot.views.simple_modals import loading_modal, refusal_modal
 from bot.views.triage_modals import ask_modal, modal_request_number
 from handlers import forms
+from handlers.modals import open_then_fill
 from handlers.payload import number_in_block, who
 from handlers.replies import modal_errors
 from storage.models import VoteChoice
@@ -120,19 +121,12 @@ async def open_resubmit_modal(
 ) -> None:
     """Open at once, then fill in the proposal for its proposer to edit."""
     await ack()
-    opened = (await client.views_open(trigger_id=body["trigger_id"], view=loading_modal("Resubmit change")))[
-        "view"
-    ]
     number = _number(action)
-    try:
-        draft = await services.roadmap.draft_for(*who(context), number)
-    except PmbotError as error:
-        await client.views_update(
-            view_id=opened["id"], hash=opened["hash"], view=refusal_modal(error.message)
-        )
-        return
-    modal = proposal_modal(draft, resubmit_number=number)
-    await client.views_update(view_id=opened["id"], hash=opened["hash"], view=modal)
+
+    async def build() -> View:
+        return proposal_modal(await services.roadmap.draft_for(*who(context), number), resubmit_number=number)
+
+    await open_then_fill(client, body["trigger_id"], "Resubmit change", build)
 
 
 async def _vote_from_modal(

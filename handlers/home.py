@@ -19,8 +19,8 @@ from bot.services.home import HomeList
 from bot.views import ids
 from bot.views.home import home_view
 from bot.views.home_list import LIST_TITLES, PER_PAGE, full_list_modal
-from bot.views.simple_modals import loading_modal
 from handlers import roadmap, settings
+from handlers.modals import open_then_fill
 
 HOME_TAB = "home"
 
@@ -57,10 +57,9 @@ async def open_full_list(
     """ "See all": open a modal at once, then fill it with the list's first page."""
     await ack()
     which = _list(action.get("value"))
-    loading = loading_modal(LIST_TITLES[which])
-    opened = (await client.views_open(trigger_id=body["trigger_id"], view=loading))["view"]
-    modal = await _page(services, context, which, 0)
-    await client.views_update(view_id=opened["id"], hash=opened["hash"], view=modal)
+    await open_then_fill(
+        client, body["trigger_id"], LIST_TITLES[which], lambda: _page(services, context, which, 0)
+    )
 
 
 async def turn_full_list_page(

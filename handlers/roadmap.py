@@ -7,9 +7,10 @@ from typing import Any
 
 from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncBoltContext, AsyncRespond
 from slack_sdk.errors import SlackApiError
+from slack_sdk.models.views import View
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.errors import NotAllowed, NotFound, PmbotError
+from bot.errors import NotFound, PmbotError
 from bot.runtime import Services
 from bot.services import proposals as form
 from bot.views import ids
@@ -18,8 +19,8 @@ from bot.views.limits import SELECT_OPTIONS
 from bot.views.policy_modal import policy_modal
 from bot.views.proposal_modal import proposal_modal
 from bot.views.roadmap_view import item_blocks, pending_blocks, roadmap_blocks
-from bot.views.simple_modals import loading_modal, refusal_modal
 from handlers import roadmap_forms
+from handlers.modals import open_then_fill
 from handlers.replies import modal_errors
 
 USAGE = "\n".join(
@@ -165,19 +166,13 @@ async def open_policy(
 ) -> None:
     """Open at once, then fill in the policy (or refuse a non-admin)."""
     await ack()
-    opened = (await client.views_open(trigger_id=trigger_id, view=loading_modal("Approval policy")))["view"]
     team_id, user_id = context.team_id or "", context.user_id or ""
-    try:
+
+    async def build() -> View:
         await services.permissions.require_admin(team_id, user_id, "change the approval policy")
-    except NotAllowed as refused:
-        await client.views_update(
-            view_id=opened["id"], hash=opened["hash"], view=refusal_modal(refused.message)
-        )
-        if respond is not None:  # a Home tab button has no response_url: the modal says it
-            await respond(text=refused.message, response_type="ephemeral")
-        return
-    current = await services.workspace.approval_settings(team_id)
-    await client.views_update(view_id=opened["id"], hash=opened["hash"], view=policy_modal(current))
+        return policy_modal(await services.workspace.approval_settings(team_id))
+
+    await open_then_fill(client, trigger_id, "Approval policy", build, respond)
 
 
 async def save_policy(

@@ -5,15 +5,16 @@ from __future__ import annotations
 from typing import Any
 
 from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncBoltContext, AsyncRespond
+from slack_sdk.models.views import View
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot import text
-from bot.errors import NotAllowed, PmbotError
+from bot.errors import PmbotError
 from bot.runtime import Services
 from bot.views import ids
 from bot.views.settings_modal import settings_modal
-from bot.views.simple_modals import loading_modal, refusal_modal
 from handlers import forms
+from handlers.modals import open_then_fill
 from handlers.replies import modal_errors
 
 
@@ -32,19 +33,14 @@ async def open_settings(
 ) -> None:
     """Open the modal at once, then fill it in (or refuse) once roles and settings are read."""
     await ack()
-    opened = await client.views_open(trigger_id=trigger_id, view=loading_modal("pmbot settings"))
-    view_id, view_hash = opened["view"]["id"], opened["view"]["hash"]
     team_id, user_id = context.team_id or "", context.user_id or ""
-    try:
+
+    async def build() -> View:
         await services.permissions.require_admin(team_id, user_id, "change pmbot's settings")
-    except NotAllowed as refused:
-        await client.views_update(view_id=view_id, hash=view_hash, view=refusal_modal(refused.message))
-        if respond is not None:  # a Home tab button has no response_url: the modal says it
-            await respond(text=refused.message, response_type="ephemeral")
-        return
-    current = await services.workspace.get(team_id)
-    modal = settings_modal(current.intake_channel_id, current.triager_ids)
-    await client.views_update(view_id=view_id, hash=view_hash, view=modal)
+        current = await services.workspace.get(team_id)
+        return settings_modal(current.intake_channel_id, current.triager_ids)
+
+    await open_then_fill(client, trigger_id, "pmbot settings", build, respond)
 
 
 async def save_settings(
