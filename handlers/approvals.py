@@ -12,7 +12,7 @@ from bot.errors import PmbotError
 from bot.runtime import Services
 from bot.views import ids
 from bot.views.proposal_modal import proposal_modal
-from bot.views.triage_modals import ask_modal, modal_request_number
+from bot.views.triage_modals import modal_request_number, reject_modal, request_changes_modal
 from handlers import forms
 from handlers.modals import open_then_fill
 from handlers.payload import number_in_block, who
@@ -50,16 +50,7 @@ async def open_reject_modal(
     """Rejecting needs a reason; the proposer reads it."""
     await ack()
     number = _number(action)
-    modal = ask_modal(
-        ids.REJECT_MODAL,
-        number,
-        f"CHG-{number}",
-        "Reject this change",
-        heading="Reject",
-        block_id=ids.COMMENT,
-        label="Why is it rejected?",
-        submit="Reject",
-    )
+    modal = reject_modal(number)
     await client.views_open(trigger_id=body["trigger_id"], view=modal)
 
 
@@ -76,16 +67,7 @@ async def open_changes_modal(
     """Asking for changes needs a comment; the proposer edits and resubmits."""
     await ack()
     number = _number(action)
-    modal = ask_modal(
-        ids.CHANGES_MODAL,
-        number,
-        f"CHG-{number}",
-        "Ask the proposer for changes",
-        heading="Request changes",
-        block_id=ids.COMMENT,
-        label="What should change?",
-        submit="Send",
-    )
+    modal = request_changes_modal(number)
     await client.views_open(trigger_id=body["trigger_id"], view=modal)
 
 

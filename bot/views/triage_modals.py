@@ -30,6 +30,22 @@ def need_info_modal(number: int, title: str) -> View:
     )  # fmt: skip
 
 
+def reject_modal(number: int) -> View:
+    """Ask why a proposed roadmap change is rejected; the proposer will read it."""
+    return ask_modal(
+        ids.REJECT_MODAL, number, f"CHG-{number}", "Reject this change",
+        heading="Reject", block_id=ids.COMMENT, label="Why is it rejected?", submit="Reject",
+    )  # fmt: skip
+
+
+def request_changes_modal(number: int) -> View:
+    """Ask what the proposer should change before approvers decide."""
+    return ask_modal(
+        ids.CHANGES_MODAL, number, f"CHG-{number}", "Ask the proposer for changes",
+        heading="Request changes", block_id=ids.COMMENT, label="What should change?", submit="Send",
+    )  # fmt: skip
+
+
 def modal_request_number(private_metadata: str) -> int:
     """The request (or proposal) number an asking modal was opened for."""
     return int(json.loads(private_metadata)["number"])
