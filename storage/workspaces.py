@@ -18,6 +18,10 @@ async def ensure_workspace(session: AsyncSession, team_id: str) -> None:
         last_request_number=0,
         last_item_number=0,
         last_proposal_number=0,
+        last_launch_number=0,
+        digest_weekday=0,
+        digest_hour=9,
+        digest_minute=0,
         created_at=utcnow(),
         updated_at=utcnow(),
     )
@@ -28,6 +32,7 @@ COUNTERS = {
     "request": Workspace.last_request_number,
     "item": Workspace.last_item_number,
     "proposal": Workspace.last_proposal_number,
+    "launch": Workspace.last_launch_number,
 }
 
 

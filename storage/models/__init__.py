@@ -1,5 +1,6 @@
 """pmbot's tables, one module per aggregate. Every row belongs to one Slack workspace (team_id)."""
 
+from storage.models.digests import ALL_SECTIONS, DigestSection, DigestSubscription, ScheduledRun
 from storage.models.outbox import JobStatus, OutboxJob
 from storage.models.requests import (
     Impact,
@@ -25,9 +26,12 @@ from storage.models.roadmap import (
 from storage.models.workspace import AuditEntry, Role, Workspace, WorkspaceMember
 
 __all__ = [
+    "ALL_SECTIONS",
     "ApprovalPolicy",
     "AuditEntry",
     "ChangeKind",
+    "DigestSection",
+    "DigestSubscription",
     "Horizon",
     "Impact",
     "ItemStatus",
@@ -45,6 +49,7 @@ __all__ = [
     "RoadmapItem",
     "RoadmapItemRequest",
     "Role",
+    "ScheduledRun",
     "VoteChoice",
     "Workspace",
     "WorkspaceMember",

@@ -15,6 +15,7 @@ from storage.models.fields import timestamp
 class Role(StrEnum):
     TRIAGER = "triager"
     APPROVER = "approver"
+    ADMIN = "admin"  # a pmbot admin, besides the workspace's own admins and owners
 
 
 class Workspace(SQLModel, table=True):
@@ -25,12 +26,17 @@ class Workspace(SQLModel, table=True):
     last_request_number: int = 0
     last_item_number: int = 0
     last_proposal_number: int = 0
+    last_launch_number: int = 0
+    # What a new digest subscription starts from (Monday = 0, local time of the subscriber).
+    digest_weekday: int = 0
+    digest_hour: int = 9
+    digest_minute: int = 0
     created_at: datetime = timestamp()
     updated_at: datetime = timestamp()
 
 
 class WorkspaceMember(SQLModel, table=True):
-    """A person pmbot gives a role in a workspace: triager or approver."""
+    """A person pmbot gives a role in a workspace: triager, approver or pmbot admin."""
 
     __tablename__ = "workspace_member"
 
