@@ -1,6 +1,16 @@
 """pmbot's tables, one module per aggregate. Every row belongs to one Slack workspace (team_id)."""
 
 from storage.models.digests import ALL_SECTIONS, DigestSection, DigestSubscription, ScheduledRun
+from storage.models.launches import (
+    GoNoGo,
+    GoNoGoVote,
+    Launch,
+    LaunchItem,
+    LaunchMessage,
+    LaunchRoadmapItem,
+    LaunchStatus,
+    LaunchTemplate,
+)
 from storage.models.outbox import JobStatus, OutboxJob
 from storage.models.requests import (
     Impact,
@@ -32,10 +42,18 @@ __all__ = [
     "ChangeKind",
     "DigestSection",
     "DigestSubscription",
+    "GoNoGo",
+    "GoNoGoVote",
     "Horizon",
     "Impact",
     "ItemStatus",
     "JobStatus",
+    "Launch",
+    "LaunchItem",
+    "LaunchMessage",
+    "LaunchRoadmapItem",
+    "LaunchStatus",
+    "LaunchTemplate",
     "OutboxJob",
     "Proposal",
     "ProposalMessage",
