@@ -66,3 +66,8 @@ HOME_SEE_ALL = "home_see_all"  # value: the list (bot.services.home.HomeList)
 HOME_LIST_PAGE = "home_list_page"  # value: {"list": ..., "page": n}
 HOME_OPEN_SETTINGS = "home_open_settings"
 HOME_OPEN_POLICY = "home_open_policy"
+
+# Shared between App Home (#6) and the launch and digest features
+HOME_NEW_LAUNCH = "home_new_launch"  # opens the same modal as `/launch new`
+HOME_LAUNCH_TEMPLATES = "home_launch_templates"  # opens the admin's launch-template modal
+HOME_DIGEST_DEFAULTS = "home_digest_defaults"  # opens the admin's digest-defaults modal
