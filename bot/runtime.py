@@ -93,5 +93,5 @@ def build_services(settings: Settings, *, clock: Clock | None = None) -> Service
         workspace=workspace,
         home=home,
         outbox=outbox,
-        scheduler=Scheduler(roadmap),
+        scheduler=Scheduler(db, writer, clock, roadmap),
     )

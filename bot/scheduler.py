@@ -1,50 +1,247 @@
 """The scheduler: APScheduler 3 on the app's event loop, started and stopped with the app.
 
-Every job is safe to run in several replicas at once: what it changes is claimed in the database
-(a row lock and a status check), so a second runner finds nothing left to do.
+APScheduler only says *when to look*; the database says *what happens*. Every replica runs the
+same jobs, and each occurrence (a channel's digest for one week, a person's reminders for one
+morning) is claimed by inserting its unique `scheduled_run` row in the same transaction that
+queues what it sends, so one occurrence produces one message however many processes fire. Delivery
+then goes through the outbox, whose leases let another process take over from one that died.
+
+Three kinds of job:
+- `due-sweep`, every minute on the minute and once at start-up: asks every source for its newest
+  occurrence of each job and claims those not yet claimed. An occurrence missed while pmbot was
+  down runs once, marked late, within the grace window; an older one is recorded as skipped and
+  logged once.
+- one cron job per schedule a source declares (a digest subscription's weekday and local time, in
+  its own zone), so it fires on the second; re-synced from the database by every sweep and at once
+  when a service changes a schedule in this process.
+- `approvals-sweep`: expiry and reminders of roadmap proposals.
 """
 
 from __future__ import annotations
 
 import logging
+import os
+import socket
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Protocol
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
+from apscheduler.triggers.cron import CronTrigger
+from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.clock import Clock
+from bot.local_time import zone
 from bot.services.roadmap import RoadmapService
+from bot.services.writes import write
+from storage import scheduled_runs
+from storage.db import Database
+from storage.writer import Writer
 
 log = logging.getLogger(__name__)
 
 APPROVALS_SWEEP_SECONDS = 60
+GRACE = timedelta(hours=6)
+"""How late a missed occurrence may still run (after a restart); older ones are skipped."""
+LATE_AFTER = timedelta(minutes=5)
+"""An occurrence run later than this after its time says so in what it posts."""
+
+
+@dataclass(frozen=True)
+class Occurrence:
+    """One run of a scheduled job: `period` names it (a local date), `due_at` is its UTC instant."""
+
+    team_id: str
+    job: str
+    period: str
+    due_at: datetime
+    timezone: str
+
+    @property
+    def key(self) -> tuple[str, str, str]:
+        """What makes it unique: (team, job, period)."""
+        return (self.team_id, self.job, self.period)
+
+
+@dataclass(frozen=True)
+class CronSchedule:
+    """A wall-clock time a source wants to be woken at, in a named zone."""
+
+    job_id: str
+    hour: int
+    minute: int
+    timezone: str
+    day_of_week: int | None = None  # Monday = 0; None: every day
+
+
+class ScheduleSource(Protocol):
+    """Something with occurrences to claim: digests, launch reminders."""
+
+    name: str
+
+    async def latest_due(self, now: datetime) -> Sequence[Occurrence]:
+        """Each job's newest occurrence at or before `now` (jobs with nothing to do may be left out)."""
+        ...
+
+    async def claim(self, occurrence: Occurrence, *, owner: str, late_by: timedelta | None) -> bool:
+        """Claim the occurrence and queue what it sends, in one write; False if it was already claimed."""
+        ...
+
+    async def schedules(self) -> Sequence[CronSchedule]:
+        """The wall-clock times to fire at; the due-sweep covers sources that declare none."""
+        ...
+
+
+def process_name() -> str:
+    """Who claims: host and pid, so a claim row says which replica won it."""
+    return f"{socket.gethostname()}:{os.getpid()}"[:64]
 
 
 class Scheduler:
     """Owns the AsyncIOScheduler and pmbot's jobs (fixed ids, replaced on every start)."""
 
-    def __init__(self, roadmap: RoadmapService) -> None:
+    def __init__(
+        self,
+        db: Database,
+        writer: Writer,
+        clock: Clock,
+        roadmap: RoadmapService,
+        sources: Sequence[ScheduleSource] = (),
+    ) -> None:
+        self._db = db
+        self._writer = writer
+        self._clock = clock
         self._roadmap = roadmap
+        self._sources = list(sources)
+        self._owner = process_name()
         self._scheduler: AsyncIOScheduler | None = None
+        self._cron_ids: set[str] = set()
+
+    def add_source(self, source: ScheduleSource) -> None:
+        """Register a source of occurrences (before `start`)."""
+        self._sources.append(source)
 
     def start(self) -> None:
-        """Start on the running loop."""
-        self._scheduler = AsyncIOScheduler(timezone="UTC")
-        self._scheduler.add_job(
+        """Start on the running loop; the first due-sweep runs at once (start-up catch-up)."""
+        scheduler = AsyncIOScheduler(timezone="UTC")
+        scheduler.add_job(
             self._sweep_approvals,
             "interval",
             seconds=APPROVALS_SWEEP_SECONDS,
             id="approvals-sweep",
             replace_existing=True,
-            coalesce=True,
-            max_instances=1,
         )
-        self._scheduler.start()
+        scheduler.add_job(
+            self.sweep,
+            CronTrigger(second=0, timezone=UTC),
+            id="due-sweep",
+            replace_existing=True,
+            next_run_time=datetime.now(UTC),
+            misfire_grace_time=None,
+        )
+        scheduler.start()
+        self._scheduler = scheduler
 
     def stop(self) -> None:
-        """Stop without waiting for running jobs (they are safe to interrupt)."""
+        """Stop without waiting for running jobs (claims make them safe to interrupt)."""
         if self._scheduler is not None:
             self._scheduler.shutdown(wait=False)
             self._scheduler = None
+            self._cron_ids.clear()
+
+    async def sweep(self) -> int:
+        """Re-sync the cron jobs from the database, then claim whatever is due; returns how many."""
+        await self.sync_schedules()
+        return await self.run_due()
+
+    async def run_due(self, source_names: Sequence[str] | None = None) -> int:
+        """Claim every due, unclaimed occurrence of the named sources (all by default)."""
+        now = self._clock.now()
+        started = 0
+        for source in self._sources:
+            if source_names is None or source.name in source_names:
+                started += await self._run_source(source, now)
+        return started
+
+    async def sync_schedules(self) -> None:
+        """Make the cron jobs match what the sources declare now."""
+        if self._scheduler is None:
+            return
+        wanted: dict[str, tuple[CronSchedule, str]] = {}
+        for source in self._sources:
+            for schedule in await source.schedules():
+                wanted[schedule.job_id] = (schedule, source.name)
+        for job_id in self._cron_ids - wanted.keys():
+            self._scheduler.remove_job(job_id)
+        for job_id, (schedule, source_name) in wanted.items():
+            self._scheduler.add_job(
+                self.run_due,
+                _trigger(schedule),
+                args=[[source_name]],
+                id=job_id,
+                replace_existing=True,
+                misfire_grace_time=int(LATE_AFTER.total_seconds()),
+            )
+        self._cron_ids = set(wanted)
+
+    def next_fire_time(self, job_id: str) -> datetime | None:
+        """When the job fires next, in its own zone; None if there is no such job."""
+        job = self._scheduler.get_job(job_id) if self._scheduler is not None else None
+        return job.next_run_time if job is not None else None
+
+    async def _run_source(self, source: ScheduleSource, now: datetime) -> int:
+        occurrences = list(await source.latest_due(now))
+        async with self._db.read() as session:
+            claimed = await scheduled_runs.claimed_periods(session, [o.key for o in occurrences])
+        started = 0
+        for occurrence in occurrences:
+            if occurrence.key in claimed or occurrence.due_at > now:
+                continue
+            age = now - occurrence.due_at
+            if age > GRACE:
+                await self._skip(occurrence, now)
+                continue
+            late_by = age if age > LATE_AFTER else None
+            if await source.claim(occurrence, owner=self._owner, late_by=late_by):
+                started += 1
+                log.info("%s for %s claimed%s", occurrence.job, occurrence.period, _late(late_by))
+        return started
+
+    async def _skip(self, occurrence: Occurrence, now: datetime) -> None:
+        async def record(session: AsyncSession) -> int | None:
+            return await scheduled_runs.claim_run(
+                session,
+                team_id=occurrence.team_id,
+                job=occurrence.job,
+                period=occurrence.period,
+                due_at=occurrence.due_at,
+                timezone=occurrence.timezone,
+                owner=self._owner,
+                now=now,
+                skipped=True,
+            )
+
+        if await write(self._writer, record) is not None:
+            due = occurrence.due_at.isoformat()
+            log.warning(
+                "%s for %s was due at %s, over %s ago: skipped", occurrence.job, occurrence.period, due, GRACE
+            )
 
     async def _sweep_approvals(self) -> None:
         changed = await self._roadmap.sweep()
         if changed:
             log.info("approvals sweep: %d proposal(s) expired or reminded", changed)
+
+
+def _late(late_by: timedelta | None) -> str:
+    return f", late by {late_by}" if late_by else ""
+
+
+def _trigger(schedule: CronSchedule) -> CronTrigger:
+    return CronTrigger(
+        day_of_week=schedule.day_of_week if schedule.day_of_week is not None else "*",
+        hour=schedule.hour,
+        minute=schedule.minute,
+        timezone=zone(schedule.timezone),
+    )

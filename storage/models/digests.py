@@ -65,6 +65,7 @@ class ScheduledRun(SQLModel, table=True):
     due_at: datetime = Field(sa_type=UTCDateTime)
     timezone: str = Field(default="UTC", max_length=64)
     late: bool = False
+    skipped: bool = False  # found past its grace window (pmbot was down): recorded so it is logged once
     claimed_by: str = Field(max_length=64)
     claimed_at: datetime = timestamp()
     posted_at: datetime | None = Field(default=None, sa_type=UTCDateTime)

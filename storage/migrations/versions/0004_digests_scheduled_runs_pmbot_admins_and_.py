@@ -47,6 +47,7 @@ def upgrade() -> None:
         sa.Column("due_at", storage.types.UTCDateTime(timezone=True), nullable=False),
         sa.Column("timezone", sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
         sa.Column("late", sa.Boolean(), nullable=False),
+        sa.Column("skipped", sa.Boolean(), nullable=False),
         sa.Column("claimed_by", sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
         sa.Column("claimed_at", storage.types.UTCDateTime(timezone=True), nullable=False),
         sa.Column("posted_at", storage.types.UTCDateTime(timezone=True), nullable=True),
