@@ -14,12 +14,14 @@ from bot.home_deliveries import HomeDeliveries
 from bot.outbox_worker import OutboxWorker
 from bot.roadmap_deliveries import RoadmapDeliveries
 from bot.scheduler import Scheduler
+from bot.services.digest_content import DigestContentService
 from bot.services.home import HomeService
 from bot.services.permissions import Permissions
 from bot.services.requests import RequestService
 from bot.services.roadmap import RoadmapService
 from bot.services.settings import SettingsService
 from bot.slack_client import build_client, close_session, open_session
+from bot.workspace_url import WorkspaceUrls
 from storage.db import Database
 from storage.migrate import upgrade_to_head
 from storage.writer import Writer
@@ -40,6 +42,7 @@ class Services:
     roadmap: RoadmapService
     workspace: SettingsService
     home: HomeService
+    digest_content: DigestContentService
     outbox: OutboxWorker
     scheduler: Scheduler
 
@@ -92,6 +95,7 @@ def build_services(settings: Settings, *, clock: Clock | None = None) -> Service
         roadmap=roadmap,
         workspace=workspace,
         home=home,
+        digest_content=DigestContentService(db, clock, workspace_urls=WorkspaceUrls(client)),
         outbox=outbox,
         scheduler=Scheduler(db, writer, clock, roadmap),
     )

@@ -4,10 +4,22 @@ from __future__ import annotations
 
 from slack_bolt.async_app import AsyncApp
 
-from handlers import approvals, errors, events, home, listing, requests, roadmap, settings, triage
+from handlers import (
+    approvals,
+    digest_lists,
+    errors,
+    events,
+    home,
+    listing,
+    requests,
+    roadmap,
+    settings,
+    triage,
+)
 
 
 def register_all(app: AsyncApp) -> None:
     """Attach every listener to the app."""
-    for feature in (requests, listing, triage, settings, roadmap, approvals, home, events, errors):
+    features = (requests, listing, triage, settings, roadmap, approvals, home, digest_lists, events, errors)
+    for feature in features:
         feature.register(app)

@@ -71,3 +71,7 @@ HOME_OPEN_POLICY = "home_open_policy"
 HOME_NEW_LAUNCH = "home_new_launch"  # opens the same modal as `/launch new`
 HOME_LAUNCH_TEMPLATES = "home_launch_templates"  # opens the admin's launch-template modal
 HOME_DIGEST_DEFAULTS = "home_digest_defaults"  # opens the admin's digest-defaults modal
+
+# Weekly digest messages: "See all N" under a list that did not fit, and its modal's pager
+DIGEST_SEE_ALL = "digest_see_all"  # value: {"l": list, "s": since, "u": until, "z": zone} (epoch seconds)
+DIGEST_LIST_PAGE = "digest_list_page"  # value: the same, with "p": page
