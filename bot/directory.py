@@ -61,6 +61,11 @@ class SlackDirectory:
         self._groups[(team_id, group_id)] = (time.monotonic() + self._cache_seconds, members)
         return members
 
+    async def timezone(self, team_id: str, user_id: str) -> str:
+        """The user's IANA timezone as Slack reports it; UTC if Slack does not know them."""
+        user = await self.get_user(team_id, user_id)
+        return user.tz if user else "UTC"
+
     async def is_workspace_admin(self, team_id: str, user_id: str) -> bool:
         """True for workspace admins and owners."""
         user = await self.get_user(team_id, user_id)

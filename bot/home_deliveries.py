@@ -42,6 +42,9 @@ class HomeDeliveries:
         await self._client.views_publish(user_id=user_id, view=home_view(queue))
 
     async def refresh_approvers(self, job: ClaimedJob) -> UnitOfWork[None]:
-        """Queue a publish for each approver, stored with this job's completion."""
+        """Queue a publish for each approver, stored with this job's completion. While nobody is
+        named, admins approve: the pmbot admins are refreshed (Slack's admins cannot be listed)."""
         approvers = await self._permissions.named_approver_ids(job.team_id)
+        if not approvers:
+            approvers = await self._permissions.named_admin_ids(job.team_id)
         return partial(refresh_homes, team_id=job.team_id, user_ids=approvers, now=self._clock.now())

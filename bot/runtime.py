@@ -75,7 +75,7 @@ def build_services(settings: Settings, *, clock: Clock | None = None) -> Service
     requests = RequestService(db, writer, permissions, clock)
     roadmap = RoadmapService(db, writer, permissions, clock)
     workspace = SettingsService(db, writer, permissions, clock)
-    home = HomeService(db, permissions, clock)
+    home = HomeService(db, permissions, clock, directory)
     deliveries = {
         **RequestDeliveries(client, requests, workspace).table(),
         **RoadmapDeliveries(client, roadmap, db, writer).table(),

@@ -8,7 +8,7 @@ from typing import Any, TypeVar
 
 from bot.errors import InvalidInput
 from bot.services.requests import RequestDraft
-from bot.services.settings import WorkspaceSettings
+from bot.services.settings import DigestDefaults, WorkspaceSettings
 from bot.views import ids
 from storage.models import Impact, RequestKind
 
@@ -57,6 +57,23 @@ def workspace_settings(state: State) -> WorkspaceSettings:
         raise InvalidInput({ids.INTAKE_CHANNEL: "Pick the channel where request cards go."})
     users = _value(state, ids.TRIAGERS).get("selected_users") or []
     return WorkspaceSettings(intake_channel_id=channel, triager_ids=list(users))
+
+
+def user_ids(state: State, block_id: str) -> list[str]:
+    """The people picked in a multi-user select (none is an empty list)."""
+    return list(_value(state, block_id).get("selected_users") or [])
+
+
+def digest_defaults(state: State) -> DigestDefaults:
+    """The digest defaults modal's day and time ("HH:MM")."""
+    day = _selected(state, ids.DEFAULT_DIGEST_DAY)
+    picked = _value(state, ids.DEFAULT_DIGEST_TIME).get("selected_time") or ""
+    try:
+        hour, minute = (int(part) for part in picked.split(":"))
+        weekday = int(day or "")
+    except ValueError:
+        raise InvalidInput({ids.DEFAULT_DIGEST_TIME: "Pick a day of the week and a time of day."}) from None
+    return DigestDefaults(weekday=weekday, hour=hour, minute=minute)
 
 
 def _value(state: State, block_id: str) -> dict[str, Any]:

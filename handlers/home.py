@@ -1,8 +1,10 @@
 """The App Home tab: publish it when opened, and the buttons it (and its "See all" modal) carries.
 
 "File a request" and "Propose a roadmap change" reuse the buttons handled in handlers/requests.py
-and handlers/roadmap.py; the settings buttons open the same modals as `/request settings` and
-`/roadmap settings`, and the server checks the person is an admin there, as for the commands.
+and handlers/roadmap.py; "New launch" and "Launch templates" are answered by the launch feature.
+The settings buttons open the same modals as `/request settings` and `/roadmap settings` (and the
+pmbot admins and digest defaults modals of handlers/settings.py); the server checks the person is
+an admin when a modal opens and again when it is submitted.
 """
 
 from __future__ import annotations
@@ -33,6 +35,8 @@ def register(app: AsyncApp) -> None:
     app.action(f"{ids.HOME_LIST_PAGE}_prev")(turn_full_list_page)
     app.action(ids.HOME_OPEN_SETTINGS)(open_settings_from_home)
     app.action(ids.HOME_OPEN_POLICY)(open_policy_from_home)
+    app.action(ids.HOME_OPEN_ADMINS)(settings.open_admins)
+    app.action(ids.HOME_DIGEST_DEFAULTS)(settings.open_digest_defaults)
 
 
 async def publish_home(
@@ -94,10 +98,9 @@ async def open_policy_from_home(
 
 
 async def _page(services: Services, context: AsyncBoltContext, which: HomeList, page: int) -> View:
-    listed = await services.home.full_list(
-        context.team_id or "", context.user_id or "", which, page=page, per_page=PER_PAGE
-    )
-    return full_list_modal(which, listed, page)
+    team_id, user_id = context.team_id or "", context.user_id or ""
+    listed = await services.home.full_list(team_id, user_id, which, page=page, per_page=PER_PAGE)
+    return full_list_modal(which, listed, page, await services.home.today(team_id, user_id))
 
 
 def _list(value: str | None) -> HomeList:

@@ -7,15 +7,18 @@ all, so a home costs the same number of statements for ten requests as for ten t
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
-from datetime import datetime
+from dataclasses import dataclass, field
+from datetime import date, datetime
 from typing import Any, Generic, TypeVar
 
-from sqlalchemy import Select, and_, exists, func, or_, select
+from sqlalchemy import Select, and_, case, exists, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import (
     ApprovalPolicy,
+    Launch,
+    LaunchItem,
+    LaunchStatus,
     Proposal,
     ProposalStatus,
     ProposalVote,
@@ -27,8 +30,11 @@ from storage.models import (
     Workspace,
     WorkspaceMember,
 )
+from storage.workspaces import DigestDefaults, digest_defaults_of
 
 T = TypeVar("T")
+
+ACTIVE_LAUNCH = (LaunchStatus.PLANNED, LaunchStatus.SLIPPED)  # neither launched nor cancelled
 
 
 @dataclass(frozen=True)
@@ -48,6 +54,23 @@ class PendingVote:
 
 
 @dataclass(frozen=True)
+class ChecklistEntry:
+    """A checklist item someone owns, with its launch."""
+
+    item: LaunchItem
+    launch: Launch
+
+
+@dataclass(frozen=True)
+class UpcomingLaunch:
+    """A launch still to happen, with how many of its checklist items are done."""
+
+    launch: Launch
+    done: int
+    total: int
+
+
+@dataclass(frozen=True)
 class WorkspaceSetup:
     """Every setting a Home tab shows or needs, read together."""
 
@@ -55,6 +78,8 @@ class WorkspaceSetup:
     triager_ids: list[str]
     approver_ids: list[str]
     policy: ApprovalPolicy
+    admin_ids: list[str] = field(default_factory=list)  # named pmbot admins
+    digest: DigestDefaults = field(default_factory=DigestDefaults)
 
     @property
     def is_blank(self) -> bool:
@@ -135,15 +160,61 @@ async def list_awaiting_vote(
     return Counted([PendingVote(proposal, item) for proposal, item, _ in rows], _first_total(rows))
 
 
+async def list_checklist_items(
+    session: AsyncSession, team_id: str, user_id: str, due_by: date, *, offset: int = 0, limit: int
+) -> Counted[ChecklistEntry]:
+    """Open checklist items the person owns, due on or before `due_by` (overdue ones included), of
+    launches neither launched nor cancelled; soonest due first."""
+    query = (
+        select(LaunchItem, Launch, _total())
+        .join(Launch, Launch.id == LaunchItem.launch_id)
+        .where(
+            LaunchItem.team_id == team_id,
+            LaunchItem.owner_id == user_id,
+            LaunchItem.done.is_(False),
+            LaunchItem.due_date <= due_by,
+            Launch.team_id == team_id,
+            Launch.status.in_(ACTIVE_LAUNCH),
+        )
+        .order_by(LaunchItem.due_date, Launch.number, LaunchItem.position)
+        .offset(offset)
+        .limit(limit)
+    )
+    rows = (await session.execute(query)).all()
+    return Counted([ChecklistEntry(item, launch) for item, launch, _ in rows], _first_total(rows))
+
+
+async def list_upcoming_launches(
+    session: AsyncSession, team_id: str, until: date, *, offset: int = 0, limit: int
+) -> Counted[UpcomingLaunch]:
+    """Planned and slipped launches dated on or before `until` (a passed date included: the launch
+    is still to be marked), soonest first, each with its checklist's done and total counts."""
+    items = select(func.count()).where(LaunchItem.team_id == team_id, LaunchItem.launch_id == Launch.id)
+    done = select(func.coalesce(func.sum(case((LaunchItem.done.is_(True), 1), else_=0)), 0)).where(
+        LaunchItem.team_id == team_id, LaunchItem.launch_id == Launch.id
+    )
+    query = (
+        select(Launch, done.scalar_subquery(), items.scalar_subquery(), _total())
+        .where(Launch.team_id == team_id, Launch.status.in_(ACTIVE_LAUNCH), Launch.launch_date <= until)
+        .order_by(Launch.launch_date, Launch.number)
+        .offset(offset)
+        .limit(limit)
+    )
+    rows = (await session.execute(query)).all()
+    launches = [UpcomingLaunch(launch, int(d or 0), int(t or 0)) for launch, d, t, _ in rows]
+    return Counted(launches, _first_total(rows))
+
+
 async def get_setup(session: AsyncSession, team_id: str) -> WorkspaceSetup:
-    """The intake channel, the triagers and approvers, and the approval policy: three statements."""
+    """The intake channel and digest defaults, the people with roles, and the approval policy:
+    three statements."""
     workspace = await session.get(Workspace, team_id)
     members = await session.execute(
         select(WorkspaceMember.role, WorkspaceMember.user_id)
         .where(WorkspaceMember.team_id == team_id)
         .order_by(WorkspaceMember.user_id)
     )
-    by_role: dict[str, list[str]] = {Role.TRIAGER: [], Role.APPROVER: []}
+    by_role: dict[str, list[str]] = {Role.TRIAGER: [], Role.APPROVER: [], Role.ADMIN: []}
     for role, user_id in members.all():
         by_role.setdefault(role, []).append(user_id)
     policy = await session.get(ApprovalPolicy, team_id)
@@ -152,6 +223,8 @@ async def get_setup(session: AsyncSession, team_id: str) -> WorkspaceSetup:
         triager_ids=by_role[Role.TRIAGER],
         approver_ids=by_role[Role.APPROVER],
         policy=policy or ApprovalPolicy(team_id=team_id),
+        admin_ids=by_role[Role.ADMIN],
+        digest=digest_defaults_of(workspace),
     )
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from sqlalchemy import delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -62,6 +64,37 @@ async def set_intake_channel(session: AsyncSession, team_id: str, channel_id: st
         update(Workspace)
         .where(Workspace.team_id == team_id)
         .values(intake_channel_id=channel_id, updated_at=utcnow())
+    )
+
+
+@dataclass(frozen=True)
+class DigestDefaults:
+    """What a new digest subscription starts from: a weekday (Monday = 0) and a local time."""
+
+    weekday: int = 0
+    hour: int = 9
+    minute: int = 0
+
+
+def digest_defaults_of(workspace: Workspace | None) -> DigestDefaults:
+    """The workspace's digest defaults (pmbot's own before the workspace has a row)."""
+    if workspace is None:
+        return DigestDefaults()
+    return DigestDefaults(workspace.digest_weekday, workspace.digest_hour, workspace.digest_minute)
+
+
+async def set_digest_defaults(session: AsyncSession, team_id: str, defaults: DigestDefaults) -> None:
+    """Make new digest subscriptions start from `defaults`."""
+    await ensure_workspace(session, team_id)
+    await session.execute(
+        update(Workspace)
+        .where(Workspace.team_id == team_id)
+        .values(
+            digest_weekday=defaults.weekday,
+            digest_hour=defaults.hour,
+            digest_minute=defaults.minute,
+            updated_at=utcnow(),
+        )
     )
 
 

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
 import httpx
 
-from storage.models import Proposal, Request, RequestFollower
+from storage.models import Launch, LaunchItem, LaunchStatus, Proposal, Request, RequestFollower
 from tests.fakes import Call, payloads
 from tests.harness import SECRET, Harness
 
@@ -131,4 +132,57 @@ async def seed(
                 expires_at=now + timedelta(days=7, minutes=n),
             )
             for n in range(start, start + votes)
+        )
+
+
+@dataclass(frozen=True)
+class Item:
+    """A checklist item to seed: who owns it, when it is due (days from today), whether it is done."""
+
+    owner: str | None
+    due_in: int
+    done: bool = False
+    title: str = "Write the release notes"
+
+
+async def add_launch(
+    pmbot: Harness,
+    number: int,
+    *,
+    name: str,
+    days_away: int,
+    items: tuple[Item, ...] = (),
+    status: LaunchStatus = LaunchStatus.PLANNED,
+    owner: str = "U_OTHER",
+    team_id: str = TEAM,
+) -> None:
+    """Store a launch and its checklist straight into the database (what `/launch new` would make)."""
+    today = pmbot.clock.now().date()
+    async with pmbot.services.db.transaction() as session:
+        launch = Launch(
+            team_id=team_id,
+            number=number,
+            name=name,
+            launch_date=today + timedelta(days=days_away),
+            channel_id="C_LAUNCHES",
+            owner_id=owner,
+            template_name="Standard",
+            status=status,
+            created_by=owner,
+        )
+        session.add(launch)
+        await session.flush()
+        session.add_all(
+            LaunchItem(
+                team_id=team_id,
+                launch_id=launch.id or 0,
+                position=position,
+                phase="Prepare",
+                title=item.title,
+                offset_days=item.due_in - days_away,
+                due_date=today + timedelta(days=item.due_in),
+                owner_id=item.owner,
+                done=item.done,
+            )
+            for position, item in enumerate(items)
         )

@@ -20,7 +20,10 @@ from tests.home_steps import (
 from tests.roadmap_steps import APPROVALS, approve, propose_add, set_policy
 from tests.slack_limits import SURFACE_BLOCKS, problems_in_blocks, problems_in_view
 
-ONLY_ADMINS = "Only workspace admins and owners can change pmbot's settings."
+ONLY_ADMINS = (
+    "Only admins can change pmbot's settings. "
+    "Admins are the workspace's admins and owners, and the people named pmbot admins."
+)
 SETTINGS_BUTTONS = {ids.HOME_OPEN_SETTINGS, ids.HOME_OPEN_POLICY}
 
 
@@ -114,7 +117,7 @@ async def test_a_non_admin_clicking_a_settings_button_is_refused_in_the_modal(pm
     for update in updates:
         view = update.params["view"]
         assert "callback_id" not in view and "submit" not in view
-        assert "Only workspace admins and owners" in view["blocks"][0]["text"]["text"]
+        assert "Only admins can" in view["blocks"][0]["text"]["text"]
     assert pmbot.fake.calls_to("response_url") == []
 
 
@@ -162,7 +165,7 @@ async def test_first_run_ends_once_something_is_set(pmbot: Harness) -> None:
     admin, alice = shown(await open_home(pmbot, ADMIN)), shown(await open_home(pmbot, ALICE))
 
     assert "Three settings" not in admin and "not set up" not in alice
-    assert "Triagers: workspace admins and owners (nobody named)" in admin
+    assert "Triagers: admins (nobody named)" in admin
 
 
 async def test_long_lists_stay_within_100_blocks_and_see_all_pages_through_them(pmbot: Harness) -> None:

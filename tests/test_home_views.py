@@ -6,13 +6,22 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
-from bot.services.home import Counted, HomeList, HomeQueue, PendingVote, WorkspaceSetup
+from bot.services.home import (
+    ChecklistEntry,
+    Counted,
+    HomeList,
+    HomeQueue,
+    PendingVote,
+    UpcomingLaunch,
+    WorkspaceSetup,
+)
 from bot.views.home import home_view
 from bot.views.home_list import PER_PAGE, full_list_modal, packed_sections
-from storage.models import ApprovalPolicy, Proposal, Request, RoadmapItem
+from storage.models import ApprovalPolicy, Launch, LaunchItem, Proposal, Request, RoadmapItem
 from tests.slack_limits import SECTION_TEXT, SURFACE_BLOCKS, problems_in_view
 
 NOW = datetime(2026, 11, 26, 12, 0, tzinfo=UTC)
+TODAY = NOW.date()
 WORST_TITLE = "<!channel>&" * 14  # 154 characters, each one escaped to several
 
 
@@ -42,10 +51,33 @@ def pending(number: int) -> PendingVote:
     return PendingVote(proposal, RoadmapItem(team_id="T", number=number, title=WORST_TITLE[:150]))
 
 
+def launch(number: int) -> Launch:
+    return Launch(
+        team_id="T",
+        number=number,
+        name=WORST_TITLE[:150],
+        launch_date=TODAY - timedelta(days=1),
+        channel_id="C1",
+        owner_id="U_SOMEONE",
+        template_name="t",
+        status="slipped",
+        created_by="U_SOMEONE",
+    )
+
+
+def checklist_entry(number: int) -> ChecklistEntry:
+    item = LaunchItem(
+        team_id="T", launch_id=number, position=0, phase="p", title=WORST_TITLE[:200], due_date=TODAY
+    )
+    return ChecklistEntry(item, launch(number))
+
+
 def worst_queue(*, shown: int, total: int, admin: bool = True, first_run: bool = True) -> HomeQueue:
     people = [f"U{n:09d}" for n in range(60)]
     policy = ApprovalPolicy(team_id="T", approver_group_id="S" + "9" * 30, approvals_channel_id="C1")
-    setup = WorkspaceSetup(intake_channel_id=None, triager_ids=people, approver_ids=people, policy=policy)
+    setup = WorkspaceSetup(
+        intake_channel_id=None, triager_ids=people, approver_ids=people, policy=policy, admin_ids=people
+    )
     return HomeQueue(
         user_id="U_ME",
         my_requests=Counted([request(n) for n in range(shown)], total),
@@ -55,6 +87,9 @@ def worst_queue(*, shown: int, total: int, admin: bool = True, first_run: bool =
         is_approver=True,
         settings=setup if admin else None,
         first_run=first_run,
+        checklist=Counted([checklist_entry(n) for n in range(shown)], total),
+        launches=Counted([UpcomingLaunch(launch(n), 10**6, 10**6 + 1) for n in range(shown)], total),
+        today=TODAY,
     )
 
 
@@ -66,6 +101,7 @@ def test_the_fullest_home_tab_is_valid_and_within_100_blocks(admin: bool) -> Non
     assert len(view["blocks"]) <= SURFACE_BLOCKS
     assert problems_in_view(view) == []
     assert "<!channel>" not in str(view["blocks"])
+    assert str(view["blocks"]).count("'home_see_all'") == 5  # every list is there, full
 
 
 def test_a_home_tab_given_more_items_than_it_shows_still_fits() -> None:
@@ -79,11 +115,15 @@ def test_a_home_tab_given_more_items_than_it_shows_still_fits() -> None:
 @pytest.mark.parametrize("which", list(HomeList))
 def test_a_full_page_of_see_all_is_valid(which: HomeList) -> None:
     queue = worst_queue(shown=PER_PAGE, total=1000)
-    listed = {HomeList.MINE: queue.my_requests, HomeList.FOLLOWED: queue.followed}.get(
-        which, queue.awaiting_vote
-    )
+    listed = {
+        HomeList.MINE: queue.my_requests,
+        HomeList.FOLLOWED: queue.followed,
+        HomeList.VOTES: queue.awaiting_vote,
+        HomeList.CHECKLIST: queue.checklist,
+        HomeList.LAUNCHES: queue.launches,
+    }[which]
 
-    modal = full_list_modal(which, listed, page=3).to_dict()
+    modal = full_list_modal(which, listed, 3, TODAY).to_dict()
 
     assert len(modal["blocks"]) <= SURFACE_BLOCKS
     assert problems_in_view(modal) == []

@@ -12,7 +12,10 @@ from tests.harness import ADMIN, ALICE, BOB, CAROL, INTAKE, Harness
 from tests.slack_limits import problems_in_view
 
 TEAM = "T_TEST"
-ONLY_ADMINS = "Only workspace admins and owners can change pmbot's settings."
+ONLY_ADMINS = (
+    "Only admins can change pmbot's settings. "
+    "Admins are the workspace's admins and owners, and the people named pmbot admins."
+)
 
 
 def settings_values(channel: str | None, triagers: list[str]) -> dict[str, Any]:

@@ -13,6 +13,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.services import outbox_kinds
 from storage import outbox
+from storage.models import Role
+from storage.workspaces import list_member_ids
 
 
 def home_key(team_id: str, user_id: str) -> str:
@@ -35,6 +37,16 @@ async def refresh_homes(
             now=now,
             dedupe_key=home_key(team_id, user_id),
         )
+
+
+async def refresh_admin_homes(session: AsyncSession, *, team_id: str, actor_id: str, now: datetime) -> None:
+    """Queue a re-publish for every admin pmbot can name (the pmbot admins) and the one who acted.
+
+    Workspace admins and owners who are not named cannot be listed without `users.list`; theirs
+    show the change the next time they open the tab.
+    """
+    named = await list_member_ids(session, team_id, Role.ADMIN)
+    await refresh_homes(session, team_id=team_id, user_ids=[actor_id, *named], now=now)
 
 
 async def refresh_approver_homes(session: AsyncSession, *, team_id: str, now: datetime) -> None:

@@ -10,6 +10,8 @@ from storage.models import Role
 from storage.roadmap import get_policy
 from storage.workspaces import list_member_ids
 
+WHO_ARE_ADMINS = "Admins are the workspace's admins and owners, and the people named pmbot admins."
+
 
 class UserDirectory(Protocol):
     """What pmbot needs to know of a Slack user."""
@@ -24,8 +26,9 @@ class UserDirectory(Protocol):
 
 
 class Permissions:
-    """Roles. Triagers and approvers are pmbot's lists; while a list is empty, the workspace's
-    admins and owners hold that role. Admins (who change settings) are Slack's admins and owners."""
+    """Roles. Admins (who change settings) are Slack's workspace admins and owners plus the people
+    named pmbot admins. Triagers and approvers are pmbot's lists; while a list is empty, admins hold
+    that role."""
 
     def __init__(self, db: Database, directory: UserDirectory) -> None:
         self._db = db
@@ -35,13 +38,27 @@ class Permissions:
         """May this person accept, decline, ask for info, mark duplicates and assign?"""
         async with self._db.read() as session:
             triagers = await list_member_ids(session, team_id, Role.TRIAGER)
+            admins = await list_member_ids(session, team_id, Role.ADMIN)
         if triagers:
             return user_id in triagers
-        return await self._directory.is_workspace_admin(team_id, user_id)
+        return await self.is_admin_among(team_id, user_id, admins)
 
     async def is_admin(self, team_id: str, user_id: str) -> bool:
-        """May this person change pmbot's settings?"""
+        """May this person change pmbot's settings? Workspace admins and owners, and pmbot admins."""
+        return await self.is_admin_among(team_id, user_id, await self.named_admin_ids(team_id))
+
+    async def is_admin_among(self, team_id: str, user_id: str, named_admin_ids: list[str]) -> bool:
+        """`is_admin`, for a caller that has already read the pmbot admins (no Slack call for them)."""
+        return user_id in named_admin_ids or await self._directory.is_workspace_admin(team_id, user_id)
+
+    async def is_workspace_admin(self, team_id: str, user_id: str) -> bool:
+        """Is this person an admin or owner of the workspace, as Slack reports it?"""
         return await self._directory.is_workspace_admin(team_id, user_id)
+
+    async def named_admin_ids(self, team_id: str) -> list[str]:
+        """The people named pmbot admins (Slack's workspace admins and owners are admins too)."""
+        async with self._db.read() as session:
+            return await list_member_ids(session, team_id, Role.ADMIN)
 
     async def require_triager(self, team_id: str, user_id: str, doing: str) -> None:
         """Raise NotAllowed unless the person is a triager."""
@@ -64,24 +81,49 @@ class Permissions:
         return await self.named_approver_ids(team_id)
 
     async def is_approver(self, team_id: str, user_id: str) -> bool:
-        """May this person vote on roadmap changes? While nobody is named, workspace admins may."""
+        """May this person vote on roadmap changes? While nobody is named, admins may."""
         async with self._db.read() as session:
             listed = await list_member_ids(session, team_id, Role.APPROVER)
+            admins = await list_member_ids(session, team_id, Role.ADMIN)
             policy = await get_policy(session, team_id)
-        return await self.is_approver_among(team_id, user_id, listed, policy.approver_group_id)
+        return await self.is_approver_among(team_id, user_id, listed, policy.approver_group_id, admins)
 
     async def is_approver_among(
-        self, team_id: str, user_id: str, listed_ids: list[str], group_id: str | None
+        self,
+        team_id: str,
+        user_id: str,
+        listed_ids: list[str],
+        group_id: str | None,
+        named_admin_ids: list[str],
     ) -> bool:
-        """`is_approver`, for a caller that has already read the approver list and the policy."""
+        """`is_approver`, for a caller that has already read the approvers, the policy and the admins."""
         named = list(listed_ids)
         if group_id:
             named += await self._directory.usergroup_member_ids(team_id, group_id)
         if named:
             return user_id in named
-        return await self._directory.is_workspace_admin(team_id, user_id)
+        return await self.is_admin_among(team_id, user_id, named_admin_ids)
 
     async def require_admin(self, team_id: str, user_id: str, doing: str) -> None:
-        """Raise NotAllowed unless the person is a workspace admin or owner."""
+        """Raise NotAllowed unless the person is an admin (workspace admin or owner, or pmbot admin)."""
         if not await self.is_admin(team_id, user_id):
-            raise NotAllowed(f"Only workspace admins and owners can {doing}.")
+            raise NotAllowed(f"Only admins can {doing}. {WHO_ARE_ADMINS}")
+
+    async def require_owner_or_admin(self, team_id: str, user_id: str, owner_id: str, doing: str) -> None:
+        """Raise NotAllowed unless the person made the thing (a digest subscription) or is an admin."""
+        if user_id != owner_id and not await self.is_admin(team_id, user_id):
+            raise NotAllowed(f"Only <@{owner_id}>, who set it up, or an admin can {doing}. {WHO_ARE_ADMINS}")
+
+
+def can_work_on_launch_item(
+    user_id: str, *, launch_owner_id: str, decider_ids: list[str], item_owner_id: str | None, is_admin: bool
+) -> bool:
+    """May this person tick, untick, assign or re-date a launch's checklist item? Its owner, the launch
+    owner, the launch's go/no-go deciders and admins may; anyone else may look but not change."""
+    return is_admin or user_id in {launch_owner_id, *decider_ids, item_owner_id}
+
+
+def can_run_launch(user_id: str, *, launch_owner_id: str, is_admin: bool) -> bool:
+    """May this person change a launch's date, mark it launched, cancel it or close its go/no-go poll?
+    The launch owner and admins may."""
+    return is_admin or user_id == launch_owner_id

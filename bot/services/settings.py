@@ -1,21 +1,40 @@
-"""Workspace settings: the intake channel and the triagers."""
+"""Workspace settings: intake channel and triagers, approval policy, pmbot admins, digest defaults.
+
+Every change is made by an admin (checked here, on the server, whatever the modal showed), is
+recorded in the audit log, and re-publishes the Home tabs that show it.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
+from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.clock import Clock, SystemClock
-from bot.services.home_refresh import refresh_approver_homes, refresh_homes
+from bot.errors import InvalidInput
+from bot.services.home_refresh import refresh_admin_homes, refresh_approver_homes, refresh_homes
 from bot.services.permissions import Permissions
 from bot.services.writes import write
 from storage.audit import record_change
 from storage.db import Database
 from storage.models import Role
 from storage.roadmap import get_policy, save_policy
-from storage.workspaces import get_workspace, list_member_ids, replace_members, set_intake_channel
+from storage.workspaces import (
+    DigestDefaults,
+    digest_defaults_of,
+    get_workspace,
+    list_member_ids,
+    replace_members,
+    set_digest_defaults,
+    set_intake_channel,
+)
 from storage.writer import Writer
+
+__all__ = ["ApprovalSettings", "DigestDefaults", "SettingsService", "WorkspaceSettings"]
+
+ADMINS = "pmbot_admins"  # the field a refusal of the admin list names
+DIGEST_TIME = "digest_time"  # the field a refusal of the digest defaults names
 
 
 @dataclass(frozen=True)
@@ -60,8 +79,7 @@ class SettingsService:
                 before={"intake_channel_id": old.intake_channel_id, "triagers": old.triager_ids},
                 after={"intake_channel_id": new.intake_channel_id, "triagers": sorted(set(new.triager_ids))},
             )
-            # Only admins' Home tabs show the settings; the one who saved is looking at theirs.
-            await refresh_homes(session, team_id=team_id, user_ids=[actor_id], now=self._clock.now())
+            await refresh_admin_homes(session, team_id=team_id, actor_id=actor_id, now=self._clock.now())
             return new
 
         return await write(self._writer, store)
@@ -106,10 +124,66 @@ class SettingsService:
                 after=after,
             )
             # Approvers who lost the role no longer have votes waiting; new ones (and the user
-            # group's members) now have; the admin who saved sees the new policy.
+            # group's members) now have; admins see the new policy.
             now = self._clock.now()
-            await refresh_homes(session, team_id=team_id, user_ids=[actor_id, *old_approvers], now=now)
+            await refresh_homes(session, team_id=team_id, user_ids=old_approvers, now=now)
+            await refresh_admin_homes(session, team_id=team_id, actor_id=actor_id, now=now)
             await refresh_approver_homes(session, team_id=team_id, now=now)
+
+        await write(self._writer, store)
+
+    async def admin_ids(self, team_id: str) -> list[str]:
+        """The people named pmbot admins."""
+        return await self._permissions.named_admin_ids(team_id)
+
+    async def update_admins(self, team_id: str, actor_id: str, admin_ids: list[str]) -> list[str]:
+        """Name exactly `admin_ids` pmbot admins; admins only; audited.
+
+        Removing every pmbot admin is allowed (workspace admins and owners stay admins, so nobody is
+        locked out), but a pmbot admin who is not a workspace admin may not remove themselves: that
+        is almost always a slip, and another admin can do it.
+        """
+        await self._permissions.require_admin(team_id, actor_id, "name pmbot admins")
+        wanted = list(dict.fromkeys(admin_ids))
+        if actor_id not in wanted and not await self._permissions.is_workspace_admin(team_id, actor_id):
+            raise InvalidInput(
+                {
+                    ADMINS: "Keep yourself in the list: you would lose access to these settings. "
+                    "Another admin can remove you."
+                }
+            )
+
+        async def store(session: AsyncSession) -> list[str]:
+            old = await list_member_ids(session, team_id, Role.ADMIN)
+            await replace_members(session, team_id, Role.ADMIN, wanted)
+            await _audit(
+                session, team_id, actor_id, "admins_changed", {"admins": old}, {"admins": sorted(wanted)}
+            )
+            # Removed admins lose the settings section; new ones gain it.
+            now = self._clock.now()
+            await refresh_homes(session, team_id=team_id, user_ids=old, now=now)
+            await refresh_admin_homes(session, team_id=team_id, actor_id=actor_id, now=now)
+            return sorted(wanted)
+
+        return await write(self._writer, store)
+
+    async def digest_defaults(self, team_id: str) -> DigestDefaults:
+        """What a new digest subscription starts from (the subscribe modal's initial values)."""
+        async with self._db.read() as session:
+            return digest_defaults_of(await get_workspace(session, team_id))
+
+    async def update_digest_defaults(self, team_id: str, actor_id: str, new: DigestDefaults) -> None:
+        """Change what new digest subscriptions start from; admins only; audited. Existing
+        subscriptions keep their own day and time."""
+        await self._permissions.require_admin(team_id, actor_id, "change the digest defaults")
+        if not (0 <= new.weekday <= 6 and 0 <= new.hour <= 23 and 0 <= new.minute <= 59):
+            raise InvalidInput({DIGEST_TIME: "Pick a day of the week and a time of day."})
+
+        async def store(session: AsyncSession) -> None:
+            old = digest_defaults_of(await get_workspace(session, team_id))
+            await set_digest_defaults(session, team_id, new)
+            await _audit(session, team_id, actor_id, "digest_defaults_changed", asdict(old), asdict(new))
+            await refresh_admin_homes(session, team_id=team_id, actor_id=actor_id, now=self._clock.now())
 
         await write(self._writer, store)
 
@@ -131,4 +205,24 @@ async def _read(session: AsyncSession, team_id: str) -> WorkspaceSettings:
     return WorkspaceSettings(
         intake_channel_id=workspace.intake_channel_id if workspace else None,
         triager_ids=await list_member_ids(session, team_id, Role.TRIAGER),
+    )
+
+
+async def _audit(
+    session: AsyncSession,
+    team_id: str,
+    actor_id: str,
+    action: str,
+    before: dict[str, Any],
+    after: dict[str, Any],
+) -> None:
+    await record_change(
+        session,
+        team_id=team_id,
+        actor_id=actor_id,
+        entity="workspace",
+        entity_id=0,
+        action=action,
+        before=before,
+        after=after,
     )

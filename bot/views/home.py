@@ -21,13 +21,22 @@ from slack_sdk.models.blocks import (
 from slack_sdk.models.views import View
 
 from bot import text
-from bot.services.home import HomeList, HomeQueue, WorkspaceSetup
+from bot.services.home import (
+    CHECKLIST_DAYS,
+    UPCOMING_LAUNCH_DAYS,
+    AnyList,
+    HomeList,
+    HomeQueue,
+    WorkspaceSetup,
+)
 from bot.views import ids, limits
 from bot.views.common import mrkdwn, plain, section
 from bot.views.home_list import list_lines, see_all_button
+from bot.views.settings_modal import WEEKDAYS
 
 HomeSection = Callable[[HomeQueue], list[Block]]
 PEOPLE_SHOWN = 20  # triagers and approvers named in the settings summary
+ADMINS_ARE = "Admins are the workspace's admins and owners, and the people named pmbot admins."
 
 WHAT_PMBOT_DOES = (
     "pmbot does a product manager's coordination work in Slack: anyone files a *request* "
@@ -46,6 +55,7 @@ def _top(queue: HomeQueue) -> list[Block]:
     buttons = [
         ButtonElement(text="File a request", action_id=ids.OPEN_REQUEST_MODAL, value="home", style="primary"),
         ButtonElement(text="Propose a roadmap change", action_id=ids.OPEN_PROPOSE_MODAL, value="home"),
+        ButtonElement(text="New launch", action_id=ids.HOME_NEW_LAUNCH, value="home"),
     ]
     return [HeaderBlock(text=plain("pmbot", limits.HEADER_TEXT)), ActionsBlock(elements=buttons)]
 
@@ -70,7 +80,7 @@ def _first_run(queue: HomeQueue) -> list[Block]:
             "first_run:intake",
         ),
         _setting_step(
-            "2. *Triagers*: who accepts, declines and assigns requests (until named: workspace admins).",
+            "2. *Triagers*: who accepts, declines and assigns requests (until named: admins).",
             "Choose triagers",
             ids.HOME_OPEN_SETTINGS,
             "first_run:triagers",
@@ -113,6 +123,23 @@ def _followed(queue: HomeQueue) -> list[Block]:
     )
 
 
+def _checklist(queue: HomeQueue) -> list[Block]:
+    if not queue.checklist.total:  # only people who own launch work see the list
+        return []
+    return _list_blocks(
+        queue, HomeList.CHECKLIST, f":clipboard: Your checklist items due within {CHECKLIST_DAYS} days", ""
+    )
+
+
+def _upcoming_launches(queue: HomeQueue) -> list[Block]:
+    return _list_blocks(
+        queue,
+        HomeList.LAUNCHES,
+        f":rocket: Upcoming launches (next {UPCOMING_LAUNCH_DAYS} days)",
+        f"No launch is planned in the next {UPCOMING_LAUNCH_DAYS} days. *New launch* above plans one.",
+    )
+
+
 def _admin_settings(queue: HomeQueue) -> list[Block]:
     setup = queue.settings
     if not queue.is_admin or setup is None:
@@ -122,30 +149,45 @@ def _admin_settings(queue: HomeQueue) -> list[Block]:
         HeaderBlock(text=plain("Settings", limits.HEADER_TEXT)),
         _setting_step(_requests_summary(setup), "Edit", ids.HOME_OPEN_SETTINGS, "settings:requests"),
         _setting_step(_approvals_summary(setup), "Edit", ids.HOME_OPEN_POLICY, "settings:approvals"),
-        ContextBlock(elements=[mrkdwn(":lock: Only workspace admins and owners see this section.")]),
+        _setting_step(_admins_summary(setup), "Edit", ids.HOME_OPEN_ADMINS, "settings:admins"),
+        _setting_step(_digest_summary(setup), "Edit", ids.HOME_DIGEST_DEFAULTS, "settings:digest"),
+        _setting_step(
+            "*Launch templates*\nThe checklists a new launch starts from.",
+            "Manage",
+            ids.HOME_LAUNCH_TEMPLATES,
+            "settings:launch_templates",
+        ),
+        ContextBlock(elements=[mrkdwn(f":lock: Only admins see this section. {ADMINS_ARE}")]),
     ]
 
 
-# The Home tab, in order. Launch checklists and digests (not built yet) add theirs here:
-# "my checklist items due in 7 days and overdue", "upcoming launches", digest defaults for admins.
+# The Home tab, in order.
 HOME_SECTIONS: tuple[HomeSection, ...] = (
     _top,
     _first_run,
     _awaiting_vote,
+    _checklist,
     _my_requests,
     _followed,
+    _upcoming_launches,
     _admin_settings,
 )
 
 
-def _list_blocks(queue: HomeQueue, which: HomeList, title: str, empty: str) -> list[Block]:
-    listed = {
+def _listed(queue: HomeQueue, which: HomeList) -> AnyList:
+    return {
         HomeList.MINE: queue.my_requests,
         HomeList.FOLLOWED: queue.followed,
         HomeList.VOTES: queue.awaiting_vote,
+        HomeList.CHECKLIST: queue.checklist,
+        HomeList.LAUNCHES: queue.launches,
     }[which]
+
+
+def _list_blocks(queue: HomeQueue, which: HomeList, title: str, empty: str) -> list[Block]:
+    listed = _listed(queue, which)
     blocks: list[Block] = [DividerBlock(), section(f"*{title}* ({listed.total})")]
-    lines = list_lines(which, listed)
+    lines = list_lines(which, listed, queue.today)
     blocks += [section(line) for line in lines] or [ContextBlock(elements=[mrkdwn(empty)])]
     if listed.total > len(lines):
         blocks.append(
@@ -163,7 +205,7 @@ def _requests_summary(setup: WorkspaceSetup) -> str:
     intake = (
         text.channel(setup.intake_channel_id) if setup.intake_channel_id else _missing("no card is posted")
     )
-    triagers = _people(setup.triager_ids) or "workspace admins and owners (nobody named)"
+    triagers = _people(setup.triager_ids) or "admins (nobody named)"
     return f"*Requests*\nIntake channel: {intake}\nTriagers: {triagers}"
 
 
@@ -181,9 +223,22 @@ def _approvals_summary(setup: WorkspaceSetup) -> str:
     )
     announce = text.channel(policy.announcements_channel_id) if policy.announcements_channel_id else "—"
     return (
-        f"*Roadmap approvals*\nApprovers: {approvers or 'workspace admins and owners (nobody named)'}\n"
+        f"*Roadmap approvals*\nApprovers: {approvers or 'admins (nobody named)'}\n"
         f"{policy.required_approvals} approval(s) needed · proposals expire after {policy.expiry_days} days\n"
         f"Approvals channel: {channel} · announcements: {announce}"
+    )
+
+
+def _admins_summary(setup: WorkspaceSetup) -> str:
+    named = _people(setup.admin_ids) or "nobody named"
+    return f"*pmbot admins*\n{named} (besides the workspace's admins and owners)"
+
+
+def _digest_summary(setup: WorkspaceSetup) -> str:
+    digest = setup.digest
+    return (
+        f"*Weekly digest defaults*\nA new subscription is sent on {WEEKDAYS[digest.weekday]} at "
+        f"{digest.hour:02d}:{digest.minute:02d}, the subscriber's time, unless they pick otherwise."
     )
 
 

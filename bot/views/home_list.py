@@ -3,25 +3,29 @@
 from __future__ import annotations
 
 import json
+from datetime import date
 
 from slack_sdk.models.blocks import ActionsBlock, Block, ButtonElement, ContextBlock
 from slack_sdk.models.views import View
 
 from bot import text
-from bot.services.home import Counted, HomeList, PendingVote
+from bot.services.home import AnyList, ChecklistEntry, HomeList, PendingVote, UpcomingLaunch
 from bot.views import ids, limits
 from bot.views.approval_card import KIND_WORDS
 from bot.views.common import mrkdwn, plain, section
 from bot.views.request_card import status_label
-from storage.models import Request
+from storage.models import LaunchStatus, Request
 
 PER_PAGE = 50  # lines are packed into sections of up to 3,000 characters: a page is a few blocks
 TITLE_SHOWN = 120
+LAUNCH_STATUS = {LaunchStatus.PLANNED: ":calendar: Planned", LaunchStatus.SLIPPED: ":arrow_right: Slipped"}
 
 LIST_TITLES = {  # modal titles: 24 characters at most
     HomeList.MINE: "Your open requests",
     HomeList.FOLLOWED: "Requests you follow",
     HomeList.VOTES: "Waiting for your vote",
+    HomeList.CHECKLIST: "Your checklist items",
+    HomeList.LAUNCHES: "Upcoming launches",
 }
 
 
@@ -46,12 +50,43 @@ def vote_line(pending: PendingVote) -> str:
     )
 
 
-def list_lines(which: HomeList, listed: Counted[Request] | Counted[PendingVote]) -> list[str]:
+def checklist_line(entry: ChecklistEntry, today: date) -> str:
+    """`*LCH-3* Write the release notes` then its launch, when it is due, and whether it is late."""
+    item, launch = entry.item, entry.launch
+    due = f"due {text.date_token(item.due_date)}"
+    if item.due_date < today:
+        due = f":warning: overdue, was {due}"
+    elif item.due_date == today:
+        due = f":hourglass_flowing_sand: {due} (today)"
+    return (
+        f"*{launch.ref}* {text.escaped(item.title, TITLE_SHOWN)}\n"
+        f"{due} · for {text.escaped(launch.name, TITLE_SHOWN)} on {text.date_token(launch.launch_date)}"
+    )
+
+
+def launch_line(upcoming: UpcomingLaunch, today: date) -> str:
+    """`*LCH-3* Name` then its date, status, checklist progress and owner."""
+    launch = upcoming.launch
+    when = text.date_token(launch.launch_date)
+    if launch.launch_date < today:
+        when = f":warning: {when} (date passed)"
+    parts = [when, LAUNCH_STATUS.get(launch.status, str(launch.status))]
+    parts.append(f"{upcoming.done}/{upcoming.total} items done" if upcoming.total else "no checklist items")
+    parts.append(f"owner {text.user(launch.owner_id)}")
+    return f"*{launch.ref}* {text.escaped(launch.name, TITLE_SHOWN)}\n" + " · ".join(parts)
+
+
+def list_lines(which: HomeList, listed: AnyList, today: date) -> list[str]:
     """The lines of one list, as the Home tab and the modal show them."""
+    rows: list[object] = list(listed.rows)
     if which == HomeList.VOTES:
-        return [vote_line(row) for row in listed.rows if isinstance(row, PendingVote)]
+        return [vote_line(row) for row in rows if isinstance(row, PendingVote)]
+    if which == HomeList.CHECKLIST:
+        return [checklist_line(row, today) for row in rows if isinstance(row, ChecklistEntry)]
+    if which == HomeList.LAUNCHES:
+        return [launch_line(row, today) for row in rows if isinstance(row, UpcomingLaunch)]
     followed = which == HomeList.FOLLOWED
-    return [request_line(row, show_requester=followed) for row in listed.rows if isinstance(row, Request)]
+    return [request_line(row, show_requester=followed) for row in rows if isinstance(row, Request)]
 
 
 def see_all_button(which: HomeList, total: int) -> ButtonElement:
@@ -59,9 +94,9 @@ def see_all_button(which: HomeList, total: int) -> ButtonElement:
     return ButtonElement(text=f"See all {total}", action_id=ids.HOME_SEE_ALL, value=str(which))
 
 
-def full_list_modal(which: HomeList, listed: Counted[Request] | Counted[PendingVote], page: int) -> View:
+def full_list_modal(which: HomeList, listed: AnyList, page: int, today: date) -> View:
     """One page of a whole list, with Previous / Next buttons that replace it in place."""
-    lines = list_lines(which, listed)
+    lines = list_lines(which, listed, today)
     first = page * PER_PAGE + 1
     blocks: list[Block] = [*packed_sections(lines)]
     if lines:

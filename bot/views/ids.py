@@ -66,6 +66,14 @@ HOME_SEE_ALL = "home_see_all"  # value: the list (bot.services.home.HomeList)
 HOME_LIST_PAGE = "home_list_page"  # value: {"list": ..., "page": n}
 HOME_OPEN_SETTINGS = "home_open_settings"
 HOME_OPEN_POLICY = "home_open_policy"
+HOME_OPEN_ADMINS = "home_open_admins"
+
+# Admin settings modals opened from the Home tab
+ADMINS_MODAL = "pmbot_admins_modal"
+PMBOT_ADMINS = "pmbot_admins"
+DIGEST_DEFAULTS_MODAL = "digest_defaults_modal"
+DEFAULT_DIGEST_DAY = "default_digest_day"
+DEFAULT_DIGEST_TIME = "default_digest_time"
 
 # Shared between App Home (#6) and the launch and digest features
 HOME_NEW_LAUNCH = "home_new_launch"  # opens the same modal as `/launch new`

@@ -30,7 +30,7 @@ def policy_modal(current: ApprovalSettings) -> View:
                 block_id=ids.APPROVERS,
                 label="Approvers",
                 optional=True,
-                hint="While nobody is named, workspace admins and owners approve.",
+                hint="While nobody is named, admins (workspace admins and owners, pmbot admins) approve.",
                 element=UserMultiSelectElement(
                     action_id=ids.VALUE, initial_users=current.approver_ids or None
                 ),

@@ -1,12 +1,21 @@
-"""The modal where an admin sets the intake channel and the triagers."""
+"""The admin settings modals: intake channel and triagers, pmbot admins, digest defaults."""
 
 from __future__ import annotations
 
-from slack_sdk.models.blocks import ConversationSelectElement, InputBlock, UserMultiSelectElement
+from slack_sdk.models.blocks import (
+    ConversationSelectElement,
+    InputBlock,
+    StaticSelectElement,
+    TimePickerElement,
+    UserMultiSelectElement,
+)
 from slack_sdk.models.views import View
 
+from bot.services.settings import DigestDefaults
 from bot.views import ids, limits
-from bot.views.common import plain, section
+from bot.views.common import option, plain, section
+
+WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 
 
 def settings_modal(intake_channel_id: str | None, triager_ids: list[str]) -> View:
@@ -31,8 +40,64 @@ def settings_modal(intake_channel_id: str | None, triager_ids: list[str]) -> Vie
                 block_id=ids.TRIAGERS,
                 label="Triagers",
                 optional=True,
-                hint="While nobody is named, workspace admins and owners triage.",
+                hint="While nobody is named, admins (workspace admins and owners, pmbot admins) triage.",
                 element=UserMultiSelectElement(action_id=ids.VALUE, initial_users=triager_ids or None),
+            ),
+        ],
+    )
+
+
+def admins_modal(admin_ids: list[str]) -> View:
+    """The people named pmbot admins, pre-filled."""
+    return View(
+        type="modal",
+        callback_id=ids.ADMINS_MODAL,
+        title=plain("pmbot admins", limits.MODAL_TITLE),
+        submit=plain("Save", limits.MODAL_TITLE),
+        close=plain("Cancel", limits.MODAL_TITLE),
+        blocks=[
+            section(
+                "Admins change pmbot's settings. The workspace's admins and owners always are; "
+                "name anyone else who should be."
+            ),
+            InputBlock(
+                block_id=ids.PMBOT_ADMINS,
+                label="pmbot admins",
+                optional=True,
+                hint="Leave it empty and only workspace admins and owners are admins.",
+                element=UserMultiSelectElement(action_id=ids.VALUE, initial_users=admin_ids or None),
+            ),
+        ],
+    )
+
+
+def digest_defaults_modal(defaults: DigestDefaults) -> View:
+    """The day and time a new digest subscription starts from, pre-filled."""
+    days = [option(name, str(number)) for number, name in enumerate(WEEKDAYS)]
+    return View(
+        type="modal",
+        callback_id=ids.DIGEST_DEFAULTS_MODAL,
+        title=plain("Digest defaults", limits.MODAL_TITLE),
+        submit=plain("Save", limits.MODAL_TITLE),
+        close=plain("Cancel", limits.MODAL_TITLE),
+        blocks=[
+            section(
+                "When a new weekly digest is sent, unless its subscriber picks otherwise. The time is "
+                "each subscriber's own; existing subscriptions keep theirs."
+            ),
+            InputBlock(
+                block_id=ids.DEFAULT_DIGEST_DAY,
+                label="Day",
+                element=StaticSelectElement(
+                    action_id=ids.VALUE, options=days, initial_option=days[defaults.weekday]
+                ),
+            ),
+            InputBlock(
+                block_id=ids.DEFAULT_DIGEST_TIME,
+                label="Time",
+                element=TimePickerElement(
+                    action_id=ids.VALUE, initial_time=f"{defaults.hour:02d}:{defaults.minute:02d}"
+                ),
             ),
         ],
     )

@@ -32,6 +32,7 @@ from .state_values import (
     option,
     plain_text,
     static_select,
+    timepicker,
     users_select,
 )
 from .workspace import APP_ID, BOT_ID, BOT_USER_ID, TEAM_DOMAIN, TEAM_ID, view_object
@@ -59,6 +60,7 @@ __all__ = [
     "sign",
     "slash_command",
     "static_select",
+    "timepicker",
     "url_verification",
     "users_select",
     "view_closed",

@@ -45,6 +45,11 @@ def datepicker(date_str: str | None) -> dict[str, Any]:
     return {"type": "datepicker", "selected_date": date_str}
 
 
+def timepicker(time_str: str | None) -> dict[str, Any]:
+    """A timepicker's state; times are "HH:mm" strings."""
+    return {"type": "timepicker", "selected_time": time_str}
+
+
 def checkboxes(values: list[str]) -> dict[str, Any]:
     """A checkboxes element's state."""
     return {"type": "checkboxes", "selected_options": [option(v) for v in values]}
