@@ -9,12 +9,15 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot.clock import Clock, SystemClock
 from bot.config import Settings
 from bot.deliveries import RequestDeliveries
+from bot.digest_deliveries import DigestDeliveries
 from bot.directory import SlackDirectory
 from bot.home_deliveries import HomeDeliveries
 from bot.outbox_worker import OutboxWorker
 from bot.roadmap_deliveries import RoadmapDeliveries
 from bot.scheduler import Scheduler
 from bot.services.digest_content import DigestContentService
+from bot.services.digest_schedule import DigestSource
+from bot.services.digests import DigestService
 from bot.services.home import HomeService
 from bot.services.permissions import Permissions
 from bot.services.requests import RequestService
@@ -43,6 +46,7 @@ class Services:
     workspace: SettingsService
     home: HomeService
     digest_content: DigestContentService
+    digests: DigestService
     outbox: OutboxWorker
     scheduler: Scheduler
 
@@ -76,10 +80,16 @@ def build_services(settings: Settings, *, clock: Clock | None = None) -> Service
     roadmap = RoadmapService(db, writer, permissions, clock)
     workspace = SettingsService(db, writer, permissions, clock)
     home = HomeService(db, permissions, clock, directory)
+    digest_content = DigestContentService(db, clock, workspace_urls=WorkspaceUrls(client))
+    scheduler = Scheduler(db, writer, clock, roadmap, [DigestSource(db, writer, clock)])
+    digests = DigestService(
+        db, writer, permissions, clock, digest_content, on_change=scheduler.sync_schedules
+    )
     deliveries = {
         **RequestDeliveries(client, requests, workspace).table(),
         **RoadmapDeliveries(client, roadmap, db, writer).table(),
         **HomeDeliveries(client, home, permissions, clock).table(),
+        **DigestDeliveries(client, digest_content, db, clock).table(),
     }
     outbox = OutboxWorker(db, writer, clock, deliveries)
     writer.on_commit(outbox.wake)
@@ -95,7 +105,8 @@ def build_services(settings: Settings, *, clock: Clock | None = None) -> Service
         roadmap=roadmap,
         workspace=workspace,
         home=home,
-        digest_content=DigestContentService(db, clock, workspace_urls=WorkspaceUrls(client)),
+        digest_content=digest_content,
+        digests=digests,
         outbox=outbox,
-        scheduler=Scheduler(db, writer, clock, roadmap),
+        scheduler=scheduler,
     )

@@ -26,3 +26,7 @@ PUBLISH_HOME = "publish_home"
 
 REFRESH_APPROVER_HOMES = "refresh_approver_homes"
 """Find the approvers (a user group needs Slack) and queue a PUBLISH_HOME for each: payload {}."""
+
+POST_DIGEST = "post_digest"
+"""Build a channel's digest from the database and post it: payload {run_id (None for `/digest now`),
+subscription_id, channel_id, sections, skip_quiet, since, until, late_by_seconds, requested_by}."""
