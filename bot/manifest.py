@@ -19,6 +19,11 @@ COMMANDS = [
         "description": "See the roadmap, propose a change, see pending approvals",
         "usage_hint": "[RM-4 | words] | propose | pending | settings | help",
     },
+    {
+        "command": "/launch",
+        "description": "Plan a launch with a checklist thread, see upcoming launches, run go / no-go",
+        "usage_hint": "new | list | LCH-3 | <name> | gonogo <launch> | templates | help",
+    },
 ]
 SHORTCUTS = [
     {

@@ -12,6 +12,7 @@ from bot.deliveries import RequestDeliveries
 from bot.digest_deliveries import DigestDeliveries
 from bot.directory import SlackDirectory
 from bot.home_deliveries import HomeDeliveries
+from bot.launch_deliveries import LaunchDeliveries
 from bot.outbox_worker import OutboxWorker
 from bot.roadmap_deliveries import RoadmapDeliveries
 from bot.scheduler import Scheduler
@@ -19,6 +20,8 @@ from bot.services.digest_content import DigestContentService
 from bot.services.digest_schedule import DigestSource
 from bot.services.digests import DigestService
 from bot.services.home import HomeService
+from bot.services.launch_template_store import LaunchTemplates
+from bot.services.launches import LaunchService
 from bot.services.permissions import Permissions
 from bot.services.requests import RequestService
 from bot.services.roadmap import RoadmapService
@@ -45,6 +48,8 @@ class Services:
     roadmap: RoadmapService
     workspace: SettingsService
     home: HomeService
+    launches: LaunchService
+    launch_templates: LaunchTemplates
     digest_content: DigestContentService
     digests: DigestService
     outbox: OutboxWorker
@@ -80,6 +85,8 @@ def build_services(settings: Settings, *, clock: Clock | None = None) -> Service
     roadmap = RoadmapService(db, writer, permissions, clock)
     workspace = SettingsService(db, writer, permissions, clock)
     home = HomeService(db, permissions, clock, directory)
+    launch_templates = LaunchTemplates(db, writer, permissions, clock)
+    launches = LaunchService(db, writer, permissions, clock, directory, launch_templates)
     digest_content = DigestContentService(db, clock, workspace_urls=WorkspaceUrls(client))
     scheduler = Scheduler(db, writer, clock, roadmap, [DigestSource(db, writer, clock)])
     digests = DigestService(
@@ -89,6 +96,7 @@ def build_services(settings: Settings, *, clock: Clock | None = None) -> Service
         **RequestDeliveries(client, requests, workspace).table(),
         **RoadmapDeliveries(client, roadmap, db, writer).table(),
         **HomeDeliveries(client, home, permissions, clock).table(),
+        **LaunchDeliveries(client, launches, writer, clock).table(),
         **DigestDeliveries(client, digest_content, db, clock).table(),
     }
     outbox = OutboxWorker(db, writer, clock, deliveries)
@@ -105,6 +113,8 @@ def build_services(settings: Settings, *, clock: Clock | None = None) -> Service
         roadmap=roadmap,
         workspace=workspace,
         home=home,
+        launches=launches,
+        launch_templates=launch_templates,
         digest_content=digest_content,
         digests=digests,
         outbox=outbox,

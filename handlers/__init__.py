@@ -10,6 +10,7 @@ from handlers import (
     errors,
     events,
     home,
+    launches,
     listing,
     requests,
     roadmap,
@@ -20,6 +21,7 @@ from handlers import (
 
 def register_all(app: AsyncApp) -> None:
     """Attach every listener to the app."""
-    features = (requests, listing, triage, settings, roadmap, approvals, home, digest_lists, events, errors)
+    features = (requests, listing, triage, settings, roadmap, approvals, home, digest_lists, launches)
+    features += (events, errors)
     for feature in features:
         feature.register(app)

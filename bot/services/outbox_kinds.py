@@ -27,6 +27,22 @@ PUBLISH_HOME = "publish_home"
 REFRESH_APPROVER_HOMES = "refresh_approver_homes"
 """Find the approvers (a user group needs Slack) and queue a PUBLISH_HOME for each: payload {}."""
 
+POST_LAUNCH = "post_launch"
+"""Post a launch's parent message and checklist thread where they are missing, update the rest:
+payload {launch_id}, one pending job a launch."""
+
+SYNC_LAUNCH_PARENT = "sync_launch_parent"
+"""Re-render a launch's parent message from the database: payload {launch_id}."""
+
+SYNC_LAUNCH_CHUNK = "sync_launch_chunk"
+"""Re-render one checklist message of a launch's thread from the database: payload {launch_id, chunk}."""
+
+SYNC_GONOGO = "sync_gonogo"
+"""Post a go/no-go round's poll in the launch's thread, or update it: payload {launch_id, round}."""
+
+LAUNCH_NOTICE = "launch_notice"
+"""Post a notice in a launch's thread (slipped, launched, cancelled, go/no-go result)."""
+
 POST_DIGEST = "post_digest"
 """Build a channel's digest from the database and post it: payload {run_id (None for `/digest now`),
 subscription_id, channel_id, sections, skip_quiet, since, until, late_by_seconds, requested_by}."""

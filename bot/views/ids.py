@@ -83,3 +83,23 @@ HOME_DIGEST_DEFAULTS = "home_digest_defaults"  # opens the admin's digest-defaul
 # Weekly digest messages: "See all N" under a list that did not fit, and its modal's pager
 DIGEST_SEE_ALL = "digest_see_all"  # value: {"l": list, "s": since, "u": until, "z": zone} (epoch seconds)
 DIGEST_LIST_PAGE = "digest_list_page"  # value: the same, with "p": page
+
+# Launch checklists
+LAUNCH_MODAL = "launch_new_modal"
+LAUNCH_ITEM_MODAL = "launch_item_modal"
+LAUNCH_DATE_MODAL = "launch_date_modal"
+LAUNCH_TEMPLATE_MODAL = "launch_template_modal"
+LAUNCH_BLOCK_PREFIX = "launch:"  # the parent's (and one launch's) buttons: "launch:<number>"
+LAUNCH_ITEMS_PREFIX = "lchk:"  # a checkbox group: "lchk:<number>:<item id>.<item id>..."
+GONOGO_BLOCK_PREFIX = "gonogo:"  # a poll's buttons: "gonogo:<number>:<round>"
+LAUNCH_TICK = "launch_tick"
+LAUNCH_ITEM_MENU = "launch_item_menu"  # value: the item's id
+LAUNCH_MARK_LAUNCHED = "launch_mark_launched"
+LAUNCH_CHANGE_DATE = "launch_change_date"
+LAUNCH_CANCEL = "launch_cancel"
+LAUNCH_OPEN_GONOGO = "launch_open_gonogo"
+LAUNCH_GO = "launch_go"
+LAUNCH_NO_GO = "launch_no_go"
+LAUNCH_CLOSE_GONOGO = "launch_close_gonogo"
+LAUNCH_OPEN_MODAL = "launch_open_modal"
+LAUNCH_EDIT_TEMPLATE = "launch_edit_template"  # value: "edit:<template name>", or "new"

@@ -146,9 +146,13 @@ def _action(
     selected_user: str | None,
     selected_option: str | dict[str, Any] | None,
     action_type: str | None,
+    selected_options: list[str | dict[str, Any]] | None = None,
 ) -> dict[str, Any]:
-    """One entry of `actions`: a button unless a user or an option was selected."""
-    if selected_user is not None:
+    """One entry of `actions`: a button unless a user, an option or checkboxes were selected."""
+    if selected_options is not None:
+        chosen_all = [option(o) if isinstance(o, str) else o for o in selected_options]
+        kind, fields = "checkboxes", {"selected_options": chosen_all}
+    elif selected_user is not None:
         kind, fields = "users_select", {"selected_user": selected_user}
     elif selected_option is not None:
         chosen = option(selected_option) if isinstance(selected_option, str) else selected_option
@@ -175,6 +179,7 @@ def block_action(
     selected_user: str | None = None,
     selected_option: str | dict[str, Any] | None = None,
     action_type: str | None = None,
+    selected_options: list[str | dict[str, Any]] | None = None,
     user_id: str = USER_ID,
     team_id: str = TEAM_ID,
     channel_id: str = CHANNEL_ID,
@@ -208,7 +213,9 @@ def block_action(
     if container is not None:
         payload["container"] = container
     payload["trigger_id"] = trigger_id or new_trigger_id()
-    payload["actions"] = [_action(action_id, block_id, value, selected_user, selected_option, action_type)]
+    payload["actions"] = [
+        _action(action_id, block_id, value, selected_user, selected_option, action_type, selected_options)
+    ]
     return signed_interactive(secret, payload, timestamp)
 
 
