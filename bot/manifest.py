@@ -24,6 +24,11 @@ COMMANDS = [
         "description": "Plan a launch with a checklist thread, see upcoming launches, run go / no-go",
         "usage_hint": "new | list | LCH-3 | <name> | gonogo <launch> | templates | help",
     },
+    {
+        "command": "/digest",
+        "description": "Subscribe this channel to a weekly status digest, preview it, post it now",
+        "usage_hint": "subscribe | unsubscribe | list | preview | now | help",
+    },
 ]
 SHORTCUTS = [
     {

@@ -7,6 +7,7 @@ from slack_bolt.async_app import AsyncApp
 from handlers import (
     approvals,
     digest_lists,
+    digests,
     errors,
     events,
     home,
@@ -21,7 +22,8 @@ from handlers import (
 
 def register_all(app: AsyncApp) -> None:
     """Attach every listener to the app."""
-    features = (requests, listing, triage, settings, roadmap, approvals, home, digest_lists, launches)
+    features = (requests, listing, triage, settings, roadmap, approvals, home, digest_lists, digests)
+    features += (launches,)
     features += (events, errors)
     for feature in features:
         feature.register(app)

@@ -65,7 +65,7 @@ def check_form(form: SubscriptionForm) -> None:
     if not (0 <= form.hour <= 23 and 0 <= form.minute <= 59):
         errors[TIME] = "Pick a time."
     if not is_known_zone(form.timezone):
-        errors[TIMEZONE] = f"“{form.timezone[:64]}” is not a timezone I know. Try one like Europe/Berlin."
+        errors[TIMEZONE] = "That is not a timezone I know. Use a name like Europe/Berlin or America/New_York."
     if not form.sections or any(section not in ALL_SECTIONS for section in form.sections):
         errors[SECTIONS] = "Pick at least one section."
     if errors:

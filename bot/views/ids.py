@@ -84,6 +84,9 @@ HOME_DIGEST_DEFAULTS = "home_digest_defaults"  # opens the admin's digest-defaul
 DIGEST_SEE_ALL = "digest_see_all"  # value: {"l": list, "s": since, "u": until, "z": zone} (epoch seconds)
 DIGEST_LIST_PAGE = "digest_list_page"  # value: the same, with "p": page
 
+# /digest subscribe (its input blocks are named in bot.services.digests)
+DIGEST_MODAL = "digest_subscribe_modal"  # private_metadata: {"channel": channel id}
+
 # Launch checklists
 LAUNCH_MODAL = "launch_new_modal"
 LAUNCH_ITEM_MODAL = "launch_item_modal"
