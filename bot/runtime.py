@@ -13,6 +13,7 @@ from bot.digest_deliveries import DigestDeliveries
 from bot.directory import SlackDirectory
 from bot.home_deliveries import HomeDeliveries
 from bot.launch_deliveries import LaunchDeliveries
+from bot.launch_reminder_deliveries import LaunchReminderDeliveries
 from bot.outbox_worker import OutboxWorker
 from bot.roadmap_deliveries import RoadmapDeliveries
 from bot.scheduler import Scheduler
@@ -20,6 +21,7 @@ from bot.services.digest_content import DigestContentService
 from bot.services.digest_schedule import DigestSource
 from bot.services.digests import DigestService
 from bot.services.home import HomeService
+from bot.services.launch_reminders import LaunchReminderSource
 from bot.services.launch_template_store import LaunchTemplates
 from bot.services.launches import LaunchService
 from bot.services.permissions import Permissions
@@ -89,6 +91,7 @@ def build_services(settings: Settings, *, clock: Clock | None = None) -> Service
     launches = LaunchService(db, writer, permissions, clock, directory, launch_templates)
     digest_content = DigestContentService(db, clock, workspace_urls=WorkspaceUrls(client))
     scheduler = Scheduler(db, writer, clock, roadmap, [DigestSource(db, writer, clock)])
+    scheduler.add_source(LaunchReminderSource(db, writer, clock, directory))
     digests = DigestService(
         db, writer, permissions, clock, digest_content, on_change=scheduler.sync_schedules
     )
@@ -97,6 +100,7 @@ def build_services(settings: Settings, *, clock: Clock | None = None) -> Service
         **RoadmapDeliveries(client, roadmap, db, writer).table(),
         **HomeDeliveries(client, home, permissions, clock).table(),
         **LaunchDeliveries(client, launches, writer, clock).table(),
+        **LaunchReminderDeliveries(client, db, clock, launches).table(),
         **DigestDeliveries(client, digest_content, db, clock).table(),
     }
     outbox = OutboxWorker(db, writer, clock, deliveries)

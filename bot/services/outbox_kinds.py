@@ -46,3 +46,14 @@ LAUNCH_NOTICE = "launch_notice"
 POST_DIGEST = "post_digest"
 """Build a channel's digest from the database and post it: payload {run_id (None for `/digest now`),
 subscription_id, channel_id, sections, skip_quiet, since, until, late_by_seconds, requested_by}."""
+
+LAUNCH_MORNING_DM = "launch_morning_dm"
+"""DM an item owner their overdue, today's and tomorrow's launch items, rendered at delivery:
+payload {run_id, user_id, day (their local date), due_at, late_by_seconds}."""
+
+LAUNCH_REMINDER_POST = "launch_reminder_post"
+"""Post a T-7 / T-1 / launch-day reminder or the day-after summary in a launch's thread:
+payload {run_id, launch_id, launch_date, stage, due_at, late_by_seconds}."""
+
+LAUNCH_GONOGO_OPEN = "launch_gonogo_open"
+"""Open a launch's first go/no-go poll on schedule, once its T-1 post is up: payload {launch_id, number}."""
