@@ -229,14 +229,24 @@ async def said(pmbot: Harness, name: str) -> str:
     return answer.params["text"]
 
 
-async def launch_command(pmbot: Harness, typed: str, *, user: str = ALICE) -> httpx.Response:
-    """Run `/launch <typed>`."""
+async def launch_command(pmbot: Harness, typed: str, *, user: str = ALICE, name: str = "") -> httpx.Response:
+    """Run `/launch <typed>` (its response_url is named `name`)."""
     return await pmbot.send(
         payloads.slash_command(
             SECRET, command="/launch", text=typed, user_id=user, channel_id=LAUNCHES,
-            response_url=pmbot.fake.response_url(f"launch-{next(_clicks)}"),
+            response_url=pmbot.fake.response_url(name or f"launch-{next(_clicks)}"),
         )
     )  # fmt: skip
+
+
+async def launch_said(pmbot: Harness, typed: str, *, user: str = ALICE) -> str:
+    """Run `/launch <typed>` that answers later, through its response_url; returns what pmbot said."""
+    name = f"launch-{user}-{next(_clicks)}"
+    response = await launch_command(pmbot, typed, user=user, name=name)
+    assert response.status_code == 200, response.text
+    answer = await said(pmbot, name)
+    await pmbot.settled()
+    return answer
 
 
 async def save_template(pmbot: Harness, name: str, lines: str, *, user: str) -> httpx.Response:

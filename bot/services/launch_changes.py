@@ -56,12 +56,12 @@ class ItemChange:
 
 @dataclass(frozen=True)
 class TickResult:
-    """What a click ticked and unticked (titles), or that it was refused."""
+    """What a click ticked and unticked (titles), or why it was refused."""
 
     launch_ref: str
     ticked: list[str]
     unticked: list[str]
-    refused: bool = False
+    refusal: str | None = None
 
 
 def check_draft(draft: LaunchDraft, today: date) -> date:

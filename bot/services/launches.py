@@ -160,12 +160,10 @@ class LaunchService:
             items = await queries.list_items(session, team_id, launch.id or 0)
             in_element = [item for item in items if item.id in change.element_ids]
             wanted = tick_changes(in_element, change)
-            allowed = launch.status != LaunchStatus.CANCELLED and all(
-                may_work(actor_id, launch, item, is_admin) for item, _ in wanted
-            )
-            if not wanted or not allowed:  # put the person's view back to what the database holds
+            reason = _tick_refusal(launch, [item for item, _ in wanted], actor_id, is_admin)
+            if not wanted or reason:  # put the person's view back to what the database holds
                 await out.sync_chunks(session, launch, chunk_of(items, set(change.element_ids)), now)
-                return TickResult(launch.ref, [], [], refused=bool(wanted))
+                return TickResult(launch.ref, [], [], reason if wanted else None)
             result = await apply_ticks(session, launch, wanted, actor_id, now)
             await out.sync_parent(session, launch, now)
             await out.sync_chunks(session, launch, chunk_of(items, {item.id or 0 for item, _ in wanted}), now)
@@ -173,8 +171,8 @@ class LaunchService:
             return result
 
         result = await write(self._writer, store)
-        if result.refused:
-            raise NotAllowed(refusal(result.launch_ref))
+        if result.refusal:
+            raise NotAllowed(result.refusal)
         return result
 
     async def update_item(
@@ -296,3 +294,11 @@ class LaunchService:
         if launch.status not in ACTIVE:
             raise PmbotError(f"{launch.ref} is already {launch.status}.")
         return launch
+
+
+def _tick_refusal(launch: Launch, items: list[LaunchItem], actor_id: str, is_admin: bool) -> str | None:
+    if launch.status == LaunchStatus.CANCELLED:
+        return f"{launch.ref} is cancelled, so its checklist is closed; nothing changed."
+    if not all(may_work(actor_id, launch, item, is_admin) for item in items):
+        return refusal(launch.ref)
+    return None

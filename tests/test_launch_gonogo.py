@@ -1,0 +1,94 @@
+"""Go / no-go: a poll in the launch's thread for its deciders; the result is recorded and posted."""
+
+from __future__ import annotations
+
+from bot.views import ids
+from storage.models import GoNoGo
+from tests.harness import ALICE, BOB, CAROL, Harness
+from tests.launch_steps import (
+    LAUNCHES,
+    TEAM,
+    audit_actions,
+    create_launch,
+    get_launch,
+    launch_said,
+    message,
+    text_of,
+    thread,
+    vote,
+)
+
+
+def polls(pmbot: Harness, launch_ref: str, launch: object) -> list[dict[str, object]]:
+    return [
+        m for m in thread(pmbot, launch) if str(m.get("text", "")).startswith(f"Go / no-go for {launch_ref}")
+    ]
+
+
+def has_buttons(found: dict[str, object]) -> bool:
+    return any(block["type"] == "actions" for block in found["blocks"])  # type: ignore[index,union-attr]
+
+
+async def test_every_decider_answering_records_the_result_and_posts_it(pmbot: Harness) -> None:
+    launch = await create_launch(pmbot, deciders=[BOB, CAROL])
+    assert await launch_said(pmbot, "gonogo LCH-1") == "Go / no-go poll 1 for LCH-1 is open in its thread."
+    [poll] = polls(pmbot, "LCH-1", launch)
+    assert has_buttons(poll) and "waiting for <@U_BOB> <@U_CAROL>" in text_of(poll)
+
+    assert await vote(pmbot, ids.LAUNCH_GO, launch, 1, user=BOB) == "Noted; waiting for 1 more decider(s)."
+    await pmbot.settled()
+    assert "<@U_BOB> go · waiting for <@U_CAROL>" in text_of(polls(pmbot, "LCH-1", launch)[0])
+    assert await vote(pmbot, ids.LAUNCH_NO_GO, launch, 1, user=CAROL) == "Everyone answered: no-go."
+    await pmbot.settled()
+
+    decided = await get_launch(pmbot, launch.number)
+    assert decided.gonogo_decision == GoNoGo.NO_GO and decided.gonogo_decided_at is not None
+    [poll] = polls(pmbot, "LCH-1", launch)
+    assert not has_buttons(poll) and "Result: *NO-GO*" in text_of(poll)
+    [result] = [m for m in thread(pmbot, launch) if m["text"] == "LCH-1: gonogo result"]
+    assert "*NO-GO*" in text_of(result) and "<@U_BOB> go, <@U_CAROL> no-go" in text_of(result)
+    assert "*NO-GO*" in text_of(message(pmbot, LAUNCHES, launch.parent_ts or ""))
+    assert await audit_actions(pmbot, launch.number) == [
+        "created", "gonogo_opened", "gonogo_go", "gonogo_no_go", "gonogo_decided",
+    ]  # fmt: skip
+
+
+async def test_only_deciders_answer_once_and_the_owner_may_close_early(pmbot: Harness) -> None:
+    launch = await create_launch(pmbot, deciders=[BOB, CAROL])
+    opened = await pmbot.services.launches.open_gonogo(TEAM, launch.number, None)
+    again = await pmbot.services.launches.open_gonogo(TEAM, launch.number, None)
+    assert opened.opened and not again.opened, "the schedule opens one poll however often it runs"
+    await pmbot.settled()
+    assert len(polls(pmbot, "LCH-1", launch)) == 1
+
+    assert "deciders" in await vote(pmbot, ids.LAUNCH_GO, launch, 1, user=ALICE)
+    assert await vote(pmbot, ids.LAUNCH_GO, launch, 1, user=BOB) == "Noted; waiting for 1 more decider(s)."
+    assert await vote(pmbot, ids.LAUNCH_NO_GO, launch, 1, user=BOB) == "You already answered LCH-1's poll."
+    assert "owner and admins" in await vote(pmbot, ids.LAUNCH_CLOSE_GONOGO, launch, 1, user=CAROL)
+    assert await vote(pmbot, ids.LAUNCH_CLOSE_GONOGO, launch, 1, user=ALICE) == "Closed: go."
+    await pmbot.settled()
+
+    assert (await get_launch(pmbot, launch.number)).gonogo_decision == GoNoGo.GO
+    late = await vote(pmbot, ids.LAUNCH_NO_GO, launch, 1, user=CAROL)
+    assert late == "LCH-1's poll is closed (go); nothing changed."
+    [result] = [m for m in thread(pmbot, launch) if m["text"] == "LCH-1: gonogo result"]
+    assert "no answer from <@U_CAROL>" in text_of(result)
+
+    skipped = await pmbot.services.launches.open_gonogo(TEAM, launch.number, None)
+    assert not skipped.opened, "the schedule leaves a decided launch alone"
+    assert "poll 2" in await launch_said(pmbot, "gonogo Checkout", user=BOB)  # a decider, by name
+    assert (await get_launch(pmbot, launch.number)).gonogo_round == 2
+    first, second = polls(pmbot, "LCH-1", launch)
+    assert not has_buttons(first)
+    assert has_buttons(second) and "(poll 2)" in text_of(second)
+    stale = await vote(pmbot, ids.LAUNCH_GO, launch, 1, user=CAROL)
+    assert stale == "That poll of LCH-1 was replaced by poll 2; nothing changed."
+
+
+async def test_without_named_deciders_the_owner_decides(pmbot: Harness) -> None:
+    launch = await create_launch(pmbot)
+    assert "is open" in await launch_said(pmbot, "gonogo LCH-1", user=ALICE)
+    assert await vote(pmbot, ids.LAUNCH_GO, launch, 1, user=ALICE) == "Everyone answered: go."
+    await pmbot.settled()
+    assert (await get_launch(pmbot, launch.number)).gonogo_decision == GoNoGo.GO
+    assert "*GO*" in text_of(message(pmbot, LAUNCHES, launch.parent_ts or ""))
