@@ -6,6 +6,7 @@ minute sweep (or its 09:00 cron job) would, then waits for the outbox to reach t
 
 from __future__ import annotations
 
+import asyncio
 import json
 from datetime import date, datetime, timedelta
 
@@ -175,6 +176,19 @@ async def test_a_cancelled_launch_gets_no_more_and_a_launched_one_only_its_summa
         reminders(pmbot, shipped)[1]
     )
     assert (await reload(pmbot, shipped.number)).gonogo_round == 0
+
+
+async def test_sweeps_racing_at_nine_send_each_reminder_once(pmbot: Harness) -> None:
+    pmbot.clock.current = utc(2026, 11, 26, 10, 0)
+    launch = await new_launch(pmbot, "Search v2", date(2026, 12, 10), owner=ALICE)
+    await assign(pmbot, launch, "Docs published", ALICE, date(2026, 12, 4))
+    pmbot.clock.current = utc(2026, 12, 3, 8, 0)  # 09:00 in Berlin: T-7, and Alice's item is due tomorrow
+
+    await asyncio.gather(*(pmbot.services.scheduler.run_due([SOURCE_NAME]) for _ in range(5)))
+    await pmbot.settled()
+
+    assert len(reminders(pmbot, launch)) == 1 and len(dms(pmbot, ALICE)) == 1
+    assert len(await runs(pmbot, f"launch:{launch.id}")) == len(await runs(pmbot, f"launch-dm:{ALICE}")) == 1
 
 
 async def test_a_reminder_missed_while_pmbot_was_down_goes_out_once_after_a_restart(

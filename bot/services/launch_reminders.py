@@ -15,6 +15,7 @@ from the database when it is delivered. No Slack here.
 from __future__ import annotations
 
 import logging
+import time as time_module
 from collections.abc import Sequence
 from datetime import date, datetime, time, timedelta
 from functools import partial
@@ -42,6 +43,9 @@ SOURCE_NAME = "launch-reminders"
 # the margins cover every zone's date and the scheduler's grace window.
 LOOK_AHEAD_DAYS = 9
 LOOK_BACK_DAYS = 3
+# Every sweep needs every owner's zone; asking users.info each time (tier 4) would not scale, and
+# people rarely move. A changed zone is seen within the hour.
+ZONE_KEPT_SECONDS = 3600
 
 
 class PersonTimezones(Protocol):
@@ -62,7 +66,7 @@ class LaunchReminderSource:
         self._writer = writer
         self._clock = clock
         self._zones = zones
-        self._known: dict[tuple[str, str], str] = {}
+        self._known: dict[tuple[str, str], tuple[float, str]] = {}  # (team, user) → (until, zone)
 
     async def latest_due(self, now: datetime) -> Sequence[Occurrence]:
         """Each owner's newest 09:00 and each near launch's newest stage at or before `now`."""
@@ -121,11 +125,17 @@ class LaunchReminderSource:
         return found
 
     async def _zone_of(self, team_id: str, user_id: str) -> str | None:
+        key = (team_id, user_id)
+        known = self._known.get(key)
+        if known is not None and known[0] > time_module.monotonic():
+            return known[1]
         try:
-            self._known[(team_id, user_id)] = await self._zones.timezone(team_id, user_id)
+            zone_name = await self._zones.timezone(team_id, user_id)
         except Exception as error:  # Slack down or rate-limited: the last zone seen, or try next sweep
             log.warning("no timezone for %s (%s); using the last one known", user_id, error)
-        return self._known.get((team_id, user_id))
+            return known[1] if known else None
+        self._known[key] = (time_module.monotonic() + ZONE_KEPT_SECONDS, zone_name)
+        return zone_name
 
 
 async def _claim(
