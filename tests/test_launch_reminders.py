@@ -191,6 +191,18 @@ async def test_sweeps_racing_at_nine_send_each_reminder_once(pmbot: Harness) -> 
     assert len(await runs(pmbot, f"launch:{launch.id}")) == len(await runs(pmbot, f"launch-dm:{ALICE}")) == 1
 
 
+async def test_the_launch_owner_hears_when_the_thread_is_closed_to_pmbot(pmbot: Harness) -> None:
+    pmbot.clock.current = utc(2026, 11, 26, 10, 0)
+    launch = await new_launch(pmbot, "Search v2", date(2026, 12, 10), owner=ALICE)
+    pmbot.fake.fail_next("chat.postMessage", error="not_in_channel")
+
+    await at(pmbot, utc(2026, 12, 3, 8, 0))
+
+    [told] = await pmbot.fake.wait_for("chat.postMessage", where=lambda call: call.params["channel"] == ALICE)
+    assert "not_in_channel" in told.params["text"] and "/invite @pmbot" in told.params["text"]
+    assert f"*{launch.ref}*" in told.params["text"]
+
+
 async def test_a_reminder_missed_while_pmbot_was_down_goes_out_once_after_a_restart(
     fake: FakeSlack, database_url: str, clock: FakeClock
 ) -> None:
