@@ -69,7 +69,8 @@ def thread_post(reminder: ThreadReminder, late_since: datetime | None = None) ->
         )
     lines = [_open_line(item) for item in open_items[:LISTED_MAX]]
     blocks: list[Block] = [section(intro), *_listing(heading, lines, len(open_items) - len(lines))]
-    note = "The go / no-go poll for the deciders follows." if stage == Stage.DAY_BEFORE else ""
+    polls_next = stage == Stage.DAY_BEFORE and launch.gonogo_round == 0  # the schedule opens only the first
+    note = "The go / no-go poll for the deciders follows." if polls_next else ""
     if note or late_since:
         blocks.append(ContextBlock(elements=[mrkdwn(_footer(note, late_since))]))
     fallback = f"{launch.ref} {name}: {FALLBACKS[stage]}, {len(open_items)} open item(s)"
