@@ -12,15 +12,20 @@ from tests.launch_steps import (
     LAUNCHES,
     audit_actions,
     checklist,
+    click,
     create_launch,
     find_group,
     get_launch,
     groups,
+    in_days,
     items_of,
+    launch_values,
     message,
     said,
     save_template,
+    submit_launch,
     text_of,
+    thread,
     tick,
     tick_request,
     until_done,
@@ -151,6 +156,8 @@ async def test_unticking_and_the_item_owner_ticking_their_own(pmbot: Harness) ->
     )  # fmt: skip
     assert response.text in ("", "{}"), response.text
     await pmbot.settled()
+    published = pmbot.fake.calls_to("views.publish")
+    assert [call for call in published if call.params["user_id"] == CAROL], "the new owner's Home tab"
 
     await tick(pmbot, launch, item.id or 0, user=CAROL)
     assert (await items_of(pmbot, launch.number))[1].done
@@ -177,3 +184,25 @@ async def test_a_launch_named_channel_pings_nobody(pmbot: Harness) -> None:
         assert "<!channel>" not in everything and "@here" not in everything
     assert "&lt;!channel&gt;" in message(pmbot, LAUNCHES, launch.parent_ts or "")["text"]
     assert (await get_launch(pmbot, launch.number)).status == LaunchStatus.PLANNED
+
+
+async def test_a_channel_pmbot_cannot_post_in_is_told_to_the_creator(pmbot: Harness) -> None:
+    pmbot.fake.closed_channels.add(LAUNCHES)
+    response = await submit_launch(pmbot, launch_values("Quiet", in_days(pmbot, 10)))
+    assert response.text in ("", "{}"), response.text
+
+    [told] = await pmbot.fake.wait_for("chat.postMessage", where=lambda call: call.params["channel"] == ALICE)
+    assert "LCH-1 is saved" in told.params["text"] and "not_in_channel" in told.params["text"]
+    await pmbot.settled()
+    pmbot.fake.closed_channels.discard(LAUNCHES)
+    await click(pmbot, ids.LAUNCH_OPEN_GONOGO, await get_launch(pmbot, 1), user=ALICE)
+    await pmbot.until(lambda: _posted(pmbot))
+    pmbot.clock.advance(seconds=10)  # the poll waited a few seconds for its parent
+    await pmbot.settled()
+    launch = await get_launch(pmbot, 1)
+    assert launch.parent_ts and len(checklist(pmbot, launch)) == 1, "the next change posts everything"
+    assert [m for m in thread(pmbot, launch) if m["text"].startswith("Go / no-go for LCH-1")]
+
+
+async def _posted(pmbot: Harness) -> bool:
+    return (await get_launch(pmbot, 1)).parent_ts is not None

@@ -223,6 +223,15 @@ def refusal(launch_ref: str) -> str:
     )
 
 
+def tick_refusal(launch: Launch, items: list[LaunchItem], actor_id: str, is_admin: bool) -> str | None:
+    """Why this person may not change these items of the launch, or None if they may."""
+    if launch.status == LaunchStatus.CANCELLED:
+        return f"{launch.ref} is cancelled, so its checklist is closed; nothing changed."
+    if not all(may_work(actor_id, launch, item, is_admin) for item in items):
+        return refusal(launch.ref)
+    return None
+
+
 async def lookup(session: AsyncSession, team_id: str, typed: str) -> Launch:
     """A launch by `LCH-n` (or `n`) or by name."""
     words = typed.strip()

@@ -28,6 +28,7 @@ from bot.services.launch_changes import (
     require,
     snapshot,
     tick_changes,
+    tick_refusal,
 )
 from bot.services.launch_template_store import LaunchTemplates
 from bot.services.launch_views import (
@@ -160,7 +161,7 @@ class LaunchService:
             items = await queries.list_items(session, team_id, launch.id or 0)
             in_element = [item for item in items if item.id in change.element_ids]
             wanted = tick_changes(in_element, change)
-            reason = _tick_refusal(launch, [item for item, _ in wanted], actor_id, is_admin)
+            reason = tick_refusal(launch, [item for item, _ in wanted], actor_id, is_admin)
             if not wanted or reason:  # put the person's view back to what the database holds
                 await out.sync_chunks(session, launch, chunk_of(items, set(change.element_ids)), now)
                 return TickResult(launch.ref, [], [], reason if wanted else None)
@@ -294,11 +295,3 @@ class LaunchService:
         if launch.status not in ACTIVE:
             raise PmbotError(f"{launch.ref} is already {launch.status}.")
         return launch
-
-
-def _tick_refusal(launch: Launch, items: list[LaunchItem], actor_id: str, is_admin: bool) -> str | None:
-    if launch.status == LaunchStatus.CANCELLED:
-        return f"{launch.ref} is cancelled, so its checklist is closed; nothing changed."
-    if not all(may_work(actor_id, launch, item, is_admin) for item in items):
-        return refusal(launch.ref)
-    return None
