@@ -27,7 +27,7 @@ from tests.digest_schedule_steps import (
     sweep_at,
     utc,
 )
-from tests.fakes import Call
+from tests.fakes import Call, payloads
 from tests.fakes.signing import new_trigger_id, signed_form
 from tests.harness import ADMIN, ALICE, BOB, SECRET, Harness, ephemeral_text
 from tests.slack_limits import problems_in_message, problems_in_view
@@ -79,6 +79,21 @@ async def test_subscribe_opens_a_modal_in_the_subscribers_own_timezone(pmbot: Ha
     assert initial(view, form.TIME) == "09:00"
     assert initial(view, form.WEEKDAY)["value"] == "0"  # type: ignore[index]
     assert len(initial(view, form.SECTIONS)) == 5  # type: ignore[arg-type]
+
+
+async def test_the_modal_starts_from_the_workspaces_digest_defaults(pmbot: Harness) -> None:
+    values = {
+        ids.DEFAULT_DIGEST_DAY: {ids.VALUE: payloads.static_select("2")},
+        ids.DEFAULT_DIGEST_TIME: {ids.VALUE: {"type": "timepicker", "selected_time": "08:15"}},
+    }
+    response = await pmbot.submit(ids.DIGEST_DEFAULTS_MODAL, values, user=ADMIN)
+    assert response.status_code == 200 and response.text in ("", "{}"), response.text
+
+    await digest(pmbot, "subscribe", channel=TEAM, user=ALICE)
+
+    view = await opened_modal(pmbot)
+    assert initial(view, form.WEEKDAY)["value"] == "2"  # type: ignore[index]
+    assert (initial(view, form.TIME), initial(view, form.TIMEZONE)) == ("08:15", BERLIN)
 
 
 async def test_subscribing_again_edits_the_channels_subscription(pmbot: Harness) -> None:

@@ -28,7 +28,7 @@ from storage import outbox
 from storage.audit import record_change
 from storage.db import Database
 from storage.models import ALL_SECTIONS, DigestSubscription
-from storage.workspaces import get_workspace
+from storage.workspaces import digest_defaults_of, get_workspace
 from storage.writer import Writer
 
 FIRST_PREVIEW_DAYS = 7  # what a channel without a subscription previews: the last week
@@ -105,13 +105,12 @@ class DigestService:
                 team_id, user_id, current.created_by, "change this channel's digest"
             )
             return _form_of(current), True
-        weekday, hour, minute = (
-            (workspace.digest_weekday, workspace.digest_hour, workspace.digest_minute)
-            if workspace
-            else (0, 9, 0)
-        )
+        defaults = digest_defaults_of(workspace)  # what an admin set on the Home tab
         zone_name = user_tz if is_known_zone(user_tz) else "UTC"
-        return SubscriptionForm(weekday, hour, minute, zone_name, list(ALL_SECTIONS), False), False
+        form = SubscriptionForm(
+            defaults.weekday, defaults.hour, defaults.minute, zone_name, list(ALL_SECTIONS), False
+        )
+        return form, False
 
     async def subscribe(self, team_id: str, channel_id: str, user_id: str, form: SubscriptionForm) -> int:
         """Create or change the channel's subscription (audited); returns its id."""
