@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 
-.PHONY: run test lint bench install
+.PHONY: run test lint bench bench-digest install
 
 $(BIN)/pmbot: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -23,3 +23,7 @@ test: install  ## lint, then the whole suite on SQLite and PostgreSQL
 
 bench: install  ## the filing benchmark (see bench/README.md)
 	$(BIN)/python -m bench.filing
+
+bench-digest: install  ## the weekly digest at 1k/10k/100k requests, SQLite and PostgreSQL (see bench/README.md)
+	scripts/ensure-postgres
+	$(BIN)/python -m bench.digest --postgres
