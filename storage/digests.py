@@ -9,10 +9,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Integer, String, and_, case, cast, func, null, select
+from sqlalchemy import String, and_, case, cast, func, null, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.home import Counted
@@ -20,9 +20,6 @@ from storage.models import (
     ApprovalPolicy,
     AuditEntry,
     Impact,
-    Launch,
-    LaunchItem,
-    LaunchStatus,
     Proposal,
     ProposalMessage,
     ProposalStatus,
@@ -38,8 +35,6 @@ from storage.models import (
 __all__ = [
     "TRIAGE_ACTIONS",
     "Counted",
-    "LaunchRow",
-    "OverdueRow",
     "ProposalRow",
     "RequestRow",
     "TriageRow",
@@ -48,7 +43,6 @@ __all__ = [
 # What the audit log calls each triage decision (bot/services/requests.py), in the digest's order.
 TRIAGE_ACTIONS = ("accepted", "declined", "asked_for_info", "marked_duplicate")
 OPEN_PROPOSALS = (ProposalStatus.PENDING, ProposalStatus.CHANGES_REQUESTED)
-UPCOMING_LAUNCHES = (LaunchStatus.PLANNED, LaunchStatus.SLIPPED)
 ALL_REQUEST_STATUSES = tuple(RequestStatus)
 IMPACT_RANK = {Impact.CRITICAL: 4, Impact.HIGH: 3, Impact.MEDIUM: 2, Impact.LOW: 1}
 
@@ -98,34 +92,6 @@ class ProposalRow:
     decided_by_id: str | None
     channel_id: str | None
     ts: str | None
-
-
-@dataclass(frozen=True)
-class LaunchRow:
-    """A launch with its checklist's progress: items, done, and overdue (not done, due before today)."""
-
-    id: int
-    number: int
-    name: str
-    launch_date: date
-    status: str
-    owner_id: str
-    launched_at: datetime | None
-    items: int
-    done: int
-    overdue: int
-    channel_id: str
-    ts: str | None
-
-
-@dataclass(frozen=True)
-class OverdueRow:
-    """A checklist item past its due date and not done."""
-
-    launch_id: int
-    title: str
-    due_date: date
-    owner_id: str | None
 
 
 async def list_new_requests(
@@ -181,7 +147,7 @@ async def list_triage_decisions(
             Request.card_channel_id,
             Request.card_ts,
             *per_action,
-            _total(),
+            total_column(),
         )
         .join(Request, and_(Request.id == AuditEntry.entity_id, Request.team_id == team_id))
         .where(
@@ -197,7 +163,7 @@ async def list_triage_decisions(
     )
     rows = (await session.execute(query)).all()
     counts = {action: int(rows[0][7 + n] or 0) if rows else 0 for n, action in enumerate(TRIAGE_ACTIONS)}
-    return Counted([TriageRow(*row[:7]) for row in rows], _first_total(rows)), counts
+    return Counted([TriageRow(*row[:7]) for row in rows], first_total(rows)), counts
 
 
 async def list_decided_proposals(
@@ -273,68 +239,6 @@ async def get_approvers(session: AsyncSession, *, team_id: str) -> tuple[list[st
     return [row[0] for row in rows if row[0]], group_id
 
 
-async def list_upcoming_launches(
-    session: AsyncSession, *, team_id: str, today: date, last_day: date, offset: int = 0, limit: int
-) -> Counted[LaunchRow]:
-    """Launches planned (or slipped) from `today` to `last_day`, soonest first, with progress."""
-    query = _launch_columns(team_id, today).where(
-        Launch.team_id == team_id,
-        Launch.status.in_(UPCOMING_LAUNCHES),
-        Launch.launch_date >= today,
-        Launch.launch_date <= last_day,
-    )
-    query = query.order_by(Launch.launch_date, Launch.number)
-    return await _launches(session, query, offset, limit)
-
-
-async def list_shipped_launches(
-    session: AsyncSession,
-    *,
-    team_id: str,
-    since: datetime,
-    until: datetime,
-    today: date,
-    offset: int = 0,
-    limit: int,
-) -> Counted[LaunchRow]:
-    """Launches that went out in the window, most recent first."""
-    query = _launch_columns(team_id, today).where(
-        Launch.team_id == team_id,
-        Launch.status == LaunchStatus.LAUNCHED,
-        Launch.launched_at >= since,
-        Launch.launched_at < until,
-    )
-    query = query.order_by(Launch.launched_at.desc(), Launch.number.desc())
-    return await _launches(session, query, offset, limit)
-
-
-async def list_overdue_items(
-    session: AsyncSession, *, team_id: str, launch_ids: Sequence[int], today: date, per_launch: int
-) -> list[OverdueRow]:
-    """The first `per_launch` overdue checklist items of each launch, earliest due first."""
-    rank = func.row_number().over(
-        partition_by=LaunchItem.launch_id, order_by=(LaunchItem.due_date, LaunchItem.position)
-    )
-    ranked = (
-        select(
-            LaunchItem.launch_id, LaunchItem.title, LaunchItem.due_date, LaunchItem.owner_id, rank.label("n")
-        )
-        .where(
-            LaunchItem.team_id == team_id,
-            LaunchItem.launch_id.in_(list(launch_ids)),
-            LaunchItem.done.is_(False),
-            LaunchItem.due_date < today,
-        )
-        .subquery()
-    )
-    query = (
-        select(ranked.c.launch_id, ranked.c.title, ranked.c.due_date, ranked.c.owner_id)
-        .where(ranked.c.n <= per_launch)
-        .order_by(ranked.c.launch_id, ranked.c.n)
-    )
-    return [OverdueRow(int(row[0]), row[1], row[2], row[3]) for row in (await session.execute(query)).all()]
-
-
 def _upvotes() -> Any:
     return (
         select(func.count())
@@ -359,13 +263,13 @@ def _request_columns(upvotes: Any) -> Any:
         Request.created_at,
         Request.card_channel_id,
         Request.card_ts,
-        _total(),
+        total_column(),
     )
 
 
 async def _requests(session: AsyncSession, query: Any, offset: int, limit: int) -> Counted[RequestRow]:
     rows = (await session.execute(query.offset(offset).limit(limit))).all()
-    return Counted([RequestRow(*row[:8]) for row in rows], _first_total(rows))
+    return Counted([RequestRow(*row[:8]) for row in rows], first_total(rows))
 
 
 def _channel_card(column: Any) -> Any:
@@ -401,7 +305,7 @@ def _proposal_columns(team_id: str) -> Any:
         Proposal.decided_by_id,
         _channel_card(ProposalMessage.channel_id),
         _channel_card(ProposalMessage.ts),
-        _total(),
+        total_column(),
     ).outerjoin(RoadmapItem, and_(RoadmapItem.id == Proposal.item_id, RoadmapItem.team_id == team_id))
 
 
@@ -426,44 +330,15 @@ async def _proposals(session: AsyncSession, query: Any, offset: int, limit: int)
         )
         for row in rows
     ]
-    return Counted(found, _first_total(rows))
+    return Counted(found, first_total(rows))
 
 
-def _launch_columns(team_id: str, today: date) -> Any:
-    not_done = LaunchItem.done.is_(False)
-    return (
-        select(
-            Launch.id,
-            Launch.number,
-            Launch.name,
-            Launch.launch_date,
-            Launch.status,
-            Launch.owner_id,
-            Launch.launched_at,
-            func.count(LaunchItem.id),
-            func.coalesce(func.sum(case((LaunchItem.done.is_(True), 1), else_=0)), 0).cast(Integer),
-            func.coalesce(func.sum(case((and_(not_done, LaunchItem.due_date < today), 1), else_=0)), 0).cast(
-                Integer
-            ),
-            Launch.channel_id,
-            Launch.parent_ts,
-            _total(),
-        )
-        .outerjoin(LaunchItem, and_(LaunchItem.launch_id == Launch.id, LaunchItem.team_id == team_id))
-        .group_by(Launch.id)
-    )
-
-
-async def _launches(session: AsyncSession, query: Any, offset: int, limit: int) -> Counted[LaunchRow]:
-    rows = (await session.execute(query.offset(offset).limit(limit))).all()
-    found = [LaunchRow(*row[:7], int(row[7]), int(row[8]), int(row[9]), row[10], row[11]) for row in rows]
-    return Counted(found, _first_total(rows))
-
-
-def _total() -> Any:
+def total_column() -> Any:
+    """`count(*) OVER ()`: how many rows the whole list has, on every row."""
     return func.count().over().label("total")
 
 
-def _first_total(rows: Sequence[Any]) -> int:
+def first_total(rows: Sequence[Any]) -> int:
+    """The total a list query carried on its rows (0 past its end)."""
     # Past the end of the list no row comes back to carry the total; the pages before said it.
     return int(rows[0][-1]) if rows else 0

@@ -10,7 +10,8 @@ from bot.services.digest_content import Counted, Digest, DigestList, LaunchLine,
 from bot.views.common import as_dicts
 from bot.views.digest import digest_message
 from handlers.digest_lists import parse_value
-from storage.digests import LaunchRow, OverdueRow, ProposalRow, RequestRow, TriageRow
+from storage.digest_launches import LaunchRow, OverdueRow
+from storage.digests import ProposalRow, RequestRow, TriageRow
 from tests.slack_limits import HEADER_TEXT, MESSAGE_BLOCKS, SECTION_TEXT, problems_in_message
 
 NOW = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)

@@ -16,9 +16,11 @@ from zoneinfo import ZoneInfo
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.clock import Clock
+from storage import digest_launches as launch_queries
 from storage import digests as queries
 from storage.db import Database
-from storage.digests import Counted, LaunchRow, OverdueRow, ProposalRow, RequestRow, TriageRow
+from storage.digest_launches import LaunchRow, OverdueRow
+from storage.digests import Counted, ProposalRow, RequestRow, TriageRow
 from storage.models import ALL_SECTIONS, DigestSection, ProposalStatus
 
 __all__ = [
@@ -240,9 +242,10 @@ async def _fetch(
     today = _today(window)
     if which == DigestList.UPCOMING:
         last_day = today + timedelta(days=UPCOMING_DAYS)
-        return await queries.list_upcoming_launches(session, today=today, last_day=last_day, **page)
+        return await launch_queries.list_upcoming_launches(session, today=today, last_day=last_day, **page)
     if which == DigestList.SHIPPED:
-        return await queries.list_shipped_launches(session, since=since, until=until, today=today, **page)
+        shipped = launch_queries.list_shipped_launches
+        return await shipped(session, since=since, until=until, today=today, **page)
     raise ValueError(f"no such digest list: {which}")
 
 
@@ -268,7 +271,7 @@ async def _complete(
         listed = lists[which]
         overdue: list[OverdueRow] = []
         if which == DigestList.UPCOMING:
-            overdue = await queries.list_overdue_items(
+            overdue = await launch_queries.list_overdue_items(
                 session,
                 team_id=window.team_id,
                 launch_ids=[row.id for row in listed.rows],
