@@ -61,7 +61,7 @@ async def save_settings(
         await ack(response_action="errors", errors=modal_errors(error, ids.INTAKE_CHANNEL))
         return
     await ack()
-    triagers = ", ".join(text.user(user) for user in new.triager_ids) or "workspace admins and owners"
+    triagers = ", ".join(text.user(user) for user in new.triager_ids) or "admins (nobody named)"
     await client.chat_postMessage(
         channel=context.user_id or "",
         text=(
