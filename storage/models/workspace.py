@@ -50,7 +50,10 @@ class AuditEntry(SQLModel, table=True):
     """One state change, append-only: who did what to which thing, before and after."""
 
     __tablename__ = "audit_entry"
-    __table_args__ = (Index("ix_audit_team_entity", "team_id", "entity", "entity_id", "id"),)
+    __table_args__ = (
+        Index("ix_audit_team_entity", "team_id", "entity", "entity_id", "id"),
+        Index("ix_audit_team_entity_at", "team_id", "entity", "at"),  # the digest's triage decisions
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     team_id: str = Field(max_length=32)

@@ -59,6 +59,9 @@ def upgrade() -> None:
     with op.batch_alter_table("scheduled_run", schema=None) as batch_op:
         batch_op.create_index("ix_scheduled_run_job", ["team_id", "job", "due_at"], unique=False)
 
+    with op.batch_alter_table("audit_entry", schema=None) as batch_op:
+        batch_op.create_index("ix_audit_team_entity_at", ["team_id", "entity", "at"], unique=False)
+
     with op.batch_alter_table("workspace", schema=None) as batch_op:
         batch_op.add_column(sa.Column("last_launch_number", sa.Integer(), nullable=False, server_default="0"))
         batch_op.add_column(sa.Column("digest_weekday", sa.Integer(), nullable=False, server_default="0"))
@@ -75,6 +78,9 @@ def downgrade() -> None:
         batch_op.drop_column("digest_hour")
         batch_op.drop_column("digest_weekday")
         batch_op.drop_column("last_launch_number")
+
+    with op.batch_alter_table("audit_entry", schema=None) as batch_op:
+        batch_op.drop_index("ix_audit_team_entity_at")
 
     with op.batch_alter_table("scheduled_run", schema=None) as batch_op:
         batch_op.drop_index("ix_scheduled_run_job")
