@@ -19,10 +19,11 @@ Three kinds of job:
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import os
 import socket
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Protocol
@@ -126,15 +127,17 @@ class Scheduler:
         """Start on the running loop; the first due-sweep runs at once (start-up catch-up)."""
         scheduler = AsyncIOScheduler(timezone="UTC")
         scheduler.add_job(
-            self._sweep_approvals,
+            self._guarded,
             "interval",
+            args=[self._sweep_approvals],
             seconds=APPROVALS_SWEEP_SECONDS,
             id="approvals-sweep",
             replace_existing=True,
         )
         scheduler.add_job(
-            self.sweep,
+            self._guarded,
             CronTrigger(second=0, timezone=UTC),
+            args=[self.sweep],
             id="due-sweep",
             replace_existing=True,
             next_run_time=datetime.now(UTC),
@@ -176,9 +179,9 @@ class Scheduler:
             self._scheduler.remove_job(job_id)
         for job_id, (schedule, source_name) in wanted.items():
             self._scheduler.add_job(
-                self.run_due,
+                self._guarded,
                 _trigger(schedule),
-                args=[[source_name]],
+                args=[self.run_due, [source_name]],
                 id=job_id,
                 replace_existing=True,
                 misfire_grace_time=int(LATE_AFTER.total_seconds()),
@@ -189,6 +192,14 @@ class Scheduler:
         """When the job fires next, in its own zone; None if there is no such job."""
         job = self._scheduler.get_job(job_id) if self._scheduler is not None else None
         return job.next_run_time if job is not None else None
+
+    async def _guarded(self, job: Callable[..., Awaitable[object]], *args: object) -> None:
+        # `stop()` cancels jobs under way (APScheduler's asyncio executor cancels its futures); the
+        # claims make that safe, so it is not the error APScheduler would log.
+        try:
+            await job(*args)
+        except asyncio.CancelledError:
+            log.info("%s was interrupted by shutdown", getattr(job, "__name__", "a scheduled job"))
 
     async def _run_source(self, source: ScheduleSource, now: datetime) -> int:
         occurrences = list(await source.latest_due(now))
