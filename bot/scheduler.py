@@ -118,6 +118,7 @@ class Scheduler:
         self._owner = process_name()
         self._scheduler: AsyncIOScheduler | None = None
         self._cron_ids: set[str] = set()
+        self._sync_lock = asyncio.Lock()
 
     def add_source(self, source: ScheduleSource) -> None:
         """Register a source of occurrences (before `start`)."""
@@ -169,16 +170,22 @@ class Scheduler:
 
     async def sync_schedules(self) -> None:
         """Make the cron jobs match what the sources declare now."""
-        if self._scheduler is None:
-            return
-        wanted: dict[str, tuple[CronSchedule, str]] = {}
-        for source in self._sources:
-            for schedule in await source.schedules():
-                wanted[schedule.job_id] = (schedule, source.name)
+        # One sync at a time: a slow one finishing after a newer one would undo its changes.
+        async with self._sync_lock:
+            wanted: dict[str, tuple[CronSchedule, str]] = {}
+            for source in self._sources:
+                for schedule in await source.schedules():
+                    wanted[schedule.job_id] = (schedule, source.name)
+            if self._scheduler is not None:  # stop() may have run while the sources were read
+                self._replace_cron_jobs(self._scheduler, wanted)
+
+    def _replace_cron_jobs(
+        self, scheduler: AsyncIOScheduler, wanted: dict[str, tuple[CronSchedule, str]]
+    ) -> None:
         for job_id in self._cron_ids - wanted.keys():
-            self._scheduler.remove_job(job_id)
+            scheduler.remove_job(job_id)
         for job_id, (schedule, source_name) in wanted.items():
-            self._scheduler.add_job(
+            scheduler.add_job(
                 self._guarded,
                 _trigger(schedule),
                 args=[self.run_due, [source_name]],
