@@ -68,7 +68,7 @@ class Services:
 
     async def stop(self) -> None:
         """Stop delivering, finish queued writes, close the database."""
-        self.scheduler.stop()
+        await self.scheduler.stop()
         await self.outbox.stop()
         await self.writer.stop()
         await close_session(self.client)

@@ -45,6 +45,8 @@ log = logging.getLogger(__name__)
 APPROVALS_SWEEP_SECONDS = 60
 GRACE = timedelta(hours=6)
 """How late a missed occurrence may still run (after a restart); older ones are skipped."""
+STOP_WAIT = timedelta(seconds=10)
+"""How long `stop()` lets a job under way finish before cancelling it."""
 LATE_AFTER = timedelta(minutes=5)
 """An occurrence run later than this after its time says so in what it posts."""
 
@@ -119,6 +121,7 @@ class Scheduler:
         self._scheduler: AsyncIOScheduler | None = None
         self._cron_ids: set[str] = set()
         self._sync_lock = asyncio.Lock()
+        self._running: set[asyncio.Task[object]] = set()
 
     def add_source(self, source: ScheduleSource) -> None:
         """Register a source of occurrences (before `start`)."""
@@ -147,12 +150,18 @@ class Scheduler:
         scheduler.start()
         self._scheduler = scheduler
 
-    def stop(self) -> None:
-        """Stop without waiting for running jobs (claims make them safe to interrupt)."""
-        if self._scheduler is not None:
-            self._scheduler.shutdown(wait=False)
-            self._scheduler = None
-            self._cron_ids.clear()
+    async def stop(self) -> None:
+        """Fire nothing new, let the jobs under way finish (briefly), then shut down."""
+        scheduler, self._scheduler = self._scheduler, None
+        if scheduler is None:
+            return
+        scheduler.pause()
+        running = [task for task in self._running if not task.done()]
+        if running:
+            await asyncio.wait(running, timeout=STOP_WAIT.total_seconds())
+        # Whatever still runs is cancelled; the claims make that safe.
+        scheduler.shutdown(wait=False)
+        self._cron_ids.clear()
 
     async def sweep(self) -> int:
         """Re-sync the cron jobs from the database, then claim whatever is due; returns how many."""
@@ -201,12 +210,17 @@ class Scheduler:
         return job.next_run_time if job is not None else None
 
     async def _guarded(self, job: Callable[..., Awaitable[object]], *args: object) -> None:
-        # `stop()` cancels jobs under way (APScheduler's asyncio executor cancels its futures); the
-        # claims make that safe, so it is not the error APScheduler would log.
+        task = asyncio.current_task()
+        if task is not None:
+            self._running.add(task)
         try:
             await job(*args)
         except asyncio.CancelledError:
+            # Only a job that outlived STOP_WAIT is cancelled: not the error APScheduler would log.
             log.info("%s was interrupted by shutdown", getattr(job, "__name__", "a scheduled job"))
+        finally:
+            if task is not None:
+                self._running.discard(task)
 
     async def _run_source(self, source: ScheduleSource, now: datetime) -> int:
         occurrences = list(await source.latest_due(now))
