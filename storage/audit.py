@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import AuditEntry
+from storage.types import utcnow
 
 
 async def record_change(
@@ -21,8 +23,9 @@ async def record_change(
     before: dict[str, Any] | None = None,
     after: dict[str, Any] | None = None,
     note: str | None = None,
+    at: datetime | None = None,
 ) -> None:
-    """Append one entry; entries are never updated or deleted."""
+    """Append one entry (at `at`, by default the machine's time); entries are never updated or deleted."""
     session.add(
         AuditEntry(
             team_id=team_id,
@@ -33,6 +36,7 @@ async def record_change(
             before=before,
             after=after,
             note=note,
+            at=at or utcnow(),
         )
     )
 

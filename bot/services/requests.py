@@ -140,6 +140,7 @@ class RequestService:
                 entity_id=request_id(request),
                 action="filed",
                 after=_snapshot(request),
+                at=self._clock.now(),
             )
             if intake:
                 await enqueue_card_sync(session, request, self._clock.now())
@@ -286,6 +287,7 @@ class RequestService:
                     entity="request",
                     entity_id=request_id(request),
                     action=action,
+                    at=self._clock.now(),
                 )
                 await enqueue_card_sync(session, request, self._clock.now())
                 if action == "followed":  # a +1 shows on no Home tab; a follow does
@@ -322,6 +324,7 @@ class RequestService:
                 before=_diff(was, now),
                 after=_diff(now, was),
                 note=note,
+                at=self._clock.now(),
             )
             await enqueue_card_sync(session, request, self._clock.now())
             if was["status"] != now["status"] or notify_also:
