@@ -24,9 +24,7 @@ import logging
 import os
 import socket
 from collections.abc import Awaitable, Callable, Sequence
-from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import Protocol
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.cron import CronTrigger
@@ -34,6 +32,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.clock import Clock
 from bot.local_time import zone
+from bot.services.occurrences import CronSchedule, Occurrence, ScheduleSource, claim_occurrence
 from bot.services.roadmap import RoadmapService
 from bot.services.writes import write
 from storage import scheduled_runs
@@ -49,51 +48,6 @@ STOP_WAIT = timedelta(seconds=10)
 """How long `stop()` lets a job under way finish before cancelling it."""
 LATE_AFTER = timedelta(minutes=5)
 """An occurrence run later than this after its time says so in what it posts."""
-
-
-@dataclass(frozen=True)
-class Occurrence:
-    """One run of a scheduled job: `period` names it (a local date), `due_at` is its UTC instant."""
-
-    team_id: str
-    job: str
-    period: str
-    due_at: datetime
-    timezone: str
-
-    @property
-    def key(self) -> tuple[str, str, str]:
-        """What makes it unique: (team, job, period)."""
-        return (self.team_id, self.job, self.period)
-
-
-@dataclass(frozen=True)
-class CronSchedule:
-    """A wall-clock time a source wants to be woken at, in a named zone."""
-
-    job_id: str
-    hour: int
-    minute: int
-    timezone: str
-    day_of_week: int | None = None  # Monday = 0; None: every day
-
-
-class ScheduleSource(Protocol):
-    """Something with occurrences to claim: digests, launch reminders."""
-
-    name: str
-
-    async def latest_due(self, now: datetime) -> Sequence[Occurrence]:
-        """Each job's newest occurrence at or before `now` (jobs with nothing to do may be left out)."""
-        ...
-
-    async def claim(self, occurrence: Occurrence, *, owner: str, late_by: timedelta | None) -> bool:
-        """Claim the occurrence and queue what it sends, in one write; False if it was already claimed."""
-        ...
-
-    async def schedules(self) -> Sequence[CronSchedule]:
-        """The wall-clock times to fire at; the due-sweep covers sources that declare none."""
-        ...
 
 
 def process_name() -> str:
@@ -242,17 +196,7 @@ class Scheduler:
 
     async def _skip(self, occurrence: Occurrence, now: datetime) -> None:
         async def record(session: AsyncSession) -> int | None:
-            return await scheduled_runs.claim_run(
-                session,
-                team_id=occurrence.team_id,
-                job=occurrence.job,
-                period=occurrence.period,
-                due_at=occurrence.due_at,
-                timezone=occurrence.timezone,
-                owner=self._owner,
-                now=now,
-                skipped=True,
-            )
+            return await claim_occurrence(session, occurrence, owner=self._owner, now=now, skipped=True)
 
         if await write(self._writer, record) is not None:
             due = occurrence.due_at.isoformat()

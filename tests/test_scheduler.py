@@ -13,9 +13,8 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.local_time import latest_daily, latest_weekly, next_weekly, wall_clock_instant
-from bot.scheduler import CronSchedule, Occurrence
+from bot.services.occurrences import CronSchedule, Occurrence, claim_occurrence
 from bot.services.writes import write
-from storage import scheduled_runs
 from storage.models import ScheduledRun
 from tests.harness import Harness
 
@@ -76,17 +75,8 @@ class DailySource:
         assert self.harness is not None
 
         async def unit(session: AsyncSession) -> int | None:
-            return await scheduled_runs.claim_run(
-                session,
-                team_id=occurrence.team_id,
-                job=occurrence.job,
-                period=occurrence.period,
-                due_at=occurrence.due_at,
-                timezone=occurrence.timezone,
-                owner=owner,
-                now=self.harness.clock.now(),  # type: ignore[union-attr]
-                late=late_by is not None,
-            )
+            now = self.harness.clock.now()  # type: ignore[union-attr]
+            return await claim_occurrence(session, occurrence, owner=owner, now=now, late_by=late_by)
 
         won = await write(self.harness.services.writer, unit) is not None
         if won:

@@ -11,9 +11,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.clock import Clock
 from bot.local_time import latest_weekly
-from bot.scheduler import CronSchedule, Occurrence
 from bot.services import outbox_kinds
 from bot.services.digest_content import DigestWindow
+from bot.services.occurrences import CronSchedule, Occurrence, claim_occurrence
 from bot.services.writes import write
 from storage import digest_subscriptions as queries
 from storage import outbox, scheduled_runs
@@ -63,17 +63,7 @@ class DigestSource:
                 return False  # unsubscribed since the sweep read it
             previous = await previous_due(session, subscription)
             since = min(previous or subscription.created_at, occurrence.due_at)
-            run_id = await scheduled_runs.claim_run(
-                session,
-                team_id=occurrence.team_id,
-                job=occurrence.job,
-                period=occurrence.period,
-                due_at=occurrence.due_at,
-                timezone=occurrence.timezone,
-                owner=owner,
-                now=now,
-                late=late_by is not None,
-            )
+            run_id = await claim_occurrence(session, occurrence, owner=owner, now=now, late_by=late_by)
             if run_id is None:
                 return False
             window = DigestWindow(

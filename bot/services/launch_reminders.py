@@ -25,12 +25,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.clock import Clock
 from bot.local_time import latest_daily
-from bot.scheduler import CronSchedule, Occurrence
 from bot.services import outbox_kinds
 from bot.services.launch_reminder_stages import DM_JOB, POST_JOB, latest_stage, parse_post
+from bot.services.occurrences import CronSchedule, Occurrence, claim_occurrence
 from bot.services.writes import write
 from storage import launch_reminders as queries
-from storage import outbox, scheduled_runs
+from storage import outbox
 from storage.db import Database
 from storage.models import Launch
 from storage.writer import Writer
@@ -141,17 +141,7 @@ class LaunchReminderSource:
 async def _claim(
     occurrence: Occurrence, owner: str, late_by: timedelta | None, now: datetime, session: AsyncSession
 ) -> int | None:
-    run_id = await scheduled_runs.claim_run(
-        session,
-        team_id=occurrence.team_id,
-        job=occurrence.job,
-        period=occurrence.period,
-        due_at=occurrence.due_at,
-        timezone=occurrence.timezone,
-        owner=owner,
-        now=now,
-        late=late_by is not None,
-    )
+    run_id = await claim_occurrence(session, occurrence, owner=owner, now=now, late_by=late_by)
     if run_id is None:
         return None
     late = int(late_by.total_seconds()) if late_by else None
