@@ -12,7 +12,16 @@ from storage import audit
 from tests.fakes import payloads
 from tests.harness import ADMIN, ALICE, BOB, CAROL, Harness
 from tests.home_steps import TEAM, buttons, click_in_view, next_publish, open_home, publishes, shown
-from tests.roadmap_steps import ANNOUNCE, APPROVALS, propose_add
+from tests.roadmap_steps import (
+    ANNOUNCE,
+    APPROVALS,
+    answer,
+    approve,
+    card_calls,
+    get_proposal,
+    propose_add,
+    set_policy,
+)
 
 ADMINS_ARE = "Admins are the workspace's admins and owners, and the people named pmbot admins."
 ADMIN_BUTTONS = {
@@ -256,3 +265,15 @@ async def test_while_no_triagers_are_named_a_pmbot_admin_triages(pmbot: Harness)
 
     await pmbot.until(accepted)
     assert not await pmbot.services.permissions.is_triager(TEAM, BOB)
+
+
+async def test_while_no_approver_is_named_the_pmbot_admins_get_the_approval_card(pmbot: Harness) -> None:
+    await name_admins(pmbot, [CAROL])
+    await set_policy(pmbot, [], 1)
+
+    await propose_add(pmbot, "Dark mode", user=ALICE)
+    await pmbot.settled()
+
+    assert [call for call in card_calls(pmbot, 1, "chat.postMessage") if call.params["channel"] == CAROL]
+    said = await answer(pmbot, await approve(pmbot, 1, CAROL))
+    assert (await get_proposal(pmbot, 1)).status == "approved", said

@@ -77,8 +77,16 @@ class Permissions:
         return list(dict.fromkeys(named))
 
     async def approver_ids(self, team_id: str) -> list[str]:
-        """Who is expected to vote (empty when workspace admins approve for want of approvers)."""
-        return await self.named_approver_ids(team_id)
+        """Who is expected to vote: the named approvers; while none, the named pmbot admins.
+
+        Workspace admins also approve while none are named, but Slack cannot list them without
+        `users.list`, so they are not sent cards; they vote from the approvals channel.
+        """
+        named = await self.named_approver_ids(team_id)
+        if named:
+            return named
+        async with self._db.read() as session:
+            return await list_member_ids(session, team_id, Role.ADMIN)
 
     async def is_approver(self, team_id: str, user_id: str) -> bool:
         """May this person vote on roadmap changes? While nobody is named, admins may."""
