@@ -32,6 +32,7 @@ class Launch(SQLModel, table=True):
     __table_args__ = (
         UniqueConstraint("team_id", "number", name="uq_launch_team_number"),
         Index("ix_launch_team_date", "team_id", "status", "launch_date"),
+        Index("ix_launch_status_date", "status", "launch_date"),  # the reminders' sweep, all teams
     )
 
     id: int | None = Field(default=None, primary_key=True)

@@ -48,6 +48,7 @@ def upgrade() -> None:
     )
     with op.batch_alter_table("launch", schema=None) as batch_op:
         batch_op.create_index("ix_launch_team_date", ["team_id", "status", "launch_date"], unique=False)
+        batch_op.create_index("ix_launch_status_date", ["status", "launch_date"], unique=False)
 
     op.create_table(
         "launch_template",
@@ -149,6 +150,7 @@ def downgrade() -> None:
     op.drop_table("launch_gonogo_vote")
     op.drop_table("launch_template")
     with op.batch_alter_table("launch", schema=None) as batch_op:
+        batch_op.drop_index("ix_launch_status_date")
         batch_op.drop_index("ix_launch_team_date")
 
     op.drop_table("launch")
