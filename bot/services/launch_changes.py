@@ -27,6 +27,7 @@ from storage.models import Launch, LaunchItem, LaunchStatus
 # The /launch new modal's fields, named as its blocks are (inline errors are keyed by block_id).
 NAME, DATE, TIME, CHANNEL = "launch_name", "launch_date", "launch_time", "launch_channel"
 OWNER, DECIDERS, TEMPLATE = "launch_owner", "launch_deciders", "launch_template"
+ROADMAP_ITEMS = "launch_roadmap_items"
 ITEM_OWNER, ITEM_DUE, NEW_DATE = "item_owner", "item_due", "new_launch_date"
 NAME_MAX = 150
 FARTHEST_AHEAD = timedelta(days=3 * 365)
@@ -43,6 +44,7 @@ class LaunchDraft:
     launch_time: time | None = None
     owner_id: str | None = None
     decider_ids: list[str] = field(default_factory=list)
+    roadmap_item_numbers: list[int] = field(default_factory=list)  # RM-n the launch ships
 
 
 @dataclass(frozen=True)
@@ -102,8 +104,8 @@ def item_from(launch: Launch, position: int, entry: TemplateItem) -> LaunchItem:
     )
 
 
-def snapshot(launch: Launch, items: int) -> dict[str, object]:
-    """What the audit log keeps of a new launch."""
+def snapshot(launch: Launch, items: int, roadmap_refs: list[str]) -> dict[str, object]:
+    """What the audit log keeps of a new launch (with the roadmap items it ships, RM-n)."""
     return {
         "name": launch.name,
         "launch_date": launch.launch_date.isoformat(),
@@ -112,6 +114,7 @@ def snapshot(launch: Launch, items: int) -> dict[str, object]:
         "decider_ids": launch.decider_ids,
         "template": launch.template_name,
         "items": items,
+        "roadmap_items": roadmap_refs,
     }
 
 

@@ -13,7 +13,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage import launches as queries
-from storage.models import GoNoGoVote, Launch, LaunchItem, LaunchStatus
+from storage.launch_roadmap import list_linked_items
+from storage.models import GoNoGoVote, Launch, LaunchItem, LaunchStatus, RoadmapItem
 
 # Slack's limits that decide the split (docs.slack.dev reference/block-kit): a checkboxes element
 # holds at most 10 options, a message at most 50 blocks.
@@ -105,6 +106,7 @@ class LaunchView:
     messages: dict[int, str]  # chunk index (or -round for a go/no-go poll) → ts
     votes: list[GoNoGoVote]
     today: date
+    roadmap_items: list[RoadmapItem] = field(default_factory=list)  # what it ships, by number
 
     @property
     def chunks(self) -> list[Chunk]:
@@ -150,4 +152,5 @@ async def launch_view(session: AsyncSession, launch: Launch, now: datetime) -> L
         messages=await queries.list_messages(session, launch.team_id, launch.id),
         votes=await queries.list_votes(session, launch),
         today=local_today(now, launch.timezone),
+        roadmap_items=await list_linked_items(session, launch.team_id, launch.id),
     )

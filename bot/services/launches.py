@@ -30,6 +30,7 @@ from bot.services.launch_changes import (
     tick_changes,
     tick_refusal,
 )
+from bot.services.launch_links import check_links
 from bot.services.launch_template_store import LaunchTemplates
 from bot.services.launch_views import (
     ACTIVE,
@@ -43,6 +44,7 @@ from bot.services.permissions import Permissions, can_run_launch
 from bot.services.writes import write
 from storage import launches as queries
 from storage.db import Database
+from storage.launch_roadmap import link_items
 from storage.models import GoNoGo, Launch, LaunchItem, LaunchStatus
 from storage.workspaces import allocate_number
 from storage.writer import Writer
@@ -121,6 +123,7 @@ class LaunchService:
         timezone = await self._directory.timezone(team_id, owner)
         now = self._clock.now()
         launch_date = check_draft(draft, local_today(now, timezone))
+        linked = await check_links(self._db, team_id, draft.roadmap_item_numbers)
 
         async def store(session: AsyncSession) -> Launch:
             launch = Launch(
@@ -142,7 +145,9 @@ class LaunchService:
             await session.flush()
             items = [item_from(launch, position, entry) for position, entry in enumerate(template.items)]
             session.add_all(items)
-            await out.record(session, launch, actor_id, "created", after=snapshot(launch, len(items)))
+            link_items(session, launch, [item.id or 0 for item in linked])
+            after = snapshot(launch, len(items), [item.ref for item in linked])
+            await out.record(session, launch, actor_id, "created", after=after)
             await out.post_all(session, launch, now)
             await out.refresh_people(session, launch, items, now, actor_id)
             return launch
