@@ -178,6 +178,7 @@ def launch_draft(state: State) -> LaunchDraft:
         launch_time=_time(state, fields.TIME),
         owner_id=_value(state, fields.OWNER).get("selected_user"),
         decider_ids=list(_value(state, fields.DECIDERS).get("selected_users") or []),
+        roadmap_item_numbers=_item_numbers(state),
     )
 
 
@@ -190,6 +191,15 @@ def inline_errors(error: PmbotError, default_block: str) -> dict[str, str]:
 
 def _value(state: State, block_id: str) -> dict[str, Any]:
     return state.get(block_id, {}).get(ids.VALUE, {})
+
+
+def _item_numbers(state: State) -> list[int]:
+    """RM-n picked in the roadmap items type-ahead (option values are item numbers)."""
+    picked = state.get(fields.ROADMAP_ITEMS, {}).get(ids.ITEM_PICKER, {}).get("selected_options") or []
+    values = [str(option.get("value") or "") for option in picked]
+    if not all(value.isascii() and value.isdigit() and len(value) <= 9 for value in values):
+        raise InvalidInput({fields.ROADMAP_ITEMS: "Pick roadmap items from the list."})
+    return [int(value) for value in values]
 
 
 def _text(state: State, block_id: str) -> str:

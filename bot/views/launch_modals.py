@@ -9,6 +9,7 @@ from slack_sdk.models.blocks import (
     ContextBlock,
     ConversationSelectElement,
     DatePickerElement,
+    ExternalDataMultiSelectElement,
     InputBlock,
     PlainTextInputElement,
     StaticSelectElement,
@@ -21,6 +22,7 @@ from slack_sdk.models.views import View
 from bot import text
 from bot.services import launch_changes as fields
 from bot.services import launch_templates as templates
+from bot.services.launch_links import LINKED_ITEMS_MAX
 from bot.services.launch_templates import Template
 from bot.views import ids, limits
 from bot.views.common import mrkdwn, option, plain, section
@@ -35,7 +37,7 @@ TEMPLATE_HINT = (
 
 
 def new_launch_modal(choices: list[Template], *, user_id: str, channel_id: str | None) -> View:
-    """The /launch new modal: name, date, time, channel, owner, deciders, template."""
+    """The /launch new modal: name, date, time, channel, owner, deciders, roadmap items, template."""
     template_options = [option(t.name, t.name) for t in choices[: limits.SELECT_OPTIONS]]
     blocks: list[Block] = [
         _input(fields.NAME, "Name", PlainTextInputElement(action_id=ids.VALUE, max_length=fields.NAME_MAX)),
@@ -51,6 +53,17 @@ def new_launch_modal(choices: list[Template], *, user_id: str, channel_id: str |
             fields.DECIDERS,
             "Go / no-go deciders (optional; else the owner)",
             UserMultiSelectElement(action_id=ids.VALUE),
+            optional=True,
+        ),
+        _input(
+            fields.ROADMAP_ITEMS,
+            "Roadmap items it ships (optional)",
+            ExternalDataMultiSelectElement(
+                action_id=ids.ITEM_PICKER,
+                min_query_length=0,
+                placeholder="RM-… or words",
+                max_selected_items=LINKED_ITEMS_MAX,
+            ),
             optional=True,
         ),
         _input(
