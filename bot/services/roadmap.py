@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -27,6 +27,7 @@ from storage import audit, outbox
 from storage import requests as request_queries
 from storage import roadmap as queries
 from storage.db import Database
+from storage.launch_roadmap import list_launches_shipping
 from storage.models import (
     ApprovalPolicy,
     AuditEntry,
@@ -78,6 +79,7 @@ class RoadmapService:
             if not found:
                 raise NotFound(f"No roadmap item matches “{typed}”.")
             [view] = await item_views(session, team_id, found[:1])
+            view = replace(view, launches=await list_launches_shipping(session, team_id, view.item.id or 0))
             history = await audit.list_changes(
                 session, team_id=team_id, entity="roadmap_item", entity_id=view.item.id or 0
             )

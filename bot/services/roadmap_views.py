@@ -9,16 +9,17 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.services.proposals import item_values
 from storage import roadmap as queries
-from storage.models import AuditEntry, Proposal, ProposalVote, Request, RoadmapItem
+from storage.models import AuditEntry, Launch, Proposal, ProposalVote, Request, RoadmapItem
 
 
 @dataclass(frozen=True)
 class ItemView:
-    """A roadmap item with its linked requests and their demand (+1s)."""
+    """A roadmap item with its linked requests and their demand (+1s), and (shown alone) its launches."""
 
     item: RoadmapItem
     requests: list[Request]
     demand: int
+    launches: list[Launch] = field(default_factory=list)
 
 
 @dataclass(frozen=True)

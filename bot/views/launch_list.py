@@ -17,7 +17,14 @@ from bot.services.launch_views import LaunchSummary, LaunchView
 from bot.views import ids, limits
 from bot.views.common import labelled, mrkdwn, plain, section
 from bot.views.launch_checklist import item_detail
-from bot.views.launch_parent import gonogo_line, launch_buttons, launch_title, launch_when, progress_bar
+from bot.views.launch_parent import (
+    gonogo_line,
+    launch_buttons,
+    launch_title,
+    launch_when,
+    progress_bar,
+    ships_line,
+)
 from storage.models import LaunchItem
 
 TEMPLATES_SHOWN = 20  # two blocks each, with the header and the button, under 50
@@ -71,6 +78,9 @@ def launch_blocks(view: LaunchView) -> list[Block]:
         f"*Channel:* {text.channel(launch.channel_id)}",
         f"*Progress:* {progress_bar(view.done, view.total)} · *Status:* {labelled(launch.status)}",
     ]
+    ships = ships_line(view.roadmap_items)
+    if ships:
+        summary.append(f"*Ships:* {ships}")
     decision = gonogo_line(launch)
     if decision:
         summary.append(f"*Go / no-go:* {decision}")

@@ -10,11 +10,12 @@ from bot import text
 from bot.services.launch_views import LaunchView, zone
 from bot.views import ids, limits
 from bot.views.common import labelled, mrkdwn, plain, section
-from storage.models import GoNoGo, Launch
+from storage.models import GoNoGo, Launch, RoadmapItem
 
 PROGRESS_SEGMENTS = 5
 FILLED, EMPTY = "▰", "▱"
 NAME_SHOWN = 150
+SHIPS_SHOWN, SHIPS_TITLE_SHOWN = 5, 60  # at most ~400 characters of the section's 3,000
 
 
 def progress_bar(done: int, total: int) -> str:
@@ -36,6 +37,17 @@ def launch_when(launch: Launch) -> str:
     return text.time_token(moment)
 
 
+def ships_line(items: list[RoadmapItem]) -> str | None:
+    """`RM-4 Global search, RM-7 Dark mode and 3 more`: the roadmap items a launch ships, if any."""
+    if not items:
+        return None
+    shown = ", ".join(
+        f"{item.ref} {text.escaped(item.title, SHIPS_TITLE_SHOWN)}" for item in items[:SHIPS_SHOWN]
+    )
+    more = len(items) - SHIPS_SHOWN
+    return f"{shown} and {more} more" if more > 0 else shown
+
+
 def gonogo_line(launch: Launch) -> str | None:
     """Where the go / no-go stands, once a poll was opened."""
     if launch.gonogo_round == 0:
@@ -54,6 +66,9 @@ def parent_message(view: LaunchView) -> tuple[str, list[Block]]:
         f"*Progress:* {progress_bar(view.done, view.total)}",
         f"*Status:* {labelled(launch.status)}",
     ]
+    ships = ships_line(view.roadmap_items)
+    if ships:
+        lines.append(f"*Ships:* {ships}")
     decision = gonogo_line(launch)
     if decision:
         lines.append(f"*Go / no-go:* {decision}")

@@ -19,10 +19,12 @@ from bot.views import ids, limits
 from bot.views.approval_card import change_summary
 from bot.views.common import labelled, mrkdwn, plain, section
 from bot.views.history import history_line
-from storage.models import AuditEntry, Horizon
+from bot.views.launch_parent import launch_title, launch_when
+from storage.models import AuditEntry, Horizon, Launch
 
 ITEMS_PER_HORIZON = 12  # three horizons of twelve two-line items stay under 50 blocks
 REQUESTS_SHOWN = 5
+LAUNCHES_SHOWN = 5
 
 
 def roadmap_blocks(items: list[ItemView], *, shared_by: str | None = None) -> list[Block]:
@@ -61,6 +63,8 @@ def item_blocks(view: ItemView, history: list[AuditEntry]) -> list[Block]:
     if view.requests:
         refs = ", ".join(f"{r.ref} {text.escaped(r.title, 60)}" for r in view.requests[:REQUESTS_SHOWN])
         blocks.append(section(f"*Linked requests:* {refs}"))
+    if view.launches:
+        blocks.append(section(_launches_text(view.launches)))
     blocks += [DividerBlock(), section("*History*")]
     blocks += [ContextBlock(elements=[mrkdwn(history_line(entry))]) for entry in history[-20:]]
     return blocks
@@ -88,6 +92,17 @@ def pending_blocks(proposals: list[ProposalView], now: datetime) -> list[Block]:
             )
         )
     return blocks[: limits.MESSAGE_BLOCKS]
+
+
+def _launches_text(launches: list[Launch]) -> str:
+    """The launches that ship the item, soonest first: `LCH-3 · Checkout v2 · <date> · Planned`."""
+    lines = [
+        f"{launch_title(launch)} · {launch_when(launch)} · {labelled(launch.status)}"
+        for launch in launches[:LAUNCHES_SHOWN]
+    ]
+    if len(launches) > LAUNCHES_SHOWN:
+        lines.append(f"…and {len(launches) - LAUNCHES_SHOWN} more")
+    return "*Launches that ship it:*\n" + "\n".join(lines)
 
 
 def _item_line(view: ItemView) -> str:
