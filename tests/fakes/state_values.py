@@ -30,6 +30,11 @@ def users_select(user: str | None) -> dict[str, Any]:
     return {"type": "users_select", "selected_user": user}
 
 
+def multi_external_select(options: list[dict[str, Any]]) -> dict[str, Any]:
+    """A multi_external_select's state: the options picked, echoed as the options listener sent them."""
+    return {"type": "multi_external_select", "selected_options": list(options)}
+
+
 def multi_users_select(users: list[str]) -> dict[str, Any]:
     """A multi_users_select's state."""
     return {"type": "multi_users_select", "selected_users": list(users)}
