@@ -103,6 +103,7 @@ class LaunchRoadmapItem(SQLModel, table=True):
     """A roadmap item a launch ships (many to many)."""
 
     __tablename__ = "launch_roadmap_item"
+    __table_args__ = (Index("ix_launch_roadmap_item_item", "team_id", "item_id"),)  # an item's launches
 
     launch_id: int = Field(foreign_key="launch.id", primary_key=True)
     item_id: int = Field(foreign_key="roadmap_item.id", primary_key=True)
