@@ -277,3 +277,11 @@ async def test_while_no_approver_is_named_the_pmbot_admins_get_the_approval_card
     assert [call for call in card_calls(pmbot, 1, "chat.postMessage") if call.params["channel"] == CAROL]
     said = await answer(pmbot, await approve(pmbot, 1, CAROL))
     assert (await get_proposal(pmbot, 1)).status == "approved", said
+
+
+async def test_on_a_first_run_everyone_else_is_told_which_pmbot_admins_to_ask(pmbot: Harness) -> None:
+    await name_admins(pmbot, [CAROL])
+
+    home = await open_home(pmbot, ALICE)
+
+    assert "Ask a pmbot admin (<@U_CAROL>) or a workspace admin" in shown(home)

@@ -6,15 +6,15 @@ per list (rows and total together), never one per item.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 from enum import StrEnum
 from typing import Protocol
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.clock import Clock
+from bot.local_time import local_date
 from bot.services.permissions import Permissions
 from bot.services.requests import OPEN_STATUSES
 from storage import home as queries
@@ -74,6 +74,7 @@ class HomeQueue:
     checklist: Counted[ChecklistEntry]
     launches: Counted[UpcomingLaunch]
     today: date  # the person's date, against which items are overdue
+    admins_to_ask: list[str] = field(default_factory=list)  # the named pmbot admins, for a first run
 
 
 class HomeService:
@@ -116,6 +117,7 @@ class HomeService:
             is_approver=is_approver,
             settings=setup if is_admin else None,
             first_run=setup.is_blank,
+            admins_to_ask=setup.admin_ids if setup.is_blank and not is_admin else [],
             checklist=checklist,
             launches=launches,
             today=today,
@@ -143,11 +145,7 @@ class HomeService:
     async def today(self, team_id: str, user_id: str) -> date:
         """The person's calendar date now (UTC's when their timezone is unknown)."""
         name = await self._timezones.timezone(team_id, user_id) if self._timezones else "UTC"
-        try:
-            zone = ZoneInfo(name or "UTC")
-        except (ZoneInfoNotFoundError, ValueError):
-            zone = ZoneInfo("UTC")
-        return self._clock.now().astimezone(zone).date()
+        return local_date(self._clock.now(), name or "UTC")
 
     async def _votes(
         self, session: AsyncSession, team_id: str, user_id: str, is_approver: bool, **window: int

@@ -67,7 +67,7 @@ def _first_run(queue: HomeQueue) -> list[Block]:
         return [
             section(WHAT_PMBOT_DOES),
             section(
-                ":wave: pmbot is not set up in this workspace yet. Ask a workspace admin or owner to "
+                f":wave: pmbot is not set up in this workspace yet. Ask {_whom_to_ask(queue)} to "
                 "open pmbot's *Home* tab: it walks them through the three settings it needs."
             ),
         ]
@@ -240,6 +240,12 @@ def _digest_summary(setup: WorkspaceSetup) -> str:
         f"*Weekly digest defaults*\nA new subscription is sent on {WEEKDAYS[digest.weekday]} at "
         f"{digest.hour:02d}:{digest.minute:02d}, the subscriber's time, unless they pick otherwise."
     )
+
+
+def _whom_to_ask(queue: HomeQueue) -> str:
+    if not queue.admins_to_ask:
+        return "a workspace admin or owner"
+    return f"a pmbot admin ({_people(queue.admins_to_ask)}) or a workspace admin"
 
 
 def _people(user_ids: list[str]) -> str:
