@@ -21,6 +21,7 @@ WHERE_TO_GET = {
     "HOST": "an interface to listen on, e.g. 0.0.0.0",
     "PORT": "a TCP port from 1 to 65535",
     "LOG_LEVEL": "one of DEBUG, INFO, WARNING, ERROR",
+    "SCHEDULE_GRACE_HOURS": "hours from 0 to 168: how late a missed digest or reminder may still go out",
 }
 
 
@@ -41,6 +42,7 @@ class Settings(BaseSettings):
     HOST: str = "0.0.0.0"
     PORT: Annotated[int, Field(ge=1, le=65535)] = 3000
     LOG_LEVEL: str = "INFO"
+    SCHEDULE_GRACE_HOURS: Annotated[float, Field(ge=0, le=168)] = 6
 
     @field_validator("SLACK_BOT_TOKEN")
     @classmethod

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import timedelta
 
 from slack_sdk.web.async_client import AsyncWebClient
 
@@ -90,7 +91,8 @@ def build_services(settings: Settings, *, clock: Clock | None = None) -> Service
     launch_templates = LaunchTemplates(db, writer, permissions, clock)
     launches = LaunchService(db, writer, permissions, clock, directory, launch_templates)
     digest_content = DigestContentService(db, clock, workspace_urls=WorkspaceUrls(client))
-    scheduler = Scheduler(db, writer, clock, roadmap, [DigestSource(db, writer, clock)])
+    grace = timedelta(hours=settings.SCHEDULE_GRACE_HOURS)
+    scheduler = Scheduler(db, writer, clock, roadmap, [DigestSource(db, writer, clock)], grace=grace)
     scheduler.add_source(LaunchReminderSource(db, writer, clock, directory))
     digests = DigestService(
         db, writer, permissions, clock, digest_content, on_change=scheduler.sync_schedules

@@ -42,7 +42,7 @@ from storage.writer import Writer
 log = logging.getLogger(__name__)
 
 APPROVALS_SWEEP_SECONDS = 60
-GRACE = timedelta(hours=6)
+DEFAULT_GRACE = timedelta(hours=6)
 """How late a missed occurrence may still run (after a restart); older ones are skipped."""
 STOP_WAIT = timedelta(seconds=10)
 """How long `stop()` lets a job under way finish before cancelling it."""
@@ -65,12 +65,15 @@ class Scheduler:
         clock: Clock,
         roadmap: RoadmapService,
         sources: Sequence[ScheduleSource] = (),
+        *,
+        grace: timedelta = DEFAULT_GRACE,
     ) -> None:
         self._db = db
         self._writer = writer
         self._clock = clock
         self._roadmap = roadmap
         self._sources = list(sources)
+        self._grace = grace
         self._owner = process_name()
         self._scheduler: AsyncIOScheduler | None = None
         self._cron_ids: set[str] = set()
@@ -185,7 +188,7 @@ class Scheduler:
             if occurrence.key in claimed or occurrence.due_at > now:
                 continue
             age = now - occurrence.due_at
-            if age > GRACE:
+            if age > self._grace:
                 await self._skip(occurrence, now)
                 continue
             late_by = age if age > LATE_AFTER else None
@@ -199,10 +202,8 @@ class Scheduler:
             return await claim_occurrence(session, occurrence, owner=self._owner, now=now, skipped=True)
 
         if await write(self._writer, record) is not None:
-            due = occurrence.due_at.isoformat()
-            log.warning(
-                "%s for %s was due at %s, over %s ago: skipped", occurrence.job, occurrence.period, due, GRACE
-            )
+            job, period, due = occurrence.job, occurrence.period, occurrence.due_at.isoformat()
+            log.warning("%s for %s was due at %s, over %s ago: skipped", job, period, due, self._grace)
 
     async def _sweep_approvals(self) -> None:
         changed = await self._roadmap.sweep()

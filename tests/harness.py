@@ -12,7 +12,7 @@ from typing import Any
 import httpx
 
 from bot.app import create_app
-from bot.config import load_settings
+from bot.config import Settings, load_settings
 from bot.runtime import Services, build_services
 from bot.views import ids
 from bot.web import SlackWebApp
@@ -156,9 +156,11 @@ def card_calls(fake: FakeSlack, number: int) -> list[Any]:
     ]
 
 
-async def build_harness(fake: FakeSlack, database_url: str, clock: FakeClock | None = None) -> Harness:
-    """Start pmbot's services against `database_url` and the fake Slack."""
-    settings = load_settings(
+async def build_harness(
+    fake: FakeSlack, database_url: str, clock: FakeClock | None = None, *, settings: Settings | None = None
+) -> Harness:
+    """Start pmbot's services against `database_url` and the fake Slack (with test settings by default)."""
+    settings = settings or load_settings(
         SLACK_BOT_TOKEN="xoxb-test",
         SLACK_SIGNING_SECRET=SECRET,
         SLACK_API_URL=fake.base_url,

@@ -12,11 +12,13 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.config import load_settings
 from bot.local_time import latest_daily, latest_weekly, next_weekly, wall_clock_instant
 from bot.services.occurrences import CronSchedule, Occurrence, claim_occurrence
 from bot.services.writes import write
 from storage.models import ScheduledRun
-from tests.harness import Harness
+from tests.fakes import FakeSlack
+from tests.harness import SECRET, FakeClock, Harness, build_harness
 
 BERLIN, NEW_YORK = "Europe/Berlin", "America/New_York"
 MONDAY = 0
@@ -163,3 +165,25 @@ async def test_declared_schedules_become_cron_jobs_in_their_zones(pmbot: Harness
     assert berlin is not None and new_york is not None
     assert (berlin.hour, berlin.minute, str(berlin.tzinfo)) == (9, 0, BERLIN)
     assert (new_york.hour, new_york.minute, str(new_york.tzinfo)) == (9, 0, NEW_YORK)
+
+
+async def test_the_grace_window_is_a_setting(fake: FakeSlack, database_url: str) -> None:
+    settings = load_settings(
+        SLACK_BOT_TOKEN="xoxb-test",
+        SLACK_SIGNING_SECRET=SECRET,
+        SLACK_API_URL=fake.base_url,
+        DATABASE_URL=database_url,
+        SCHEDULE_GRACE_HOURS=2,
+    )
+    pmbot = await build_harness(fake, database_url, FakeClock(utc(2026, 11, 26, 11, 0)), settings=settings)
+    try:
+        source = attach(pmbot, BERLIN)  # three hours after 09:00 Berlin: past a two-hour window
+
+        await pmbot.services.scheduler.run_due(["test"])
+
+        assert source.claims == []
+        [run] = [run for run in await runs(pmbot) if run.job == f"test:{BERLIN}"]
+        assert run.skipped
+    finally:
+        await pmbot.http.aclose()
+        await pmbot.services.stop()
