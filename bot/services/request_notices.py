@@ -17,7 +17,7 @@ from storage import requests as queries
 from storage.models import Request
 
 if TYPE_CHECKING:
-    from bot.services.requests import MessageSource
+    from bot.services.request_filing import MessageSource
 
 
 async def enqueue_card_sync(session: AsyncSession, request: Request, now: datetime) -> None:
