@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.errors import NotFound
 from bot.services.proposals import item_values
+from storage import audit
 from storage import roadmap as queries
+from storage.launch_roadmap import list_launches_shipping
 from storage.models import AuditEntry, Launch, Proposal, ProposalVote, Request, RoadmapItem
 
 
@@ -52,6 +55,19 @@ async def item_views(session: AsyncSession, team_id: str, items: list[RoadmapIte
         requests = linked.get(item.id or 0, [])
         views.append(ItemView(item, requests, sum(demand.get(r.id or 0, 0) for r in requests)))
     return views
+
+
+async def find_item(session: AsyncSession, team_id: str, typed: str) -> tuple[ItemView, list[AuditEntry]]:
+    """The first item matching RM-n or title words, with its launches and its history."""
+    found = await queries.search_items(session, team_id, typed, limit=2)
+    if not found:
+        raise NotFound(f"No roadmap item matches “{typed}”.")
+    [view] = await item_views(session, team_id, found[:1])
+    view = replace(view, launches=await list_launches_shipping(session, team_id, view.item.id or 0))
+    history = await audit.list_changes(
+        session, team_id=team_id, entity="roadmap_item", entity_id=view.item.id or 0
+    )
+    return view, history
 
 
 async def proposal_view(
