@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, func, or_, select, update
+from sqlalchemy import and_, delete, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import JobStatus, OutboxJob
@@ -160,3 +160,29 @@ async def next_due_at(session: AsyncSession) -> datetime | None:
         and_(OutboxJob.status == JobStatus.PENDING, OutboxJob.lease_until.is_(None))
     )
     return (await session.execute(query)).scalar_one_or_none()
+
+
+async def delete_done_before(session: AsyncSession, *, before: datetime, limit: int) -> int:
+    """Delete up to `limit` delivered jobs finished before `before`, in every workspace; how many.
+
+    Only `done` jobs go: pending ones still have to reach Slack, and failed ones are kept (with
+    their error) for a person to look into.
+    """
+    finished = and_(OutboxJob.status == JobStatus.DONE, OutboxJob.done_at < before)
+    # The status index walks done jobs oldest-due first, so a batch stops early. The ids are read
+    # first: inside `DELETE … IN (subquery)` PostgreSQL may re-run a locking subquery for every row
+    # and ignore its LIMIT. SKIP LOCKED lets replicas pruning at once take different rows.
+    batch = (
+        select(OutboxJob.id)
+        .where(finished)
+        .order_by(OutboxJob.due_at, OutboxJob.id)
+        .limit(limit)
+        .with_for_update(skip_locked=True)
+    )
+    ids = list((await session.execute(batch)).scalars())
+    if not ids:
+        return 0
+    result = await session.execute(
+        delete(OutboxJob).where(OutboxJob.id.in_(ids), finished).execution_options(synchronize_session=False)
+    )
+    return int(result.rowcount or 0)

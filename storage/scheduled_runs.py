@@ -5,8 +5,9 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import datetime
 
-from sqlalchemy import select, tuple_, update
+from sqlalchemy import delete, exists, or_, select, tuple_, update
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import aliased
 
 from storage.models import ScheduledRun
 from storage.upsert import insert_for
@@ -79,3 +80,34 @@ async def record_posted(
         .where(ScheduledRun.id == run_id)
         .values(channel_id=channel_id, message_ts=message_ts, posted_at=at)
     )
+
+
+async def delete_runs_before(session: AsyncSession, *, before: datetime, limit: int) -> int:
+    """Delete up to `limit` runs due before `before`, in every workspace; how many went.
+
+    Each job's newest posted (not skipped) run stays however old: it is what `last_posted_run`
+    answers, and a digest's next window starts at it. A skipped run, or one with a newer posted
+    run of the same job, may go.
+    """
+    run, newer = aliased(ScheduledRun), aliased(ScheduledRun)
+    superseded = exists().where(
+        newer.team_id == run.team_id,
+        newer.job == run.job,
+        newer.skipped.is_(False),
+        newer.due_at > run.due_at,
+    )
+    batch = (
+        select(run.id)
+        .where(run.due_at < before, or_(run.skipped.is_(True), superseded))
+        .order_by(run.id)
+        .limit(limit)
+        .with_for_update(of=run, skip_locked=True)  # replicas pruning at once never wait on each other
+    )
+    # Ids first, then the DELETE: PostgreSQL may re-run a locking subquery per row, past its LIMIT.
+    ids = list((await session.execute(batch)).scalars())
+    if not ids:
+        return 0
+    result = await session.execute(
+        delete(ScheduledRun).where(ScheduledRun.id.in_(ids)).execution_options(synchronize_session=False)
+    )
+    return int(result.rowcount or 0)
