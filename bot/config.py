@@ -9,6 +9,9 @@ from pydantic import Field, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 SLACK_API_DEFAULT = "https://slack.com/api/"
+# A claim row younger than a week plus the longest grace window (7 days) may still be asked about
+# by the scheduler's sweep; deleting it could send that digest or reminder again.
+MIN_RUNS_KEEP_DAYS = 8
 
 # Where a person finds each setting; shown when start-up refuses one.
 WHERE_TO_GET = {
@@ -22,6 +25,9 @@ WHERE_TO_GET = {
     "PORT": "a TCP port from 1 to 65535",
     "LOG_LEVEL": "one of DEBUG, INFO, WARNING, ERROR",
     "SCHEDULE_GRACE_HOURS": "hours from 0 to 168: how late a missed digest or reminder may still go out",
+    "OUTBOX_KEEP_DAYS": "whole days from 1 up: how long delivered outbox jobs are kept",
+    "SCHEDULED_RUNS_KEEP_DAYS": "whole days from 8 up (past a week and any grace window): how long "
+    "records of scheduled digests and reminders are kept",
 }
 
 
@@ -43,6 +49,8 @@ class Settings(BaseSettings):
     PORT: Annotated[int, Field(ge=1, le=65535)] = 3000
     LOG_LEVEL: str = "INFO"
     SCHEDULE_GRACE_HOURS: Annotated[float, Field(ge=0, le=168)] = 6
+    OUTBOX_KEEP_DAYS: Annotated[int, Field(ge=1)] = 14
+    SCHEDULED_RUNS_KEEP_DAYS: Annotated[int, Field(ge=MIN_RUNS_KEEP_DAYS)] = 90
 
     @field_validator("SLACK_BOT_TOKEN")
     @classmethod

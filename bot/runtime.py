@@ -27,6 +27,7 @@ from bot.services.launch_template_store import LaunchTemplates
 from bot.services.launches import LaunchService
 from bot.services.permissions import Permissions
 from bot.services.requests import RequestService
+from bot.services.retention import RetentionService
 from bot.services.roadmap import RoadmapService
 from bot.services.settings import SettingsService
 from bot.slack_client import build_client, close_session, open_session
@@ -57,6 +58,7 @@ class Services:
     digests: DigestService
     outbox: OutboxWorker
     scheduler: Scheduler
+    retention: RetentionService
 
     async def start(self, *, migrate: bool = True) -> None:
         """Bring the schema to head, then start writing and delivering."""
@@ -92,7 +94,10 @@ def build_services(settings: Settings, *, clock: Clock | None = None) -> Service
     launches = LaunchService(db, writer, permissions, clock, directory, launch_templates)
     digest_content = DigestContentService(db, clock, workspace_urls=WorkspaceUrls(client))
     grace = timedelta(hours=settings.SCHEDULE_GRACE_HOURS)
-    scheduler = Scheduler(db, writer, clock, roadmap, [DigestSource(db, writer, clock)], grace=grace)
+    retention = build_retention(settings, writer, clock)
+    scheduler = Scheduler(
+        db, writer, clock, roadmap, [DigestSource(db, writer, clock)], grace=grace, retention=retention
+    )
     scheduler.add_source(LaunchReminderSource(db, writer, clock, directory))
     digests = DigestService(
         db, writer, permissions, clock, digest_content, on_change=scheduler.sync_schedules
@@ -125,4 +130,15 @@ def build_services(settings: Settings, *, clock: Clock | None = None) -> Service
         digests=digests,
         outbox=outbox,
         scheduler=scheduler,
+        retention=retention,
+    )
+
+
+def build_retention(settings: Settings, writer: Writer, clock: Clock) -> RetentionService:
+    """The pruning of old outbox jobs and scheduled runs, with the settings' keep days."""
+    return RetentionService(
+        writer,
+        clock,
+        outbox_keep_days=settings.OUTBOX_KEEP_DAYS,
+        runs_keep_days=settings.SCHEDULED_RUNS_KEEP_DAYS,
     )

@@ -6,7 +6,7 @@ morning) is claimed by inserting its unique `scheduled_run` row in the same tran
 queues what it sends, so one occurrence produces one message however many processes fire. Delivery
 then goes through the outbox, whose leases let another process take over from one that died.
 
-Three kinds of job:
+Four kinds of job:
 - `due-sweep`, every minute on the minute and once at start-up: asks every source for its newest
   occurrence of each job and claims those not yet claimed. An occurrence missed while pmbot was
   down runs once, marked late, within the grace window; an older one is recorded as skipped and
@@ -15,6 +15,8 @@ Three kinds of job:
   its own zone), so it fires on the second; re-synced from the database by every sweep and at once
   when a service changes a schedule in this process.
 - `approvals-sweep`: expiry and reminders of roadmap proposals.
+- `retention`, daily at 03:17 UTC: deletes delivered outbox jobs and old scheduled runs in short
+  batches; every replica runs it, and deleting what another already deleted is harmless.
 """
 
 from __future__ import annotations
@@ -33,6 +35,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.clock import Clock
 from bot.local_time import zone
 from bot.services.occurrences import CronSchedule, Occurrence, ScheduleSource, claim_occurrence
+from bot.services.retention import RetentionService
 from bot.services.roadmap import RoadmapService
 from bot.services.writes import write
 from storage import scheduled_runs
@@ -48,6 +51,10 @@ STOP_WAIT = timedelta(seconds=10)
 """How long `stop()` lets a job under way finish before cancelling it."""
 LATE_AFTER = timedelta(minutes=5)
 """An occurrence run later than this after its time says so in what it posts."""
+RETENTION_AT = (3, 17)
+"""When (hour, minute UTC) old outbox jobs and scheduled runs are pruned: a quiet hour, off the hour."""
+RETENTION_MISFIRE = timedelta(hours=1)
+"""A pruning the loop was too busy to start on time still runs within this."""
 
 
 def process_name() -> str:
@@ -67,6 +74,7 @@ class Scheduler:
         sources: Sequence[ScheduleSource] = (),
         *,
         grace: timedelta = DEFAULT_GRACE,
+        retention: RetentionService | None = None,
     ) -> None:
         self._db = db
         self._writer = writer
@@ -74,6 +82,7 @@ class Scheduler:
         self._roadmap = roadmap
         self._sources = list(sources)
         self._grace = grace
+        self._retention = retention
         self._owner = process_name()
         self._scheduler: AsyncIOScheduler | None = None
         self._cron_ids: set[str] = set()
@@ -104,6 +113,15 @@ class Scheduler:
             next_run_time=datetime.now(UTC),
             misfire_grace_time=None,
         )
+        if self._retention is not None:
+            scheduler.add_job(
+                self._guarded,
+                CronTrigger(hour=RETENTION_AT[0], minute=RETENTION_AT[1], timezone=UTC),
+                args=[self._retention.prune],
+                id="retention",
+                replace_existing=True,
+                misfire_grace_time=int(RETENTION_MISFIRE.total_seconds()),
+            )
         scheduler.start()
         self._scheduler = scheduler
 
