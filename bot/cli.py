@@ -1,4 +1,4 @@
-"""The `pmbot` command: serve, db upgrade, manifest."""
+"""The `pmbot` command: serve, db upgrade, db prune, manifest, export."""
 
 from __future__ import annotations
 
@@ -12,15 +12,18 @@ import uvicorn
 from sqlalchemy.exc import SQLAlchemyError
 
 from bot.app import create_app
+from bot.clock import SystemClock
 from bot.config import ConfigError, Settings, load_settings
+from bot.errors import StoreUnavailable
 from bot.export import render
 from bot.manifest import manifest_yaml
-from bot.runtime import build_services
+from bot.runtime import build_retention, build_services
 from bot.socket_mode import SocketModeConnection
 from bot.web import SlackWebApp
 from storage.db import Database
 from storage.migrate import upgrade_to_head
 from storage.workspaces import list_team_ids
+from storage.writer import Writer
 
 EXIT_CONFIG = 2
 EXIT_UNAVAILABLE = 1
@@ -36,6 +39,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_CONFIG
     except (OSError, SQLAlchemyError) as error:
         print(f"pmbot: the database did not answer: {_first_line(error)}", file=sys.stderr)
+        return EXIT_UNAVAILABLE
+    except StoreUnavailable as error:  # a write through the Writer: the database's own words are the cause
+        print(f"pmbot: the database did not answer: {_first_line(error.__cause__ or error)}", file=sys.stderr)
         return EXIT_UNAVAILABLE
 
 
@@ -68,6 +74,25 @@ def db_upgrade(args: argparse.Namespace) -> int:
 
     asyncio.run(upgrade())
     print(f"database is at the newest schema ({_redacted(settings.DATABASE_URL)})")
+    return 0
+
+
+def db_prune(args: argparse.Namespace) -> int:
+    """Delete delivered outbox jobs and old scheduled runs once, as the daily job does."""
+    settings = _database_settings()
+    _configure_logging(settings.LOG_LEVEL)
+
+    async def prune() -> str:
+        db = Database(settings.DATABASE_URL)
+        writer = Writer(db)
+        writer.start()
+        try:
+            return (await build_retention(settings, writer, SystemClock()).prune()).summary()
+        finally:
+            await writer.stop()
+            await db.dispose()
+
+    print(asyncio.run(prune()))
     return 0
 
 
@@ -142,6 +167,9 @@ def _parser() -> argparse.ArgumentParser:
     db_commands.add_parser("upgrade", help="apply migrations (serve does this too)").set_defaults(
         run=db_upgrade
     )
+    db_commands.add_parser(
+        "prune", help="delete delivered outbox jobs and old scheduled runs now (serve does it daily)"
+    ).set_defaults(run=db_prune)
 
     export_cmd = commands.add_parser("export", help="export data")
     export_what = export_cmd.add_subparsers(required=True, metavar="WHAT")
