@@ -5,8 +5,11 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass
 
+import aiohttp
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
+
+from bot.errors import SlackUnavailable
 
 CACHE_SECONDS = 300
 
@@ -62,8 +65,15 @@ class SlackDirectory:
         return members
 
     async def timezone(self, team_id: str, user_id: str) -> str:
-        """The user's IANA timezone as Slack reports it; UTC if Slack does not know them."""
-        user = await self.get_user(team_id, user_id)
+        """The user's IANA timezone as Slack reports it; UTC if Slack does not know them.
+
+        Raises SlackUnavailable when Slack does not answer, so a caller without Slack imports can
+        fall back on what it knew.
+        """
+        try:
+            user = await self.get_user(team_id, user_id)
+        except (SlackApiError, aiohttp.ClientError, TimeoutError) as error:
+            raise SlackUnavailable(f"Slack did not say {user_id}'s timezone ({error}).") from error
         return user.tz if user else "UTC"
 
     async def is_workspace_admin(self, team_id: str, user_id: str) -> bool:

@@ -29,3 +29,7 @@ class InvalidInput(PmbotError):
 
 class StoreUnavailable(PmbotError):
     """The database could not take the write, so nothing was saved."""
+
+
+class SlackUnavailable(PmbotError):
+    """Slack did not answer a lookup (an error, a rate limit, a timeout): try again later."""

@@ -24,6 +24,7 @@ from typing import Protocol
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.clock import Clock
+from bot.errors import SlackUnavailable
 from bot.local_time import latest_daily
 from bot.services import outbox_kinds
 from bot.services.launch_reminder_stages import DM_JOB, POST_JOB, latest_stage, parse_post
@@ -131,7 +132,7 @@ class LaunchReminderSource:
             return known[1]
         try:
             zone_name = await self._zones.timezone(team_id, user_id)
-        except Exception as error:  # Slack down or rate-limited: the last zone seen, or try next sweep
+        except SlackUnavailable as error:  # the last zone seen, or try at the next sweep
             log.warning("no timezone for %s (%s); using the last one known", user_id, error)
             return known[1] if known else None
         self._known[key] = (time_module.monotonic() + ZONE_KEPT_SECONDS, zone_name)
