@@ -11,11 +11,11 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from enum import StrEnum
 from typing import Any, Protocol
-from zoneinfo import ZoneInfo
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.clock import Clock
+from bot.local_time import local_date
 from storage import digest_launches as launch_queries
 from storage import digests as queries
 from storage.db import Database
@@ -205,11 +205,7 @@ class DigestContentService:
 
 
 def _today(window: DigestWindow) -> date:
-    try:
-        zone = ZoneInfo(window.timezone)
-    except (ValueError, KeyError):
-        zone = ZoneInfo("UTC")
-    return window.until.astimezone(zone).date()
+    return local_date(window.until, window.timezone)
 
 
 async def _triage(

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta
-from zoneinfo import ZoneInfo
 
 from slack_sdk.models.blocks import (
     Block,
@@ -15,6 +14,7 @@ from slack_sdk.models.blocks import (
 )
 
 from bot import text
+from bot.local_time import local_date
 from bot.services.digest_content import LISTS_OF, Counted, Digest, DigestList
 from bot.views import ids, limits
 from bot.views.common import mrkdwn, plain, section
@@ -122,10 +122,7 @@ def _quiet(digest: Digest) -> str:
 
 
 def _local(digest: Digest, moment: datetime) -> date:
-    try:
-        return moment.astimezone(ZoneInfo(digest.timezone)).date()
-    except (ValueError, KeyError):
-        return moment.date()
+    return local_date(moment, digest.timezone)
 
 
 def _fallback(digest: Digest) -> str:
