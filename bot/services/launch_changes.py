@@ -16,9 +16,10 @@ from datetime import date, datetime, time, timedelta
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.errors import InvalidInput, NotFound
+from bot.local_time import local_date
 from bot.services import launch_outbox as out
 from bot.services.launch_templates import OWNER_ROLE, STANDARD, Template, TemplateItem
-from bot.services.launch_views import split_checklist, zone
+from bot.services.launch_views import split_checklist
 from bot.services.permissions import can_work_on_launch_item
 from storage import audit
 from storage import launches as queries
@@ -179,7 +180,7 @@ async def move_date(
     session: AsyncSession, launch: Launch, new_date: date | None, actor_id: str, now: datetime
 ) -> None:
     """Move launch day: items not dated by hand move with it; a later day is a slip. Posted in the thread."""
-    today = now.astimezone(zone(launch.timezone)).date()
+    today = local_date(now, launch.timezone)
     if new_date is None or new_date < today:
         raise InvalidInput({NEW_DATE: "Pick today or a later day."})
     if new_date == launch.launch_date:

@@ -8,10 +8,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.local_time import local_date
 from storage import launches as queries
 from storage.launch_roadmap import list_linked_items
 from storage.models import GoNoGoVote, Launch, LaunchItem, LaunchStatus, RoadmapItem
@@ -79,19 +79,6 @@ def chunk_of(items: list[LaunchItem], item_ids: set[int]) -> set[int]:
     return {chunk.index for chunk in split_checklist(items) if any(i.id in item_ids for i in chunk.items)}
 
 
-def zone(name: str) -> ZoneInfo:
-    """A launch's timezone; UTC if the name is unknown here."""
-    try:
-        return ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError):
-        return ZoneInfo("UTC")
-
-
-def local_today(now: datetime, timezone: str) -> date:
-    """Today's date where the launch happens."""
-    return now.astimezone(zone(timezone)).date()
-
-
 def deciders_of(launch: Launch) -> list[str]:
     """Who answers the go/no-go poll: the named deciders, else the launch owner."""
     return list(dict.fromkeys(launch.decider_ids)) or [launch.owner_id]
@@ -151,6 +138,6 @@ async def launch_view(session: AsyncSession, launch: Launch, now: datetime) -> L
         items=await queries.list_items(session, launch.team_id, launch.id),
         messages=await queries.list_messages(session, launch.team_id, launch.id),
         votes=await queries.list_votes(session, launch),
-        today=local_today(now, launch.timezone),
+        today=local_date(now, launch.timezone),
         roadmap_items=await list_linked_items(session, launch.team_id, launch.id),
     )

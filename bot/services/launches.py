@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.clock import Clock
 from bot.errors import InvalidInput, NotAllowed, NotFound, PmbotError
+from bot.local_time import local_date
 from bot.services import launch_gonogo as gonogo
 from bot.services import launch_outbox as out
 from bot.services.launch_changes import (
@@ -38,7 +39,6 @@ from bot.services.launch_views import (
     LaunchView,
     chunk_of,
     launch_view,
-    local_today,
 )
 from bot.services.permissions import Permissions, can_run_launch
 from bot.services.writes import write
@@ -122,7 +122,7 @@ class LaunchService:
         owner = draft.owner_id or actor_id
         timezone = await self._directory.timezone(team_id, owner)
         now = self._clock.now()
-        launch_date = check_draft(draft, local_today(now, timezone))
+        launch_date = check_draft(draft, local_date(now, timezone))
         linked = await check_links(self._db, team_id, draft.roadmap_item_numbers)
 
         async def store(session: AsyncSession) -> Launch:

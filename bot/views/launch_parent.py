@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-
 from slack_sdk.models.blocks import ActionsBlock, Block, ButtonElement, ConfirmObject, ContextBlock
 
 from bot import text
-from bot.services.launch_views import LaunchView, zone
+from bot.local_time import wall_clock_instant
+from bot.services.launch_views import LaunchView
 from bot.views import ids, limits
 from bot.views.common import labelled, mrkdwn, plain, section
 from storage.models import GoNoGo, Launch, RoadmapItem
@@ -33,8 +32,7 @@ def launch_when(launch: Launch) -> str:
     """The launch day (and time) as a token each reader sees in their own locale and timezone."""
     if launch.launch_time is None:
         return text.date_token(launch.launch_date)
-    moment = datetime.combine(launch.launch_date, launch.launch_time, tzinfo=zone(launch.timezone))
-    return text.time_token(moment)
+    return text.time_token(wall_clock_instant(launch.launch_date, launch.launch_time, launch.timezone))
 
 
 def ships_line(items: list[RoadmapItem]) -> str | None:
