@@ -51,20 +51,23 @@ async def save_subscription(session: AsyncSession, subscription: DigestSubscript
     The insert does nothing when the channel already has one (two people subscribing at once),
     and the update then changes that one: either way the channel ends with one subscription.
     """
+    schedule = {
+        "weekday": subscription.weekday,
+        "hour": subscription.hour,
+        "minute": subscription.minute,
+        "timezone": subscription.timezone,
+        "sections": subscription.sections,
+        "skip_quiet_weeks": subscription.skip_quiet_weeks,
+        "updated_at": now,
+    }
     inserted = await session.execute(
         insert_for(session, DigestSubscription)
         .values(
             team_id=subscription.team_id,
             channel_id=subscription.channel_id,
-            weekday=subscription.weekday,
-            hour=subscription.hour,
-            minute=subscription.minute,
-            timezone=subscription.timezone,
-            sections=subscription.sections,
-            skip_quiet_weeks=subscription.skip_quiet_weeks,
             created_by=subscription.created_by,
             created_at=now,
-            updated_at=now,
+            **schedule,
         )
         .on_conflict_do_nothing(index_elements=["team_id", "channel_id"])
         .returning(DigestSubscription.id)
@@ -78,15 +81,7 @@ async def save_subscription(session: AsyncSession, subscription: DigestSubscript
             DigestSubscription.team_id == subscription.team_id,
             DigestSubscription.channel_id == subscription.channel_id,
         )
-        .values(
-            weekday=subscription.weekday,
-            hour=subscription.hour,
-            minute=subscription.minute,
-            timezone=subscription.timezone,
-            sections=subscription.sections,
-            skip_quiet_weeks=subscription.skip_quiet_weeks,
-            updated_at=now,
-        )
+        .values(**schedule)
         .returning(DigestSubscription.id)
         .execution_options(synchronize_session=False)
     )
