@@ -17,6 +17,8 @@ from handlers import launch_forms
 from handlers.payload import number_in_block, who
 from storage.models import GoNoGo
 
+CHOICES = {ids.LAUNCH_GO: GoNoGo.GO, ids.LAUNCH_NO_GO: GoNoGo.NO_GO}
+
 
 def register(app: AsyncApp) -> None:
     """Attach the launch listeners."""
@@ -27,8 +29,8 @@ def register(app: AsyncApp) -> None:
     app.action(ids.LAUNCH_CANCEL)(cancel_launch)
     app.action(ids.LAUNCH_CHANGE_DATE)(open_change_date)
     app.action(ids.LAUNCH_OPEN_GONOGO)(open_gonogo_button)
-    app.action(ids.LAUNCH_GO)(vote_go)
-    app.action(ids.LAUNCH_NO_GO)(vote_no_go)
+    app.action(ids.LAUNCH_GO)(vote_gonogo)
+    app.action(ids.LAUNCH_NO_GO)(vote_gonogo)
     app.action(ids.LAUNCH_CLOSE_GONOGO)(close_gonogo)
     launch_forms.register(app)
 
@@ -153,26 +155,19 @@ async def open_gonogo_button(
     await _say(respond, await _open_poll(services, context, f"LCH-{_number(action)}"))
 
 
-async def vote_go(
+async def vote_gonogo(
     ack: AsyncAck,
     action: dict[str, Any],
     respond: AsyncRespond,
     context: AsyncBoltContext,
     services: Services,
 ) -> None:
-    """A decider says go."""
-    await _vote(ack, action, respond, context, services, GoNoGo.GO)
-
-
-async def vote_no_go(
-    ack: AsyncAck,
-    action: dict[str, Any],
-    respond: AsyncRespond,
-    context: AsyncBoltContext,
-    services: Services,
-) -> None:
-    """A decider says no-go."""
-    await _vote(ack, action, respond, context, services, GoNoGo.NO_GO)
+    """A decider says go or no-go (the button's action_id says which)."""
+    await ack()
+    number, round_ = _poll(action)
+    choice = CHOICES[action["action_id"]]
+    result = await services.launches.vote_gonogo(*who(context), number, round_, choice)
+    await _say(respond, result.message)
 
 
 async def close_gonogo(
@@ -186,16 +181,6 @@ async def close_gonogo(
     await ack()
     number, _ = _poll(action)
     result = await services.launches.close_gonogo(*who(context), number)
-    await _say(respond, result.message)
-
-
-async def _vote(
-    ack: AsyncAck, action: dict[str, Any], respond: AsyncRespond, context: AsyncBoltContext,
-    services: Services, choice: GoNoGo,
-) -> None:  # fmt: skip
-    await ack()
-    number, round_ = _poll(action)
-    result = await services.launches.vote_gonogo(*who(context), number, round_, choice)
     await _say(respond, result.message)
 
 
