@@ -152,7 +152,9 @@ async def open_gonogo_button(
 ) -> None:
     """ "Go / no-go poll": open a poll in the launch's thread."""
     await ack()
-    await _say(respond, await _open_poll(services, context, f"LCH-{_number(action)}"))
+    team_id, user_id = who(context)
+    result = await services.launches.open_gonogo(team_id, _number(action), user_id)
+    await _say(respond, result.message)
 
 
 async def vote_gonogo(
