@@ -75,14 +75,7 @@ def new_launch_modal(choices: list[Template], *, user_id: str, channel_id: str |
         ),
         ContextBlock(elements=[mrkdwn("Due dates count from launch day in the launch owner's timezone.")]),
     ]
-    return View(
-        type="modal",
-        callback_id=ids.LAUNCH_MODAL,
-        title=plain("New launch", limits.MODAL_TITLE),
-        submit=plain("Create", limits.MODAL_TITLE),
-        close=plain("Cancel", limits.MODAL_TITLE),
-        blocks=blocks,
-    )
+    return _form(ids.LAUNCH_MODAL, "New launch", "Create", blocks)
 
 
 def item_modal(launch: Launch, item: LaunchItem) -> View:
@@ -98,15 +91,7 @@ def item_modal(launch: Launch, item: LaunchItem) -> View:
         ),
         ContextBlock(elements=[mrkdwn("A due date changed here stays put if the launch date moves.")]),
     ]
-    return View(
-        type="modal",
-        callback_id=ids.LAUNCH_ITEM_MODAL,
-        title=plain("Checklist item", limits.MODAL_TITLE),
-        submit=plain("Save", limits.MODAL_TITLE),
-        close=plain("Cancel", limits.MODAL_TITLE),
-        blocks=blocks,
-        private_metadata=json.dumps({"item_id": item.id}),
-    )
+    return _form(ids.LAUNCH_ITEM_MODAL, "Checklist item", "Save", blocks, json.dumps({"item_id": item.id}))
 
 
 def date_modal(launch: Launch) -> View:
@@ -117,15 +102,8 @@ def date_modal(launch: Launch) -> View:
         _input(fields.NEW_DATE, "New launch date", picker),
         ContextBlock(elements=[mrkdwn("Items move with the launch unless their due date was set by hand.")]),
     ]
-    return View(
-        type="modal",
-        callback_id=ids.LAUNCH_DATE_MODAL,
-        title=plain("Change launch date", limits.MODAL_TITLE),
-        submit=plain("Move", limits.MODAL_TITLE),
-        close=plain("Cancel", limits.MODAL_TITLE),
-        blocks=blocks,
-        private_metadata=json.dumps({"number": launch.number}),
-    )
+    metadata = json.dumps({"number": launch.number})
+    return _form(ids.LAUNCH_DATE_MODAL, "Change launch date", "Move", blocks, metadata)
 
 
 def template_modal(template: Template | None = None) -> View:
@@ -142,15 +120,22 @@ def template_modal(template: Template | None = None) -> View:
         _input(templates.TEMPLATE_ITEMS, "Items", items),
         ContextBlock(elements=[mrkdwn(TEMPLATE_HINT)]),
     ]
-    return View(
-        type="modal",
-        callback_id=ids.LAUNCH_TEMPLATE_MODAL,
-        title=plain("Launch template", limits.MODAL_TITLE),
-        submit=plain("Save", limits.MODAL_TITLE),
-        close=plain("Cancel", limits.MODAL_TITLE),
-        blocks=blocks,
-    )
+    return _form(ids.LAUNCH_TEMPLATE_MODAL, "Launch template", "Save", blocks)
 
 
 def _input(block_id: str, label: str, element: object, *, optional: bool = False) -> InputBlock:
     return InputBlock(block_id=block_id, label=plain(label, 2000), element=element, optional=optional)
+
+
+def _form(
+    callback_id: str, title: str, submit: str, blocks: list[Block], metadata: str | None = None
+) -> View:
+    return View(
+        type="modal",
+        callback_id=callback_id,
+        title=plain(title, limits.MODAL_TITLE),
+        submit=plain(submit, limits.MODAL_TITLE),
+        close=plain("Cancel", limits.MODAL_TITLE),
+        blocks=blocks,
+        private_metadata=metadata,
+    )
