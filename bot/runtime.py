@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import timedelta
+from functools import partial
 
 from slack_sdk.web.async_client import AsyncWebClient
 
@@ -99,9 +100,9 @@ def build_services(settings: Settings, *, clock: Clock | None = None) -> Service
         db, writer, clock, roadmap, [DigestSource(db, writer, clock)], grace=grace, retention=retention
     )
     scheduler.add_source(LaunchReminderSource(db, writer, clock, directory))
-    digests = DigestService(
-        db, writer, permissions, clock, digest_content, on_change=scheduler.sync_schedules
-    )
+    # A saved subscription re-syncs only the digest jobs: the save is answered before Slack's 3 s.
+    sync_digests = partial(scheduler.sync_schedules, [DigestSource.name])
+    digests = DigestService(db, writer, permissions, clock, digest_content, on_change=sync_digests)
     deliveries = {
         **RequestDeliveries(client, requests, workspace).table(),
         **RoadmapDeliveries(client, roadmap, db, writer).table(),

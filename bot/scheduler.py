@@ -85,7 +85,7 @@ class Scheduler:
         self._retention = retention
         self._owner = process_name()
         self._scheduler: AsyncIOScheduler | None = None
-        self._cron_ids: set[str] = set()
+        self._cron_ids: dict[str, str] = {}  # cron job id -> the source that declared it
         self._sync_lock = asyncio.Lock()
         self._running: set[asyncio.Task[object]] = set()
 
@@ -152,22 +152,30 @@ class Scheduler:
                 started += await self._run_source(source, now)
         return started
 
-    async def sync_schedules(self) -> None:
-        """Make the cron jobs match what the sources declare now."""
+    async def sync_schedules(self, source_names: Sequence[str] | None = None) -> None:
+        """Make the cron jobs of the named sources (all by default) match what they declare now."""
         # One sync at a time: a slow one finishing after a newer one would undo its changes.
         async with self._sync_lock:
             wanted: dict[str, tuple[CronSchedule, str]] = {}
             for source in self._sources:
-                for schedule in await source.schedules():
-                    wanted[schedule.job_id] = (schedule, source.name)
+                if source_names is None or source.name in source_names:
+                    for schedule in await source.schedules():
+                        wanted[schedule.job_id] = (schedule, source.name)
             if self._scheduler is not None:  # stop() may have run while the sources were read
-                self._replace_cron_jobs(self._scheduler, wanted)
+                self._replace_cron_jobs(self._scheduler, wanted, source_names)
 
     def _replace_cron_jobs(
-        self, scheduler: AsyncIOScheduler, wanted: dict[str, tuple[CronSchedule, str]]
+        self,
+        scheduler: AsyncIOScheduler,
+        wanted: dict[str, tuple[CronSchedule, str]],
+        source_names: Sequence[str] | None,
     ) -> None:
-        for job_id in self._cron_ids - wanted.keys():
-            scheduler.remove_job(job_id)
+        kept: dict[str, str] = {}
+        for job_id, source_name in self._cron_ids.items():
+            if source_names is not None and source_name not in source_names:
+                kept[job_id] = source_name
+            elif job_id not in wanted:
+                scheduler.remove_job(job_id)
         for job_id, (schedule, source_name) in wanted.items():
             scheduler.add_job(
                 self._guarded,
@@ -177,7 +185,7 @@ class Scheduler:
                 replace_existing=True,
                 misfire_grace_time=int(LATE_AFTER.total_seconds()),
             )
-        self._cron_ids = set(wanted)
+        self._cron_ids = kept | {job_id: source_name for job_id, (_, source_name) in wanted.items()}
 
     def next_fire_time(self, job_id: str) -> datetime | None:
         """When the job fires next, in its own zone; None if there is no such job."""
