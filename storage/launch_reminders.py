@@ -11,9 +11,9 @@ from datetime import date
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from storage.launches import ACTIVE
 from storage.models import Launch, LaunchItem, LaunchStatus
 
-ACTIVE = (LaunchStatus.PLANNED, LaunchStatus.SLIPPED)
 REMINDED = (*ACTIVE, LaunchStatus.LAUNCHED)  # a launched launch still gets its day-after summary
 
 

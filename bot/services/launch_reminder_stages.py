@@ -6,6 +6,7 @@ from datetime import date, datetime, time, timedelta
 from enum import StrEnum
 
 from bot.local_time import wall_clock_instant
+from storage.launches import ACTIVE
 from storage.models import Launch, LaunchStatus
 
 DM_JOB = "launch-dm:"  # + the person's user id
@@ -33,7 +34,7 @@ def stages_of(launch: Launch) -> list[Stage]:
     """The stages a launch still gets: all while planned or slipped, the summary once launched."""
     if launch.status == LaunchStatus.LAUNCHED:
         return [Stage.DAY_AFTER]
-    if launch.status in (LaunchStatus.PLANNED, LaunchStatus.SLIPPED):
+    if launch.status in ACTIVE:
         return list(Stage)
     return []
 

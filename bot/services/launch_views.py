@@ -14,7 +14,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.local_time import local_date
 from storage import launches as queries
 from storage.launch_roadmap import list_linked_items
-from storage.models import GoNoGoVote, Launch, LaunchItem, LaunchStatus, RoadmapItem
+from storage.launches import ACTIVE
+from storage.models import GoNoGoVote, Launch, LaunchItem, RoadmapItem
 
 # Slack's limits that decide the split (docs.slack.dev reference/block-kit): a checkboxes element
 # holds at most 10 options, a message at most 50 blocks.
@@ -23,7 +24,6 @@ MESSAGE_BLOCKS = 50
 BLOCKS_PER_MESSAGE_HEADING = 1  # a context line: "LCH-3 checklist · part 1 of 2"
 BLOCKS_PER_PHASE_HEADING = 1  # a section naming the phase
 BLOCKS_PER_GROUP = 1  # an actions block: the checkboxes and the assign / re-date menu
-ACTIVE = (LaunchStatus.PLANNED, LaunchStatus.SLIPPED)
 
 
 @dataclass(frozen=True)
