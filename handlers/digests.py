@@ -25,6 +25,7 @@ from bot.views.digest import digest_message
 from bot.views.digest_modal import SKIP_QUIET, digest_modal
 from bot.views.digest_replies import help_blocks, subscriptions_blocks
 from handlers.modals import open_then_fill
+from handlers.payload import who
 
 State = dict[str, dict[str, dict[str, Any]]]
 
@@ -45,7 +46,7 @@ async def route_digest_command(
 ) -> None:
     """`/digest subscribe | unsubscribe | list | preview | now | help`; anything else shows the help."""
     typed = (command.get("text") or "").strip().lower()
-    team_id, user_id, channel_id = context.team_id or "", context.user_id or "", command["channel_id"]
+    (team_id, user_id), channel_id = who(context), command["channel_id"]
     digests = services.digests
     match typed:
         case "subscribe":
@@ -85,7 +86,7 @@ async def open_subscribe_modal(
 ) -> None:
     """Open at once, then fill in the channel's subscription (or the defaults, in the person's zone)."""
     await ack()
-    team_id, user_id, channel_id = context.team_id or "", context.user_id or "", command["channel_id"]
+    (team_id, user_id), channel_id = who(context), command["channel_id"]
 
     async def build() -> View:
         person = await services.directory.get_user(team_id, user_id)
@@ -101,7 +102,7 @@ async def save_subscription(
     ack: AsyncAck, view: dict[str, Any], client: AsyncWebClient, context: AsyncBoltContext, services: Services
 ) -> None:
     """Save the channel's subscription; bad input is shown inline and nothing is stored."""
-    team_id, user_id = context.team_id or "", context.user_id or ""
+    team_id, user_id = who(context)
     channel_id = json.loads(view.get("private_metadata") or "{}").get("channel", "")
     try:
         await services.digests.subscribe(
