@@ -44,7 +44,5 @@ class HomeDeliveries:
     async def refresh_approvers(self, job: ClaimedJob) -> UnitOfWork[None]:
         """Queue a publish for each approver, stored with this job's completion. While nobody is
         named, admins approve: the pmbot admins are refreshed (Slack's admins cannot be listed)."""
-        approvers = await self._permissions.named_approver_ids(job.team_id)
-        if not approvers:
-            approvers = await self._permissions.named_admin_ids(job.team_id)
+        approvers = await self._permissions.approver_ids(job.team_id)
         return partial(refresh_homes, team_id=job.team_id, user_ids=approvers, now=self._clock.now())

@@ -38,10 +38,9 @@ class Permissions:
         """May this person accept, decline, ask for info, mark duplicates and assign?"""
         async with self._db.read() as session:
             triagers = await list_member_ids(session, team_id, Role.TRIAGER)
-            admins = await list_member_ids(session, team_id, Role.ADMIN)
         if triagers:
             return user_id in triagers
-        return await self.is_admin_among(team_id, user_id, admins)
+        return await self.is_admin(team_id, user_id)
 
     async def is_admin(self, team_id: str, user_id: str) -> bool:
         """May this person change pmbot's settings? Workspace admins and owners, and pmbot admins."""
@@ -82,11 +81,7 @@ class Permissions:
         Workspace admins also approve while none are named, but Slack cannot list them without
         `users.list`, so they are not sent cards; they vote from the approvals channel.
         """
-        named = await self.named_approver_ids(team_id)
-        if named:
-            return named
-        async with self._db.read() as session:
-            return await list_member_ids(session, team_id, Role.ADMIN)
+        return await self.named_approver_ids(team_id) or await self.named_admin_ids(team_id)
 
     async def is_approver(self, team_id: str, user_id: str) -> bool:
         """May this person vote on roadmap changes? While nobody is named, admins may."""
