@@ -7,8 +7,9 @@ the others name their team.
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Select, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.launches import ACTIVE
@@ -48,35 +49,24 @@ async def list_items_due_for(
     session: AsyncSession, team_id: str, owner_id: str, *, up_to: date
 ) -> list[tuple[LaunchItem, Launch]]:
     """A person's open items of planned or slipped launches due by `up_to`, earliest first."""
-    query = (
-        select(LaunchItem, Launch)
-        .join(Launch, Launch.id == LaunchItem.launch_id)
-        .where(
-            LaunchItem.team_id == team_id,
-            Launch.team_id == team_id,
-            LaunchItem.owner_id == owner_id,
-            LaunchItem.done.is_(False),
-            LaunchItem.due_date <= up_to,
-            Launch.status.in_(ACTIVE),
-        )
-        .order_by(LaunchItem.due_date, Launch.number, LaunchItem.position)
+    query = _due_for(select(LaunchItem, Launch), team_id, owner_id, up_to).order_by(
+        LaunchItem.due_date, Launch.number, LaunchItem.position
     )
     return [(item, launch) for item, launch in (await session.execute(query)).all()]
 
 
 async def has_items_due_for(session: AsyncSession, team_id: str, owner_id: str, *, up_to: date) -> bool:
     """Whether the person has any open item due by `up_to` (planned or slipped launches)."""
-    query = (
-        select(LaunchItem.id)
-        .join(Launch, Launch.id == LaunchItem.launch_id)
-        .where(
-            LaunchItem.team_id == team_id,
-            Launch.team_id == team_id,
-            LaunchItem.owner_id == owner_id,
-            LaunchItem.done.is_(False),
-            LaunchItem.due_date <= up_to,
-            Launch.status.in_(ACTIVE),
-        )
-        .limit(1)
-    )
+    query = _due_for(select(LaunchItem.id), team_id, owner_id, up_to).limit(1)
     return (await session.execute(query)).first() is not None
+
+
+def _due_for(query: Select[Any], team_id: str, owner_id: str, up_to: date) -> Select[Any]:
+    return query.join(Launch, Launch.id == LaunchItem.launch_id).where(
+        LaunchItem.team_id == team_id,
+        Launch.team_id == team_id,
+        LaunchItem.owner_id == owner_id,
+        LaunchItem.done.is_(False),
+        LaunchItem.due_date <= up_to,
+        Launch.status.in_(ACTIVE),
+    )
