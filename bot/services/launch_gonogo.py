@@ -66,11 +66,11 @@ async def count_vote(
     await out.record(session, launch, voter_id, f"gonogo_{choice}", after={"round": round_})
     votes = await queries.list_votes(session, launch)
     await out.sync_poll(session, launch, now)
-    if {vote.voter_id for vote in votes} >= set(deciders):
-        decision = GoNoGo.GO if all(v.choice == GoNoGo.GO for v in votes) else GoNoGo.NO_GO
+    waiting = len(set(deciders) - {vote.voter_id for vote in votes})
+    if not waiting:
+        decision = _decision_of(votes)
         await _decide(session, launch, decision, voter_id, now)
         return GoNoGoResult(launch.ref, round_, False, decision, f"Everyone answered: {_words(decision)}.")
-    waiting = len(set(deciders) - {vote.voter_id for vote in votes})
     return GoNoGoResult(launch.ref, round_, False, None, f"Noted; waiting for {waiting} more decider(s).")
 
 
