@@ -69,16 +69,9 @@ class SettingsService:
             old = await _read(session, team_id)
             await set_intake_channel(session, team_id, new.intake_channel_id)
             await replace_members(session, team_id, Role.TRIAGER, new.triager_ids)
-            await record_change(
-                session,
-                team_id=team_id,
-                actor_id=actor_id,
-                entity="workspace",
-                entity_id=0,
-                action="settings_changed",
-                before={"intake_channel_id": old.intake_channel_id, "triagers": old.triager_ids},
-                after={"intake_channel_id": new.intake_channel_id, "triagers": sorted(set(new.triager_ids))},
-            )
+            before = {"intake_channel_id": old.intake_channel_id, "triagers": old.triager_ids}
+            after = {"intake_channel_id": new.intake_channel_id, "triagers": sorted(set(new.triager_ids))}
+            await _audit(session, team_id, actor_id, "settings_changed", before, after)
             await refresh_admin_homes(session, team_id=team_id, actor_id=actor_id, now=self._clock.now())
             return new
 
@@ -113,16 +106,7 @@ class SettingsService:
             await save_policy(session, policy)
             await replace_members(session, team_id, Role.APPROVER, new.approver_ids)
             after = {**policy.model_dump(exclude={"updated_at"}), "approvers": sorted(set(new.approver_ids))}
-            await record_change(
-                session,
-                team_id=team_id,
-                actor_id=actor_id,
-                entity="workspace",
-                entity_id=0,
-                action="approval_policy_changed",
-                before=before,
-                after=after,
-            )
+            await _audit(session, team_id, actor_id, "approval_policy_changed", before, after)
             # Approvers who lost the role no longer have votes waiting; new ones (and the user
             # group's members) now have; admins see the new policy.
             now = self._clock.now()
