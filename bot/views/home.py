@@ -29,6 +29,7 @@ from bot.services.home import (
     HomeQueue,
     WorkspaceSetup,
 )
+from bot.services.permissions import WHO_ARE_ADMINS
 from bot.views import ids, limits
 from bot.views.common import mrkdwn, plain, section
 from bot.views.home_list import list_lines, see_all_button
@@ -36,7 +37,6 @@ from bot.views.settings_modal import WEEKDAYS
 
 HomeSection = Callable[[HomeQueue], list[Block]]
 PEOPLE_SHOWN = 20  # triagers and approvers named in the settings summary
-ADMINS_ARE = "Admins are the workspace's admins and owners, and the people named pmbot admins."
 
 WHAT_PMBOT_DOES = (
     "pmbot does a product manager's coordination work in Slack: anyone files a *request* "
@@ -157,7 +157,7 @@ def _admin_settings(queue: HomeQueue) -> list[Block]:
             ids.HOME_LAUNCH_TEMPLATES,
             "settings:launch_templates",
         ),
-        ContextBlock(elements=[mrkdwn(f":lock: Only admins see this section. {ADMINS_ARE}")]),
+        ContextBlock(elements=[mrkdwn(f":lock: Only admins see this section. {WHO_ARE_ADMINS}")]),
     ]
 
 
