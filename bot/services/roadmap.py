@@ -20,7 +20,7 @@ from bot.services.roadmap_voting import VoteResult
 from bot.services.writes import write
 from storage import roadmap as queries
 from storage.db import Database
-from storage.models import ApprovalPolicy, AuditEntry, Proposal, RoadmapItem, VoteChoice
+from storage.models import AuditEntry, Proposal, RoadmapItem, VoteChoice
 from storage.writer import Writer
 
 __all__ = ["RoadmapService", "VoteResult"]
@@ -76,12 +76,6 @@ class RoadmapService:
         """A proposal as a draft, for its proposer to edit and resubmit."""
         async with self._db.read() as session:
             return await proposing.draft_of(session, team_id, proposer_id, number)
-
-    async def policy(self, team_id: str) -> tuple[ApprovalPolicy, list[str]]:
-        """The approval policy and the named approvers."""
-        async with self._db.read() as session:
-            policy = await queries.get_policy(session, team_id)
-        return policy, await self._permissions.named_approver_ids(team_id)
 
     # --- proposing -----------------------------------------------------------------------
 
