@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from slack_sdk.models.blocks import (
+    Block,
     ConversationSelectElement,
     InputBlock,
     StaticSelectElement,
@@ -20,13 +21,10 @@ WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", 
 
 def settings_modal(intake_channel_id: str | None, triager_ids: list[str]) -> View:
     """Intake channel and triagers, pre-filled with what is set now."""
-    return View(
-        type="modal",
-        callback_id=ids.SETTINGS_MODAL,
-        title=plain("pmbot settings", limits.MODAL_TITLE),
-        submit=plain("Save", limits.MODAL_TITLE),
-        close=plain("Cancel", limits.MODAL_TITLE),
-        blocks=[
+    return _form(
+        ids.SETTINGS_MODAL,
+        "pmbot settings",
+        [
             section("Where new requests are posted, and who triages them."),
             InputBlock(
                 block_id=ids.INTAKE_CHANNEL,
@@ -49,13 +47,10 @@ def settings_modal(intake_channel_id: str | None, triager_ids: list[str]) -> Vie
 
 def admins_modal(admin_ids: list[str]) -> View:
     """The people named pmbot admins, pre-filled."""
-    return View(
-        type="modal",
-        callback_id=ids.ADMINS_MODAL,
-        title=plain("pmbot admins", limits.MODAL_TITLE),
-        submit=plain("Save", limits.MODAL_TITLE),
-        close=plain("Cancel", limits.MODAL_TITLE),
-        blocks=[
+    return _form(
+        ids.ADMINS_MODAL,
+        "pmbot admins",
+        [
             section(
                 "Admins change pmbot's settings. The workspace's admins and owners always are; "
                 "name anyone else who should be."
@@ -74,13 +69,10 @@ def admins_modal(admin_ids: list[str]) -> View:
 def digest_defaults_modal(defaults: DigestDefaults) -> View:
     """The day and time a new digest subscription starts from, pre-filled."""
     days = [option(name, str(number)) for number, name in enumerate(WEEKDAYS)]
-    return View(
-        type="modal",
-        callback_id=ids.DIGEST_DEFAULTS_MODAL,
-        title=plain("Digest defaults", limits.MODAL_TITLE),
-        submit=plain("Save", limits.MODAL_TITLE),
-        close=plain("Cancel", limits.MODAL_TITLE),
-        blocks=[
+    return _form(
+        ids.DIGEST_DEFAULTS_MODAL,
+        "Digest defaults",
+        [
             section(
                 "When a new weekly digest is sent, unless its subscriber picks otherwise. The time is "
                 "each subscriber's own; existing subscriptions keep theirs."
@@ -100,4 +92,15 @@ def digest_defaults_modal(defaults: DigestDefaults) -> View:
                 ),
             ),
         ],
+    )
+
+
+def _form(callback_id: str, title: str, blocks: list[Block]) -> View:
+    return View(
+        type="modal",
+        callback_id=callback_id,
+        title=plain(title, limits.MODAL_TITLE),
+        submit=plain("Save", limits.MODAL_TITLE),
+        close=plain("Cancel", limits.MODAL_TITLE),
+        blocks=blocks,
     )
