@@ -285,3 +285,21 @@ async def test_on_a_first_run_everyone_else_is_told_which_pmbot_admins_to_ask(pm
     home = await open_home(pmbot, ALICE)
 
     assert "Ask a pmbot admin (<@U_CAROL>) or a workspace admin" in shown(home)
+
+
+async def test_while_no_approver_is_named_the_pmbot_admins_are_reminded(pmbot: Harness) -> None:
+    await name_admins(pmbot, [CAROL])
+    await set_policy(pmbot, [], 1)
+    await propose_add(pmbot, "Webhooks", user=ALICE)
+    await pmbot.settled()
+
+    pmbot.clock.advance(days=2, minutes=1)
+    assert await pmbot.services.roadmap.sweep() == 1
+    await pmbot.settled()
+
+    reminders = [
+        call
+        for call in pmbot.fake.calls_to("chat.postMessage")
+        if call.params["text"] == "CHG-1 waits for your vote"
+    ]
+    assert [call.params["channel"] for call in reminders] == [CAROL]

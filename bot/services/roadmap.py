@@ -138,8 +138,11 @@ class RoadmapService:
         async with self._db.read() as session:
             due = await queries.list_proposals_due(session, now)
         done = 0
+        approvers_of: dict[str, list[str]] = {}  # one read per workspace, not per proposal
         for candidate in due:
-            approvers = await self._permissions.named_approver_ids(candidate.team_id)
+            if candidate.team_id not in approvers_of:
+                approvers_of[candidate.team_id] = await self._permissions.approver_ids(candidate.team_id)
+            approvers = approvers_of[candidate.team_id]
             done += await write(
                 self._writer,
                 lambda session, p=candidate, a=approvers: sweep_one(session, self._clock, p, now, a),
