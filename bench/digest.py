@@ -32,9 +32,9 @@ from sqlalchemy import event, text
 from bench.database import fresh_database
 from bench.digest_seed import NOW, seed_team
 from bot.config import normalise_database_url
-from bot.services.digest_content import DigestContentService, DigestWindow
+from bot.services.digests.content import DigestContentService, DigestWindow
 from bot.views.common import as_dicts
-from bot.views.digest import digest_message
+from bot.views.digests.message import digest_message
 from storage.db import Database
 from storage.migrate import upgrade_to_head
 

@@ -34,9 +34,9 @@ from bench.database import check_postgres_server, fresh_database
 from bench.home_seed import ME, OPEN, seed_team
 from bot.clock import SystemClock
 from bot.config import normalise_database_url
-from bot.services.home import HomeService
-from bot.services.permissions import Permissions
-from bot.views.home import home_view
+from bot.services.home.service import HomeService
+from bot.services.settings.permissions import Permissions
+from bot.views.home.tab import home_view
 from storage.db import Database
 from storage.migrate import upgrade_to_head
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
 
-from bot.services.requests import OPEN_STATUSES
+from bot.services.requests.service import OPEN_STATUSES
 from storage.db import Database
 from storage.models import (
     Launch,

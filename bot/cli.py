@@ -15,9 +15,9 @@ from bot.app import create_app
 from bot.clock import SystemClock
 from bot.config import ConfigError, Settings, load_settings
 from bot.errors import StoreUnavailable
-from bot.export import render
 from bot.manifest import manifest_yaml
 from bot.runtime import build_retention, build_services
+from bot.services.roadmap.export import render
 from bot.socket_mode import SocketModeConnection
 from bot.web import SlackWebApp
 from storage.db import Database

@@ -10,28 +10,28 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.clock import Clock, SystemClock
 from bot.config import Settings
-from bot.deliveries import RequestDeliveries
-from bot.digest_deliveries import DigestDeliveries
+from bot.deliveries.client import build_client, close_session, open_session
+from bot.deliveries.digests import DigestDeliveries
+from bot.deliveries.home import HomeDeliveries
+from bot.deliveries.launch_reminders import LaunchReminderDeliveries
+from bot.deliveries.launches import LaunchDeliveries
+from bot.deliveries.requests import RequestDeliveries
+from bot.deliveries.roadmap import RoadmapDeliveries
+from bot.deliveries.worker import OutboxWorker
 from bot.directory import SlackDirectory
-from bot.home_deliveries import HomeDeliveries
-from bot.launch_deliveries import LaunchDeliveries
-from bot.launch_reminder_deliveries import LaunchReminderDeliveries
-from bot.outbox_worker import OutboxWorker
-from bot.roadmap_deliveries import RoadmapDeliveries
 from bot.scheduler import Scheduler
-from bot.services.digest_content import DigestContentService
-from bot.services.digest_schedule import DigestSource
-from bot.services.digests import DigestService
-from bot.services.home import HomeService
-from bot.services.launch_reminders import LaunchReminderSource
-from bot.services.launch_template_store import LaunchTemplates
-from bot.services.launches import LaunchService
-from bot.services.permissions import Permissions
-from bot.services.requests import RequestService
+from bot.services.digests.content import DigestContentService
+from bot.services.digests.schedule import DigestSource
+from bot.services.digests.service import DigestService
+from bot.services.home.service import HomeService
+from bot.services.launches.reminders import LaunchReminderSource
+from bot.services.launches.service import LaunchService
+from bot.services.launches.template_store import LaunchTemplates
+from bot.services.requests.service import RequestService
 from bot.services.retention import RetentionService
-from bot.services.roadmap import RoadmapService
-from bot.services.settings import SettingsService
-from bot.slack_client import build_client, close_session, open_session
+from bot.services.roadmap.service import RoadmapService
+from bot.services.settings.permissions import Permissions
+from bot.services.settings.service import SettingsService
 from bot.workspace_url import WorkspaceUrls
 from storage.db import Database
 from storage.migrate import upgrade_to_head

@@ -36,7 +36,7 @@ from bot.clock import Clock
 from bot.local_time import zone
 from bot.services.occurrences import CronSchedule, Occurrence, ScheduleSource, claim_occurrence
 from bot.services.retention import RetentionService
-from bot.services.roadmap import RoadmapService
+from bot.services.roadmap.service import RoadmapService
 from bot.services.writes import write
 from storage import scheduled_runs
 from storage.db import Database

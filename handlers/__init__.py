@@ -4,20 +4,16 @@ from __future__ import annotations
 
 from slack_bolt.async_app import AsyncApp
 
-from handlers import (
-    approvals,
-    digest_lists,
-    digests,
-    errors,
-    events,
-    home,
-    launches,
-    listing,
-    requests,
-    roadmap,
-    settings,
-    triage,
-)
+from handlers import errors, events
+from handlers.digests import commands as digests
+from handlers.digests import lists as digest_lists
+from handlers.home import tab as home
+from handlers.launches import checklist as launches
+from handlers.requests import filing as requests
+from handlers.requests import listing, triage
+from handlers.roadmap import approvals
+from handlers.roadmap import commands as roadmap
+from handlers.settings import modals as settings
 
 
 def register_all(app: AsyncApp) -> None:

@@ -7,8 +7,8 @@ from enum import StrEnum
 from typing import Any, TypeVar
 
 from bot.errors import InvalidInput
-from bot.services.requests import RequestDraft
-from bot.services.settings import DigestDefaults, WorkspaceSettings
+from bot.services.requests.service import RequestDraft
+from bot.services.settings.service import DigestDefaults, WorkspaceSettings
 from bot.views import ids
 from storage.models import Impact, RequestKind
 

@@ -7,7 +7,7 @@ import json
 from slack_sdk.models.blocks import ActionsBlock, Block, ButtonElement
 
 from bot.errors import InvalidInput, PmbotError
-from bot.services import proposals
+from bot.services.roadmap import proposals
 from bot.views import ids
 from bot.views.common import section
 

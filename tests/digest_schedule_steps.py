@@ -14,8 +14,8 @@ from typing import Any
 import httpx
 from sqlalchemy import select
 
-from bot.services import digests as form
 from bot.services import outbox_kinds
+from bot.services.digests import service as form
 from bot.views import ids
 from storage.models import ALL_SECTIONS, DigestSubscription, OutboxJob, ScheduledRun
 from tests.fakes import Call, FakeSlack, payloads

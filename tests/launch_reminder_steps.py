@@ -8,10 +8,10 @@ from typing import Any
 
 from sqlalchemy import select
 
-from bot.services.launch_changes import ItemChange, LaunchDraft
-from bot.services.launch_reminders import SOURCE_NAME
-from bot.views.launch_reminders import INTROS
-from storage import launches as queries
+from bot.services.launches.changes import ItemChange, LaunchDraft
+from bot.services.launches.reminders import SOURCE_NAME
+from bot.views.launches.reminders import INTROS
+from storage.launches import queries
 from storage.models import Launch, LaunchItem, ScheduledRun
 from tests.fakes import Call
 from tests.harness import ADMIN, Harness
@@ -19,7 +19,7 @@ from tests.harness import ADMIN, Harness
 TEAM = "T_TEST"
 LAUNCH_CHANNEL = "C_LAUNCH"
 TEMPLATE = "Reminders"
-# One item a line: days from launch day, [phase], title, @role (see bot/services/launch_templates.py).
+# One item a line: days from launch day, [phase], title, @role (see bot/services/launches/templates.py).
 TEMPLATE_LINES = "\n".join(
     [
         "-7d [Prepare] Docs published @docs",

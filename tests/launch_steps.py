@@ -10,12 +10,12 @@ from typing import Any
 import httpx
 from sqlalchemy import select
 
-from bot.services import launch_changes as fields
-from bot.services import launch_templates as templates
-from bot.services.launch_templates import STANDARD
+from bot.services.launches import changes as fields
+from bot.services.launches import templates
+from bot.services.launches.templates import STANDARD
 from bot.views import ids
 from storage import audit
-from storage import launches as queries
+from storage.launches import queries
 from storage.models import Launch, LaunchItem
 from tests.fakes import payloads
 from tests.harness import ALICE, SECRET, Harness

@@ -10,7 +10,7 @@ from typing import Any
 import httpx
 from sqlalchemy import select
 
-from bot.services import proposals as form
+from bot.services.roadmap import proposals as form
 from bot.views import ids
 from storage import audit
 from storage import requests as request_queries

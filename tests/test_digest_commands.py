@@ -9,8 +9,8 @@ from datetime import time
 from sqlalchemy import select
 
 from bot.local_time import next_weekly
-from bot.services import digests as form
-from bot.services.digest_schedule import job_id
+from bot.services.digests import service as form
+from bot.services.digests.schedule import job_id
 from bot.views import ids
 from storage.models import AuditEntry
 from tests.digest_schedule_steps import (

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from sqlalchemy import event
 
-from bot.services.digest_content import Digest, DigestContentService, DigestList, DigestWindow
+from bot.services.digests.content import Digest, DigestContentService, DigestList, DigestWindow
 from storage.db import Database
 from tests.digest_steps import (
     NOW,

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from bot.services.digest_content import DigestWindow
+from bot.services.digests.content import DigestWindow
 from bot.views import ids
 from bot.views.common import as_dicts
-from bot.views.digest import digest_message
+from bot.views.digests.message import digest_message
 from tests.digest_steps import NOW, WEEK_AGO, add_request
 from tests.fakes import payloads
 from tests.harness import ALICE, SECRET, Harness

@@ -6,10 +6,10 @@ from __future__ import annotations
 from datetime import timedelta
 from zoneinfo import ZoneInfo
 
-from bot.services.digest_content import DigestWindow
-from bot.services.digest_schedule import job_id
+from bot.services.digests.content import DigestWindow
+from bot.services.digests.schedule import job_id
 from bot.views.common import as_dicts
-from bot.views.digest import digest_message
+from bot.views.digests.message import digest_message
 from tests.digest_schedule_steps import (
     BERLIN,
     NEW_YORK,

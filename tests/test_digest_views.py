@@ -6,12 +6,12 @@ import re
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
-from bot.services.digest_content import Counted, Digest, DigestList, LaunchLine, ProposalLine
+from bot.services.digests.content import Counted, Digest, DigestList, LaunchLine, ProposalLine
 from bot.views.common import as_dicts
-from bot.views.digest import digest_message
-from handlers.digest_lists import parse_value
-from storage.digest_launches import LaunchRow, OverdueRow
-from storage.digests import ProposalRow, RequestRow, TriageRow
+from bot.views.digests.message import digest_message
+from handlers.digests.lists import parse_value
+from storage.digests.launches import LaunchRow, OverdueRow
+from storage.digests.queries import ProposalRow, RequestRow, TriageRow
 from tests.slack_limits import HEADER_TEXT, MESSAGE_BLOCKS, SECTION_TEXT, problems_in_message
 
 NOW = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)

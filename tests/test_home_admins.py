@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from bot.services.settings import DigestDefaults
+from bot.services.settings.service import DigestDefaults
 from bot.views import ids
 from storage import audit
 from tests.fakes import payloads

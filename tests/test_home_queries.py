@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from sqlalchemy import event
 
-from bot.services.home import HomeList, HomeService
+from bot.services.home.service import HomeList, HomeService
 from storage import home as queries
 from storage.db import Database
 from storage.models import LaunchStatus

@@ -6,7 +6,7 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
-from bot.services.home import (
+from bot.services.home.service import (
     ChecklistEntry,
     Counted,
     HomeList,
@@ -15,8 +15,8 @@ from bot.services.home import (
     UpcomingLaunch,
     WorkspaceSetup,
 )
-from bot.views.home import home_view
-from bot.views.home_list import PER_PAGE, full_list_modal, packed_sections
+from bot.views.home.lists import PER_PAGE, full_list_modal, packed_sections
+from bot.views.home.tab import home_view
 from storage.models import ApprovalPolicy, Launch, LaunchItem, Proposal, Request, RoadmapItem
 from tests.slack_limits import SECTION_TEXT, SURFACE_BLOCKS, problems_in_view
 

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from bot.manifest import COMMANDS
-from bot.services import launch_changes as fields
-from bot.services import launch_templates as templates
+from bot.services.launches import changes as fields
+from bot.services.launches import templates
 from bot.views import ids
 from tests.fakes import payloads
 from tests.harness import ADMIN, ALICE, BOB, SECRET, Harness, ephemeral_text

@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 from datetime import timedelta
 
-from bot.services import launch_changes as fields
+from bot.services.launches import changes as fields
 from bot.views import ids
 from storage.models import LaunchStatus
 from tests.fakes import payloads

@@ -10,11 +10,11 @@ import asyncio
 import json
 from datetime import date, datetime, timedelta
 
-from bot.services.launch_reminder_reads import DueItem, MorningList, ThreadReminder
-from bot.services.launch_reminder_stages import Stage
-from bot.services.launch_reminders import SOURCE_NAME
+from bot.services.launches.reminder_reads import DueItem, MorningList, ThreadReminder
+from bot.services.launches.reminder_stages import Stage
+from bot.services.launches.reminders import SOURCE_NAME
 from bot.views.common import as_dicts
-from bot.views.launch_reminders import morning_dm, thread_post
+from bot.views.launches.reminders import morning_dm, thread_post
 from storage.models import Launch, LaunchItem
 from tests.fakes import FakeSlack
 from tests.harness import ALICE, BOB, CAROL, FakeClock, Harness, build_harness

@@ -13,14 +13,14 @@ import pytest
 from sqlalchemy import event, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.services import launch_changes as fields
-from bot.services.launch_links import LINKED_ITEMS_MAX
-from bot.services.launch_views import launch_view
-from bot.services.roadmap import RoadmapService
-from bot.services.roadmap_views import ItemView
+from bot.services.launches import changes as fields
+from bot.services.launches.links import LINKED_ITEMS_MAX
+from bot.services.launches.reads import launch_view
+from bot.services.roadmap.reads import ItemView
+from bot.services.roadmap.service import RoadmapService
 from bot.services.writes import write
 from bot.views import ids
-from bot.views.roadmap_view import item_blocks
+from bot.views.roadmap.overview import item_blocks
 from storage import audit
 from storage.db import Database
 from storage.models import Launch, LaunchRoadmapItem, LaunchStatus, RoadmapItem

@@ -12,7 +12,7 @@ from typing import Any
 
 from sqlalchemy import event, func, insert, select
 
-from bot.services.digest_schedule import job_id
+from bot.services.digests.schedule import job_id
 from bot.services.retention import BATCH, RetentionService
 from storage import scheduled_runs
 from storage.db import Database

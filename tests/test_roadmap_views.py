@@ -7,7 +7,7 @@ import asyncio
 import json
 from typing import Any
 
-from bot.services import proposals as form
+from bot.services.roadmap import proposals as form
 from bot.views import ids
 from tests.fakes import payloads
 from tests.harness import ADMIN, ALICE, BOB, CAROL, SECRET, Harness

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from bot.services.settings import WorkspaceSettings
+from bot.services.settings.service import WorkspaceSettings
 from bot.views import ids
 from storage import audit
 from tests.fakes import Call, payloads

@@ -62,7 +62,7 @@ APPROVALS_CHANNEL = "approvals_channel"
 ANNOUNCEMENTS_CHANNEL = "announcements_channel"
 
 # App Home (buttons on the Home tab, and in its "See all" modal)
-HOME_SEE_ALL = "home_see_all"  # value: the list (bot.services.home.HomeList)
+HOME_SEE_ALL = "home_see_all"  # value: the list (bot.services.home.service.HomeList)
 HOME_LIST_PAGE = "home_list_page"  # value: {"list": ..., "page": n}
 HOME_OPEN_SETTINGS = "home_open_settings"
 HOME_OPEN_POLICY = "home_open_policy"
@@ -84,7 +84,7 @@ HOME_DIGEST_DEFAULTS = "home_digest_defaults"  # opens the admin's digest-defaul
 DIGEST_SEE_ALL = "digest_see_all"  # value: {"l": list, "s": since, "u": until, "z": zone} (epoch seconds)
 DIGEST_LIST_PAGE = "digest_list_page"  # value: the same, with "p": page
 
-# /digest subscribe (its input blocks are named in bot.services.digests)
+# /digest subscribe (its input blocks are named in bot.services.digests.service)
 DIGEST_MODAL = "digest_subscribe_modal"  # private_metadata: {"channel": channel id}
 
 # Launch checklists

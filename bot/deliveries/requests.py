@@ -1,0 +1,114 @@
+"""What each kind of outbox job does in Slack."""
+
+from __future__ import annotations
+
+import logging
+from functools import partial
+
+from slack_sdk.errors import SlackApiError
+from slack_sdk.web.async_client import AsyncWebClient
+from slack_sdk.webhook.async_client import AsyncWebhookClient
+
+from bot import text
+from bot.deliveries.worker import Delivery, GiveUp
+from bot.errors import NotFound
+from bot.services import outbox_kinds
+from bot.services.requests.service import RequestService
+from bot.services.settings.service import SettingsService
+from bot.views.common import as_dicts
+from bot.views.requests.card import card_fallback_text, request_card
+from bot.views.requests.notifications import filed_reply, notice_message
+from storage.outbox import ClaimedJob
+from storage.requests import set_card
+from storage.writer import UnitOfWork
+
+log = logging.getLogger(__name__)
+
+CARD_DELETED = "message_not_found"  # what chat.update answers for a message deleted in Slack
+
+
+class RequestDeliveries:
+    """Cards, notices and thread replies of requests."""
+
+    def __init__(self, client: AsyncWebClient, requests: RequestService, settings: SettingsService) -> None:
+        self._client = client
+        self._requests = requests
+        self._settings = settings
+
+    def table(self) -> dict[str, Delivery]:
+        """The deliveries by job kind, for the outbox worker."""
+        return {
+            outbox_kinds.SYNC_CARD: Delivery(self.sync_card, self.card_failed),
+            outbox_kinds.NOTIFY: Delivery(self.notify),
+            outbox_kinds.FILED_REPLY: Delivery(self.reply_filed, self.reply_filed_failed),
+        }
+
+    async def sync_card(self, job: ClaimedJob) -> UnitOfWork[None] | None:
+        """Post the request's card to the intake channel, or update it where it already is."""
+        try:
+            detail, intake = await self._requests.card(job.team_id, job.payload["request_id"])
+        except NotFound as missing:
+            raise GiveUp(missing.message) from None
+        request = detail.request
+        blocks, fallback = as_dicts(request_card(detail)), card_fallback_text(request)
+        if request.card_channel_id and request.card_ts:
+            try:
+                await self._client.chat_update(
+                    channel=request.card_channel_id, ts=request.card_ts, text=fallback, blocks=blocks
+                )
+                return None
+            except SlackApiError as error:
+                if error.response.get("error") != CARD_DELETED:
+                    raise
+                # Someone deleted the card in Slack: post a fresh one rather than lose it for good.
+        if intake is None:
+            return None  # nowhere to post yet; the filer was told how to set the channel
+        posted = await self._client.chat_postMessage(
+            channel=intake, text=fallback, blocks=blocks, unfurl_links=False, unfurl_media=False
+        )
+        return partial(
+            set_card,
+            team_id=job.team_id,
+            request_id=request.id or 0,
+            channel_id=posted["channel"],
+            ts=posted["ts"],
+        )
+
+    async def card_failed(self, job: ClaimedJob, reason: str) -> None:
+        """Tell the filer their request is stored but its card could not be posted."""
+        detail = await self._requests.get_by_id(job.team_id, job.payload["request_id"])
+        request = detail.request
+        intake = (await self._settings.get(job.team_id)).intake_channel_id
+        where = text.channel(intake) if intake else "the intake channel"
+        await self._client.chat_postMessage(
+            channel=request.filed_by_id,
+            text=(
+                f"{request.ref} is filed, but I could not post its card to {where} ({reason}). "
+                "Invite me there with `/invite @pmbot`, or ask an admin to pick another channel "
+                "with `/request settings`."
+            ),
+        )
+
+    async def notify(self, job: ClaimedJob) -> None:
+        """DM one person about a change to a request they asked for or follow."""
+        fallback, blocks = notice_message(job.payload)
+        await self._client.chat_postMessage(
+            channel=job.payload["user_id"], text=fallback, blocks=as_dicts(blocks)
+        )
+
+    async def reply_filed(self, job: ClaimedJob) -> None:
+        """Reply "Filed as REQ-n" in the thread of the message the request came from."""
+        payload = job.payload
+        await self._client.chat_postMessage(
+            channel=payload["channel_id"], thread_ts=payload["thread_ts"], text=filed_reply(payload["ref"])
+        )
+
+    async def reply_filed_failed(self, job: ClaimedJob, reason: str) -> None:
+        """The thread was closed to pmbot: tell the filer privately instead."""
+        payload = job.payload
+        message = f"{filed_reply(payload['ref'])} (I can't post in that channel, so only you see this.)"
+        if payload.get("response_url"):
+            webhook = AsyncWebhookClient(payload["response_url"], timeout=10)
+            await webhook.send(text=message, response_type="ephemeral", replace_original=False)
+        else:
+            await self._client.chat_postMessage(channel=payload["filer_id"], text=message)

@@ -1,0 +1,103 @@
+"""What the roadmap's outbox jobs do in Slack: approval cards, outcomes, reminders, announcements."""
+
+from __future__ import annotations
+
+from functools import partial
+
+from slack_sdk.web.async_client import AsyncWebClient
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.deliveries.worker import Delivery, GiveUp
+from bot.errors import NotFound
+from bot.services import outbox_kinds
+from bot.services.roadmap.reads import ProposalView
+from bot.services.roadmap.service import RoadmapService
+from bot.views.common import as_dicts
+from bot.views.roadmap.approval_card import approval_card, change_summary
+from bot.views.roadmap.notices import announcement_message, outcome_message, reminder_message
+from storage.db import Database
+from storage.models import Proposal
+from storage.outbox import ClaimedJob
+from storage.roadmap import get_policy, list_messages, record_message
+from storage.writer import UnitOfWork, Writer
+
+
+class RoadmapDeliveries:
+    """Keeps every copy of an approval card current and tells people about decisions."""
+
+    def __init__(self, client: AsyncWebClient, roadmap: RoadmapService, db: Database, writer: Writer) -> None:
+        self._client = client
+        self._roadmap = roadmap
+        self._db = db
+        self._writer = writer
+
+    def table(self) -> dict[str, Delivery]:
+        """The deliveries by job kind, for the outbox worker."""
+        return {
+            outbox_kinds.SYNC_PROPOSAL: Delivery(self.sync_cards),
+            outbox_kinds.PROPOSAL_OUTCOME: Delivery(self.tell_outcome),
+            outbox_kinds.APPROVAL_REMINDER: Delivery(self.remind),
+            outbox_kinds.ROADMAP_ANNOUNCEMENT: Delivery(self.announce),
+        }
+
+    async def sync_cards(self, job: ClaimedJob) -> UnitOfWork[None] | None:
+        """Post the card where it is missing (channel, each approver) and update it where it is."""
+        view = await self._view(job)
+        blocks = as_dicts(approval_card(view))
+        fallback = f"{view.proposal.ref}: {change_summary(view)}"
+        async with self._db.read() as session:
+            posted = {message.target: message for message in await list_messages(session, view.proposal)}
+            policy = await get_policy(session, job.team_id)
+        targets = [policy.approvals_channel_id] if policy.approvals_channel_id else []
+        targets += [user for user in view.approver_ids if user != view.proposal.proposer_id]
+        for target in dict.fromkeys([*targets, *posted]):
+            message = posted.get(target)
+            if message is not None:
+                await self._client.chat_update(
+                    channel=message.channel_id, ts=message.ts, text=fallback, blocks=blocks
+                )
+                continue
+            answer = await self._client.chat_postMessage(channel=target, text=fallback, blocks=blocks)
+            # Stored at once: should a later post of this job fail, this one is not posted again.
+            await self._writer.run(
+                partial(_remember, view.proposal, [(target, answer["channel"], answer["ts"])])
+            )
+        return None
+
+    async def tell_outcome(self, job: ClaimedJob) -> None:
+        """DM the proposer what became of the proposal."""
+        view = await self._view(job)
+        fallback, blocks = outcome_message(view, job.payload["status"])
+        await self._client.chat_postMessage(
+            channel=job.payload["user_id"], text=fallback, blocks=as_dicts(blocks)
+        )
+
+    async def remind(self, job: ClaimedJob) -> None:
+        """DM an approver who has not voted."""
+        view = await self._view(job)
+        fallback, blocks = reminder_message(view)
+        await self._client.chat_postMessage(
+            channel=job.payload["user_id"], text=fallback, blocks=as_dicts(blocks)
+        )
+
+    async def announce(self, job: ClaimedJob) -> None:
+        """Post the applied change to the announcements channel (or the approvals channel)."""
+        view = await self._view(job)
+        async with self._db.read() as session:
+            policy = await get_policy(session, job.team_id)
+        channel = policy.announcements_channel_id or policy.approvals_channel_id
+        if channel is None:
+            return  # no channel chosen: the proposer's DM and the requesters' DMs still go out
+        fallback, blocks = announcement_message(view)
+        await self._client.chat_postMessage(channel=channel, text=fallback, blocks=as_dicts(blocks))
+
+    async def _view(self, job: ClaimedJob) -> ProposalView:
+        try:
+            return await self._roadmap.proposal(job.team_id, job.payload["proposal_id"])
+        except NotFound as missing:
+            raise GiveUp(missing.message) from None
+
+
+async def _remember(proposal: Proposal, posts: list[tuple[str, str, str]], session: AsyncSession) -> None:
+    for target, channel_id, ts in posts:
+        await record_message(session, proposal, target, channel_id, ts)

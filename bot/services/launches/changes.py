@@ -1,0 +1,277 @@
+"""The pieces of a launch change: checking a new launch, building its items, ticking and re-dating.
+
+Ticks come from a checkboxes element, which reports every option selected after the click, not
+which one was clicked. So what a click changed is worked out item by item, for that element only:
+- normally the selection differs from the database in exactly one item: that is the click;
+- if it differs in more, the clicker's message was stale (someone else ticked meanwhile). Then only
+  what the clicker changed from what their message showed counts, and, when the payload does not
+  carry the message, only ticks count — an untick of someone else's fresh tick is never taken.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.errors import InvalidInput, NotFound
+from bot.local_time import local_date
+from bot.services.launches import outbox as out
+from bot.services.launches.reads import split_checklist
+from bot.services.launches.templates import OWNER_ROLE, STANDARD, Template, TemplateItem
+from bot.services.settings.permissions import can_work_on_launch_item
+from storage import audit
+from storage.launches import queries
+from storage.models import Launch, LaunchItem, LaunchStatus
+
+# The /launch new modal's fields, named as its blocks are (inline errors are keyed by block_id).
+NAME, DATE, TIME, CHANNEL = "launch_name", "launch_date", "launch_time", "launch_channel"
+OWNER, DECIDERS, TEMPLATE = "launch_owner", "launch_deciders", "launch_template"
+ROADMAP_ITEMS = "launch_roadmap_items"
+ITEM_OWNER, ITEM_DUE, NEW_DATE = "item_owner", "item_due", "new_launch_date"
+NAME_MAX = 150
+FARTHEST_AHEAD = timedelta(days=3 * 365)
+
+
+@dataclass(frozen=True)
+class LaunchDraft:
+    """What the /launch new modal holds."""
+
+    name: str
+    launch_date: date | None
+    channel_id: str | None
+    template_name: str = STANDARD
+    launch_time: time | None = None
+    owner_id: str | None = None
+    decider_ids: list[str] = field(default_factory=list)
+    roadmap_item_numbers: list[int] = field(default_factory=list)  # RM-n the launch ships
+
+
+@dataclass(frozen=True)
+class ItemChange:
+    """One click on a checkbox group: its items, what is selected now, and what the clicker saw."""
+
+    element_ids: list[int]
+    selected_ids: set[int]
+    shown_ids: set[int] | None = None  # None when the payload did not carry the message
+
+
+@dataclass(frozen=True)
+class TickResult:
+    """What a click ticked and unticked (titles), or why it was refused."""
+
+    launch_ref: str
+    ticked: list[str]
+    unticked: list[str]
+    refusal: str | None = None
+
+
+def check_draft(draft: LaunchDraft, today: date) -> date:
+    """The launch date of a valid draft; InvalidInput names each bad field."""
+    errors: dict[str, str] = {}
+    name = " ".join(draft.name.split())
+    if not name:
+        errors[NAME] = "Give the launch a name."
+    elif len(name) > NAME_MAX:
+        errors[NAME] = f"Keep the name under {NAME_MAX} characters."
+    if draft.launch_date is None:
+        errors[DATE] = "Pick the launch date."
+    elif draft.launch_date < today:
+        errors[DATE] = "That day has passed where the launch owner is; pick today or a later day."
+    elif draft.launch_date > today + FARTHEST_AHEAD:
+        errors[DATE] = "Pick a day within three years."
+    if not draft.channel_id:
+        errors[CHANNEL] = "Pick the channel where the checklist goes."
+    if errors:
+        raise InvalidInput(errors)
+    assert draft.launch_date is not None
+    return draft.launch_date
+
+
+def item_from(launch: Launch, position: int, entry: TemplateItem) -> LaunchItem:
+    """A checklist item from a template's item; the owner's items go to the launch owner."""
+    return LaunchItem(
+        team_id=launch.team_id,
+        launch_id=launch.id or 0,
+        position=position,
+        phase=entry.phase,
+        title=entry.title,
+        offset_days=entry.offset_days,
+        due_date=launch.launch_date + timedelta(days=entry.offset_days),
+        owner_id=launch.owner_id if entry.owner_role == OWNER_ROLE else None,
+        owner_role=entry.owner_role,
+        updated_at=launch.created_at,
+    )
+
+
+def snapshot(launch: Launch, items: int, roadmap_refs: list[str]) -> dict[str, object]:
+    """What the audit log keeps of a new launch (with the roadmap items it ships, RM-n)."""
+    return {
+        "name": launch.name,
+        "launch_date": launch.launch_date.isoformat(),
+        "channel_id": launch.channel_id,
+        "owner_id": launch.owner_id,
+        "decider_ids": launch.decider_ids,
+        "template": launch.template_name,
+        "items": items,
+        "roadmap_items": roadmap_refs,
+    }
+
+
+def tick_changes(items: list[LaunchItem], change: ItemChange) -> list[tuple[LaunchItem, bool]]:
+    """(item, done) for each item of the element the click changed (see the module docstring)."""
+    against_db = [
+        (item, item.id in change.selected_ids)
+        for item in items
+        if (item.id in change.selected_ids) != item.done
+    ]
+    if len(against_db) <= 1:
+        return against_db
+    if change.shown_ids is None:
+        return [(item, done) for item, done in against_db if done]
+    shown = change.shown_ids
+    return [(item, done) for item, done in against_db if done != (item.id in shown)]
+
+
+async def apply_ticks(
+    session: AsyncSession, launch: Launch, wanted: list[tuple[LaunchItem, bool]], actor_id: str, now: datetime
+) -> TickResult:
+    """Tick and untick, each in the audit log."""
+    for item, done in wanted:
+        item.done, item.updated_at = done, now
+        item.done_by, item.done_at = (actor_id, now) if done else (None, None)
+        await out.record(
+            session, launch, actor_id, "item_ticked" if done else "item_unticked", after=_item_ref(item)
+        )
+    ticked = [item.title for item, done in wanted if done]
+    return TickResult(launch.ref, ticked, [item.title for item, done in wanted if not done])
+
+
+async def assign_and_date(
+    session: AsyncSession,
+    launch: Launch,
+    item: LaunchItem,
+    owner_id: str | None,
+    due: date,
+    actor_id: str,
+    now: datetime,
+) -> bool:
+    """Set the item's owner and due date; True if either changed (each change is audited)."""
+    changed = False
+    if owner_id != item.owner_id:
+        before = {**_item_ref(item), "owner_id": item.owner_id}
+        item.owner_id, changed = owner_id, True
+        await out.record(
+            session, launch, actor_id, "item_assigned", before=before, after={"owner_id": owner_id}
+        )
+    if due != item.due_date:
+        before = {**_item_ref(item), "due_date": item.due_date.isoformat()}
+        item.due_date, item.due_set_by_hand, changed = due, True, True
+        await out.record(
+            session, launch, actor_id, "item_redated", before=before, after={"due_date": due.isoformat()}
+        )
+    if changed:
+        item.updated_at = now
+    return changed
+
+
+async def move_date(
+    session: AsyncSession, launch: Launch, new_date: date | None, actor_id: str, now: datetime
+) -> None:
+    """Move launch day: items not dated by hand move with it; a later day is a slip. Posted in the thread."""
+    today = local_date(now, launch.timezone)
+    if new_date is None or new_date < today:
+        raise InvalidInput({NEW_DATE: "Pick today or a later day."})
+    if new_date == launch.launch_date:
+        raise InvalidInput({NEW_DATE: f"{launch.ref} is already on that day."})
+    if new_date > today + FARTHEST_AHEAD:
+        raise InvalidInput({NEW_DATE: "Pick a day within three years."})
+    items = await queries.list_items(session, launch.team_id, launch.id or 0)
+    old, moved = launch.launch_date, [item for item in items if not item.due_set_by_hand]
+    for item in moved:
+        item.due_date, item.updated_at = new_date + timedelta(days=item.offset_days), now
+    launch.launch_date, launch.updated_at = new_date, now
+    if new_date > old:
+        launch.status = LaunchStatus.SLIPPED
+    action = "slipped" if new_date > old else "date_changed"
+    before, after = old.isoformat(), new_date.isoformat()
+    await out.record(
+        session, launch, actor_id, action, before={"launch_date": before}, after={"launch_date": after}
+    )
+    await out.sync_parent(session, launch, now)
+    await out.sync_chunks(session, launch, range(len(split_checklist(items))), now)
+    await out.notice(
+        session, launch, action, now, actor=actor_id, moved=len(moved), kept=len(items) - len(moved),
+        before=before, after=after,
+    )  # fmt: skip
+    await out.refresh_people(session, launch, items, now)
+
+
+def may_work(actor_id: str, launch: Launch, item: LaunchItem, is_admin: bool) -> bool:
+    """The permission rule for checklist items (bot.services.settings.permissions)."""
+    return can_work_on_launch_item(
+        actor_id,
+        launch_owner_id=launch.owner_id,
+        decider_ids=launch.decider_ids,
+        item_owner_id=item.owner_id,
+        is_admin=is_admin,
+    )
+
+
+def refusal(launch_ref: str) -> str:
+    """What someone who may not change an item is told."""
+    return (
+        f"Only the item's owner, {launch_ref}'s owner, its go / no-go deciders and admins can change "
+        "its checklist; nothing changed."
+    )
+
+
+def tick_refusal(launch: Launch, items: list[LaunchItem], actor_id: str, is_admin: bool) -> str | None:
+    """Why this person may not change these items of the launch, or None if they may."""
+    if launch.status == LaunchStatus.CANCELLED:
+        return f"{launch.ref} is cancelled, so its checklist is closed; nothing changed."
+    if not all(may_work(actor_id, launch, item, is_admin) for item in items):
+        return refusal(launch.ref)
+    return None
+
+
+async def lookup(session: AsyncSession, team_id: str, typed: str) -> Launch:
+    """A launch by `LCH-n` (or `n`) or by name."""
+    words = typed.strip()
+    number = words.upper().removeprefix("LCH-").removeprefix("LCH")
+    if number.isdigit():
+        launch = await queries.get_launch(session, team_id, int(number))
+        if launch is not None:
+            return launch
+    found = await queries.find_launches(session, team_id, words, limit=1) if words else []
+    if not found:
+        raise NotFound(f"No launch matches “{words}”. `/launch list` shows the upcoming ones.")
+    return found[0]
+
+
+async def require(session: AsyncSession, team_id: str, number: int) -> Launch:
+    """LCH-`number`, row-locked, or NotFound."""
+    launch = await queries.get_launch(session, team_id, number, for_update=True)
+    if launch is None:
+        raise NotFound(f"There is no LCH-{number} in this workspace.")
+    return launch
+
+
+async def audit_template(
+    session: AsyncSession, team_id: str, actor_id: str, template_id: int, template: Template
+) -> None:
+    """Record a saved template in the audit log."""
+    await audit.record_change(
+        session,
+        team_id=team_id,
+        actor_id=actor_id,
+        entity="launch_template",
+        entity_id=template_id,
+        action="saved",
+        after={"name": template.name, "items": [item.to_dict() for item in template.items]},
+    )
+
+
+def _item_ref(item: LaunchItem) -> dict[str, object]:
+    return {"item_id": item.id, "title": item.title}

@@ -1,0 +1,127 @@
+"""Go / no-go: a poll in the launch's thread for its deciders; the result is recorded and posted.
+
+The result is recorded when every decider has answered (go only if all said go) or when the launch
+owner closes the poll (go only if someone answered and nobody said no-go). No Slack here.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.errors import NotAllowed, PmbotError
+from bot.services.launches import outbox as out
+from bot.services.launches.reads import ACTIVE, deciders_of
+from storage.launches import queries
+from storage.models import GoNoGo, GoNoGoVote, Launch
+
+SCHEDULE = "pmbot"  # the actor the audit log names when the schedule opens a poll
+
+
+@dataclass(frozen=True)
+class GoNoGoResult:
+    """What an open, a vote or a close did, in words for the person who acted."""
+
+    launch_ref: str
+    round: int
+    opened: bool
+    decision: GoNoGo | None
+    message: str
+
+
+async def open_round(
+    session: AsyncSession, launch: Launch, actor_id: str | None, now: datetime
+) -> GoNoGoResult:
+    """Start a new round, unless one is open; the schedule (actor None) opens only a launch's first."""
+    if launch.status not in ACTIVE:
+        raise PmbotError(f"{launch.ref} is {launch.status}; there is nothing to decide.")
+    is_open = launch.gonogo_round > 0 and launch.gonogo_decision is None
+    if is_open or (actor_id is None and launch.gonogo_round > 0):
+        return GoNoGoResult(launch.ref, launch.gonogo_round, False, launch.gonogo_decision, _already(launch))
+    launch.gonogo_round += 1
+    launch.gonogo_decision, launch.gonogo_decided_at, launch.updated_at = None, None, now
+    await out.record(
+        session, launch, actor_id or SCHEDULE, "gonogo_opened", after={"round": launch.gonogo_round}
+    )
+    await out.sync_poll(session, launch, now)
+    await out.sync_parent(session, launch, now)
+    await out.refresh_people(session, launch, [], now, *deciders_of(launch))
+    message = f"Go / no-go poll {launch.gonogo_round} for {launch.ref} is open in its thread."
+    return GoNoGoResult(launch.ref, launch.gonogo_round, True, None, message)
+
+
+async def count_vote(
+    session: AsyncSession, launch: Launch, voter_id: str, round_: int, choice: GoNoGo, now: datetime
+) -> GoNoGoResult:
+    """One decider's answer; the last decider's answer records the result."""
+    deciders = deciders_of(launch)
+    if voter_id not in deciders:
+        raise NotAllowed(f"Only {launch.ref}'s deciders answer its go / no-go poll.")
+    if round_ != launch.gonogo_round or launch.gonogo_decision is not None:
+        return _closed(launch, round_)
+    if not await queries.add_vote(session, launch, voter_id, choice, None, now):
+        return GoNoGoResult(launch.ref, round_, False, None, f"You already answered {launch.ref}'s poll.")
+    await out.record(session, launch, voter_id, f"gonogo_{choice}", after={"round": round_})
+    votes = await queries.list_votes(session, launch)
+    await out.sync_poll(session, launch, now)
+    waiting = len(set(deciders) - {vote.voter_id for vote in votes})
+    if not waiting:
+        decision = _decision_of(votes)
+        await _decide(session, launch, decision, voter_id, now)
+        return GoNoGoResult(launch.ref, round_, False, decision, f"Everyone answered: {_words(decision)}.")
+    return GoNoGoResult(launch.ref, round_, False, None, f"Noted; waiting for {waiting} more decider(s).")
+
+
+async def close_round(session: AsyncSession, launch: Launch, actor_id: str, now: datetime) -> GoNoGoResult:
+    """The owner closes the poll with the answers given so far."""
+    if launch.gonogo_round == 0 or launch.gonogo_decision is not None:
+        return _closed(launch, launch.gonogo_round)
+    votes = await queries.list_votes(session, launch)
+    decision = _decision_of(votes)
+    await _decide(session, launch, decision, actor_id, now)
+    return GoNoGoResult(launch.ref, launch.gonogo_round, False, decision, f"Closed: {_words(decision)}.")
+
+
+def _decision_of(votes: list[GoNoGoVote]) -> GoNoGo:
+    if votes and all(vote.choice == GoNoGo.GO for vote in votes):
+        return GoNoGo.GO
+    return GoNoGo.NO_GO
+
+
+async def _decide(
+    session: AsyncSession, launch: Launch, decision: GoNoGo, actor_id: str, now: datetime
+) -> None:
+    launch.gonogo_decision, launch.gonogo_decided_at, launch.updated_at = decision, now, now
+    await out.record(
+        session,
+        launch,
+        actor_id,
+        "gonogo_decided",
+        after={"round": launch.gonogo_round, "decision": decision},
+    )
+    await out.sync_poll(session, launch, now)
+    await out.sync_parent(session, launch, now)
+    await out.notice(session, launch, "gonogo_result", now, round=launch.gonogo_round, actor=actor_id)
+    await out.refresh_people(session, launch, [], now, *deciders_of(launch))
+
+
+def _closed(launch: Launch, round_: int) -> GoNoGoResult:
+    if round_ != launch.gonogo_round:
+        message = f"That poll of {launch.ref} was replaced by poll {launch.gonogo_round}; nothing changed."
+    elif launch.gonogo_decision is not None:
+        message = f"{launch.ref}'s poll is closed ({_words(launch.gonogo_decision)}); nothing changed."
+    else:
+        message = f"{launch.ref} has no open go / no-go poll; `/launch gonogo {launch.ref}` opens one."
+    return GoNoGoResult(launch.ref, round_, False, launch.gonogo_decision, message)
+
+
+def _already(launch: Launch) -> str:
+    if launch.gonogo_decision is None:
+        return f"{launch.ref}'s go / no-go poll {launch.gonogo_round} is already open in its thread."
+    return f"{launch.ref} already has a go / no-go result ({_words(launch.gonogo_decision)})."
+
+
+def _words(decision: GoNoGo) -> str:
+    return "go" if decision == GoNoGo.GO else "no-go"

@@ -1,0 +1,302 @@
+"""Launch checklists: create a launch from a template, tick, assign and re-date items, slip the
+date, decide go / no-go, mark it launched or cancel it. No Slack here."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from typing import Protocol
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.clock import Clock
+from bot.errors import InvalidInput, NotAllowed, NotFound, PmbotError
+from bot.local_time import local_date
+from bot.services.launches import gonogo
+from bot.services.launches import outbox as out
+from bot.services.launches.changes import (
+    ITEM_DUE,
+    ItemChange,
+    LaunchDraft,
+    TickResult,
+    apply_ticks,
+    assign_and_date,
+    check_draft,
+    item_from,
+    lookup,
+    may_work,
+    move_date,
+    refusal,
+    require,
+    snapshot,
+    tick_changes,
+    tick_refusal,
+)
+from bot.services.launches.links import check_links
+from bot.services.launches.reads import (
+    ACTIVE,
+    LaunchSummary,
+    LaunchView,
+    chunk_of,
+    launch_view,
+)
+from bot.services.launches.template_store import LaunchTemplates
+from bot.services.settings.permissions import Permissions, can_run_launch
+from bot.services.writes import write
+from storage.db import Database
+from storage.launches import queries
+from storage.launches.roadmap_items import link_items
+from storage.models import GoNoGo, Launch, LaunchItem, LaunchStatus
+from storage.workspaces import allocate_number
+from storage.writer import Writer
+
+__all__ = ["ItemChange", "LaunchDraft", "LaunchService", "TickResult"]
+
+UPCOMING_SHOWN = 20
+
+
+class TimezoneLookup(Protocol):
+    """Where a Slack user lives (users.info)."""
+
+    async def timezone(self, team_id: str, user_id: str) -> str:
+        """The user's IANA timezone."""
+        ...
+
+
+class LaunchService:
+    """Launches and their checklists; every change re-renders the launch's messages from the database."""
+
+    def __init__(
+        self,
+        db: Database,
+        writer: Writer,
+        permissions: Permissions,
+        clock: Clock,
+        directory: TimezoneLookup,
+        templates: LaunchTemplates,
+    ) -> None:
+        self._templates = templates
+        self._db = db
+        self._writer = writer
+        self._permissions = permissions
+        self._clock = clock
+        self._directory = directory
+
+    # --- reading -------------------------------------------------------------------------
+
+    async def find(self, team_id: str, typed: str) -> LaunchView:
+        """One launch by `LCH-n` or by name."""
+        async with self._db.read() as session:
+            launch = await lookup(session, team_id, typed)
+            return await launch_view(session, launch, self._clock.now())
+
+    async def view(self, team_id: str, launch_id: int) -> LaunchView:
+        """A launch by row id, as its messages show it."""
+        async with self._db.read() as session:
+            launch = await queries.get_launch_by_id(session, team_id, launch_id)
+            if launch is None:
+                raise NotFound("That launch is gone.")
+            return await launch_view(session, launch, self._clock.now())
+
+    async def item(self, team_id: str, item_id: int) -> tuple[Launch, LaunchItem]:
+        """A checklist item with its launch (for the assign / re-date modal)."""
+        async with self._db.read() as session:
+            item = await queries.get_item(session, team_id, item_id)
+            launch = await queries.get_launch_by_id(session, team_id, item.launch_id) if item else None
+        if item is None or launch is None:
+            raise NotFound("That checklist item is gone.")
+        return launch, item
+
+    async def upcoming(self, team_id: str) -> list[LaunchSummary]:
+        """Planned and slipped launches from yesterday on, soonest first, with their progress."""
+        since = self._clock.now().date() - timedelta(days=1)
+        async with self._db.read() as session:
+            launches = await queries.list_upcoming(session, team_id, since=since, limit=UPCOMING_SHOWN)
+            counts = await queries.progress(session, team_id, [launch.id or 0 for launch in launches])
+        return [LaunchSummary(launch, *counts.get(launch.id or 0, (0, 0))) for launch in launches]
+
+    # --- creating ------------------------------------------------------------------------
+
+    async def create(self, team_id: str, actor_id: str, draft: LaunchDraft) -> Launch:
+        """Store a launch and its checklist; its parent message and thread go out through the outbox."""
+        template = await self._templates.get(team_id, draft.template_name)
+        owner = draft.owner_id or actor_id
+        timezone = await self._directory.timezone(team_id, owner)
+        now = self._clock.now()
+        launch_date = check_draft(draft, local_date(now, timezone))
+        linked = await check_links(self._db, team_id, draft.roadmap_item_numbers)
+
+        async def store(session: AsyncSession) -> Launch:
+            launch = Launch(
+                team_id=team_id,
+                number=await allocate_number(session, team_id, "launch"),
+                name=" ".join(draft.name.split()),
+                launch_date=launch_date,
+                launch_time=draft.launch_time,
+                timezone=timezone,
+                channel_id=draft.channel_id or "",
+                owner_id=owner,
+                decider_ids=list(dict.fromkeys(draft.decider_ids)),
+                template_name=template.name,
+                created_by=actor_id,
+                created_at=now,
+                updated_at=now,
+            )
+            session.add(launch)
+            await session.flush()
+            items = [item_from(launch, position, entry) for position, entry in enumerate(template.items)]
+            session.add_all(items)
+            link_items(session, launch, [item.id or 0 for item in linked])
+            after = snapshot(launch, len(items), [item.ref for item in linked])
+            await out.record(session, launch, actor_id, "created", after=after)
+            await out.post_all(session, launch, now)
+            await out.refresh_people(session, launch, items, now, actor_id)
+            return launch
+
+        return await write(self._writer, store)
+
+    # --- the checklist -------------------------------------------------------------------
+
+    async def tick(self, team_id: str, actor_id: str, number: int, change: ItemChange) -> TickResult:
+        """Apply what one click on a checkbox group changed; a refusal re-renders the group's message."""
+        is_admin = await self._permissions.is_admin(team_id, actor_id)
+        now = self._clock.now()
+
+        async def store(session: AsyncSession) -> TickResult:
+            launch = await require(session, team_id, number)
+            items = await queries.list_items(session, team_id, launch.id or 0)
+            in_element = [item for item in items if item.id in change.element_ids]
+            wanted = tick_changes(in_element, change)
+            reason = tick_refusal(launch, [item for item, _ in wanted], actor_id, is_admin)
+            if not wanted or reason:  # put the person's view back to what the database holds
+                await out.sync_chunks(session, launch, chunk_of(items, set(change.element_ids)), now)
+                return TickResult(launch.ref, [], [], reason if wanted else None)
+            result = await apply_ticks(session, launch, wanted, actor_id, now)
+            await out.sync_parent(session, launch, now)
+            await out.sync_chunks(session, launch, chunk_of(items, {item.id or 0 for item, _ in wanted}), now)
+            await out.refresh_people(session, launch, [item for item, _ in wanted], now)
+            return result
+
+        result = await write(self._writer, store)
+        if result.refusal:
+            raise NotAllowed(result.refusal)
+        return result
+
+    async def update_item(
+        self, team_id: str, actor_id: str, item_id: int, owner_id: str | None, due: date | None
+    ) -> LaunchItem:
+        """Assign the item and set its due date by hand (a slip leaves a hand-set date alone)."""
+        if due is None:
+            raise InvalidInput({ITEM_DUE: "Pick the date the item is due."})
+        is_admin = await self._permissions.is_admin(team_id, actor_id)
+        now = self._clock.now()
+
+        async def store(session: AsyncSession) -> LaunchItem:
+            item = await queries.get_item(session, team_id, item_id)
+            launch = await queries.get_launch_by_id(session, team_id, item.launch_id) if item else None
+            if item is None or launch is None:
+                raise NotFound("That checklist item is gone.")
+            if not may_work(actor_id, launch, item, is_admin):
+                raise NotAllowed(refusal(launch.ref))
+            before_owner = item.owner_id
+            if await assign_and_date(session, launch, item, owner_id, due, actor_id, now):
+                items = await queries.list_items(session, team_id, launch.id or 0)
+                await out.sync_chunks(session, launch, chunk_of(items, {item_id}), now)
+                await out.refresh_people(session, launch, [item], now, before_owner)
+            return item
+
+        return await write(self._writer, store)
+
+    # --- the launch ----------------------------------------------------------------------
+
+    async def change_date(self, team_id: str, actor_id: str, number: int, new_date: date | None) -> Launch:
+        """Move launch day: items not dated by hand move with it; later is a slip, posted in the thread."""
+        is_admin = await self._permissions.is_admin(team_id, actor_id)
+        now = self._clock.now()
+
+        async def store(session: AsyncSession) -> Launch:
+            launch = await self._runnable(session, team_id, actor_id, number, is_admin, "change its date")
+            await move_date(session, launch, new_date, actor_id, now)
+            return launch
+
+        return await write(self._writer, store)
+
+    async def mark_launched(self, team_id: str, actor_id: str, number: int) -> Launch:
+        """The owner says it shipped."""
+        return await self._finish(team_id, actor_id, number, LaunchStatus.LAUNCHED, "mark it launched")
+
+    async def cancel(self, team_id: str, actor_id: str, number: int) -> Launch:
+        """The launch will not happen; its checklist closes."""
+        return await self._finish(team_id, actor_id, number, LaunchStatus.CANCELLED, "cancel it")
+
+    # --- go / no-go ----------------------------------------------------------------------
+
+    async def open_gonogo(self, team_id: str, number: int, actor_id: str | None) -> gonogo.GoNoGoResult:
+        """Open a go / no-go poll in the thread; actor None is the schedule (T-1): a first poll only."""
+        is_admin = actor_id is not None and await self._permissions.is_admin(team_id, actor_id)
+        now = self._clock.now()
+
+        async def store(session: AsyncSession) -> gonogo.GoNoGoResult:
+            launch = await require(session, team_id, number)
+            if actor_id is not None and not (is_admin or actor_id in {launch.owner_id, *launch.decider_ids}):
+                raise NotAllowed(f"Only {launch.ref}'s owner, deciders and admins open its go / no-go poll.")
+            return await gonogo.open_round(session, launch, actor_id, now)
+
+        return await write(self._writer, store)
+
+    async def vote_gonogo(
+        self, team_id: str, actor_id: str, number: int, round_: int, choice: GoNoGo
+    ) -> gonogo.GoNoGoResult:
+        """A decider's go or no-go in the given round."""
+        now = self._clock.now()
+
+        async def store(session: AsyncSession) -> gonogo.GoNoGoResult:
+            launch = await require(session, team_id, number)
+            return await gonogo.count_vote(session, launch, actor_id, round_, choice, now)
+
+        return await write(self._writer, store)
+
+    async def close_gonogo(self, team_id: str, actor_id: str, number: int) -> gonogo.GoNoGoResult:
+        """The owner records the result with the answers given so far."""
+        is_admin = await self._permissions.is_admin(team_id, actor_id)
+        now = self._clock.now()
+
+        async def store(session: AsyncSession) -> gonogo.GoNoGoResult:
+            launch = await self._runnable(session, team_id, actor_id, number, is_admin, "close its poll")
+            return await gonogo.close_round(session, launch, actor_id, now)
+
+        return await write(self._writer, store)
+
+    # --- helpers -------------------------------------------------------------------------
+
+    async def _finish(
+        self, team_id: str, actor_id: str, number: int, status: LaunchStatus, doing: str
+    ) -> Launch:
+        is_admin = await self._permissions.is_admin(team_id, actor_id)
+        now = self._clock.now()
+
+        async def store(session: AsyncSession) -> Launch:
+            launch = await self._runnable(session, team_id, actor_id, number, is_admin, doing)
+            before = launch.status
+            launch.status, launch.updated_at = status, now
+            if status == LaunchStatus.LAUNCHED:
+                launch.launched_at = now
+            await out.record(
+                session, launch, actor_id, str(status), before={"status": before}, after={"status": status}
+            )
+            await out.sync_parent(session, launch, now)
+            await out.notice(session, launch, str(status), now, actor=actor_id)
+            items = await queries.list_items(session, team_id, launch.id or 0)
+            await out.refresh_people(session, launch, items, now)
+            return launch
+
+        return await write(self._writer, store)
+
+    async def _runnable(
+        self, session: AsyncSession, team_id: str, actor_id: str, number: int, is_admin: bool, doing: str
+    ) -> Launch:
+        launch = await require(session, team_id, number)
+        if not can_run_launch(actor_id, launch_owner_id=launch.owner_id, is_admin=is_admin):
+            raise NotAllowed(f"Only {launch.ref}'s owner and admins can {doing}.")
+        if launch.status not in ACTIVE:
+            raise PmbotError(f"{launch.ref} is already {launch.status}.")
+        return launch

@@ -1,0 +1,104 @@
+"""What a request's changes send to Slack: its card, its thread reply, DMs, Home tab refreshes.
+
+Each is an outbox job enqueued in the transaction of the change itself.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.services import outbox_kinds
+from bot.services.home.refresh import refresh_homes
+from storage import outbox
+from storage import requests as queries
+from storage.models import Request
+
+if TYPE_CHECKING:
+    from bot.services.requests.filing import MessageSource
+
+
+async def enqueue_card_sync(session: AsyncSession, request: Request, now: datetime) -> None:
+    """Re-render the request's triage card (one pending sync per request, whatever happens)."""
+    await outbox.enqueue(
+        session,
+        team_id=request.team_id,
+        kind=outbox_kinds.SYNC_CARD,
+        payload={"request_id": request_id(request)},
+        now=now,
+        dedupe_key=f"card:{request_id(request)}",
+    )
+
+
+async def enqueue_filed_reply(
+    session: AsyncSession, request: Request, source: MessageSource, filer_id: str, now: datetime
+) -> None:
+    """Reply "Filed as REQ-n" under the message the request was filed from."""
+    await outbox.enqueue(
+        session,
+        team_id=request.team_id,
+        kind=outbox_kinds.FILED_REPLY,
+        now=now,
+        payload={
+            "ref": request.ref,
+            "channel_id": source.channel_id,
+            "thread_ts": source.ts,
+            "filer_id": filer_id,
+            "response_url": source.response_url,
+        },
+    )
+
+
+async def enqueue_request_notices(
+    session: AsyncSession,
+    request: Request,
+    *,
+    now: datetime,
+    actor_id: str,
+    action: str,
+    was: dict[str, Any],
+    note: str | None,
+    extra: list[str],
+) -> None:
+    """DM the requester, the followers and `extra` people (not the actor) about a change, and
+    re-publish their Home tabs (the actor's too, if it shows the request)."""
+    followers = await queries.list_follower_ids(session, request)
+    involved = [request.requester_id, request.filed_by_id, *followers, *extra]
+    await refresh_homes(session, team_id=request.team_id, user_ids=involved, now=now)
+    recipients = dict.fromkeys([request.requester_id, *followers, *extra])
+    recipients.pop(actor_id, None)
+    notice = {
+        "request_id": request_id(request),
+        "ref": request.ref,
+        "title": request.title,
+        "action": action,
+        "actor_id": actor_id,
+        "old_status": str(was["status"]),
+        "new_status": str(request.status),
+        "assignee_id": request.assignee_id,
+        "note": note,
+    }
+    for user_id in recipients:
+        role = "requester" if user_id == request.requester_id else "follower"
+        await outbox.enqueue(
+            session,
+            team_id=request.team_id,
+            kind=outbox_kinds.NOTIFY,
+            now=now,
+            payload={**notice, "user_id": user_id, "role": role},
+        )
+
+
+async def refresh_request_homes(session: AsyncSession, request: Request, now: datetime) -> None:
+    """Re-publish the Home tabs that show the request: its requester's, filer's and followers'."""
+    followers = await queries.list_follower_ids(session, request)
+    involved = [request.requester_id, request.filed_by_id, *followers]
+    await refresh_homes(session, team_id=request.team_id, user_ids=involved, now=now)
+
+
+def request_id(request: Request) -> int:
+    """The row id of a request that has been flushed."""
+    assert request.id is not None, "request must be flushed before it has an id"
+    return request.id

@@ -1,0 +1,111 @@
+"""Applying an approved change: the roadmap item changes and the requests it answers are planned."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.services import outbox_kinds
+from bot.services.requests.notices import enqueue_request_notices
+from bot.services.roadmap.proposals import apply_changes, item_values
+from storage import audit, outbox
+from storage import roadmap as queries
+from storage.models import ChangeKind, Proposal, Request, RequestStatus, RoadmapItem
+from storage.workspaces import allocate_number
+
+PLANNABLE = {RequestStatus.NEW, RequestStatus.NEEDS_INFO, RequestStatus.ACCEPTED}
+
+
+async def apply_proposal(session: AsyncSession, proposal: Proposal, actor_id: str, now: datetime) -> None:
+    """Change the roadmap, link and plan the requests; runs in the transaction that decides."""
+    item = await _item_for_update(session, proposal)
+    proposal.item_before = item_values(item)
+    if item is None:
+        item = RoadmapItem(
+            team_id=proposal.team_id,
+            number=await allocate_number(session, proposal.team_id, "item"),
+            title="",
+        )
+        session.add(item)
+    old_horizon = item.horizon
+    apply_changes(item, proposal.changes)
+    if item.id is None or item.horizon != old_horizon:
+        item.position = await queries.next_position(session, proposal.team_id, item.horizon)
+    item.updated_at = now
+    await session.flush()
+    proposal.item_id = item.id
+    await queries.link_requests(session, item, proposal.linked_request_ids)
+    await audit.record_change(
+        session,
+        team_id=item.team_id,
+        actor_id=actor_id,
+        entity="roadmap_item",
+        entity_id=item.id or 0,
+        action=f"{proposal.kind}_applied",
+        before=proposal.item_before or None,
+        after=item_values(item),
+        note=f"{proposal.ref}: {proposal.rationale}",
+    )
+    await _plan_requests(session, proposal, item, actor_id, now)
+
+
+async def _plan_requests(
+    session: AsyncSession, proposal: Proposal, item: RoadmapItem, actor_id: str, now: datetime
+) -> None:
+    dropped = proposal.kind == ChangeKind.DROP
+    # Every request the item answers (the links made now included), not only those picked on
+    # this proposal: moving or dropping an item changes what it means for all of them.
+    linked = await queries.linked_requests(session, proposal.team_id, [item.id or 0])
+    for request in linked.get(item.id or 0, []):
+        old = request.status
+        if dropped and old == RequestStatus.PLANNED:
+            request.status = RequestStatus.ACCEPTED
+        elif not dropped and old in PLANNABLE:
+            request.status = RequestStatus.PLANNED
+        note = _what_it_means(request, item, dropped)
+        await audit.record_change(
+            session,
+            team_id=request.team_id,
+            actor_id=actor_id,
+            entity="request",
+            entity_id=request.id or 0,
+            action="roadmap_changed",
+            before={"status": str(old)},
+            after={"status": str(request.status)},
+            note=note,
+        )
+        await enqueue_request_notices(
+            session,
+            request,
+            now=now,
+            actor_id=actor_id,
+            action="roadmap_changed",
+            was={"status": old},
+            note=note,
+            extra=[],
+        )
+        await outbox.enqueue(
+            session,
+            team_id=request.team_id,
+            kind=outbox_kinds.SYNC_CARD,
+            payload={"request_id": request.id},
+            now=now,
+            dedupe_key=f"card:{request.id}",
+        )
+
+
+def _what_it_means(request: Request, item: RoadmapItem, dropped: bool) -> str:
+    if dropped:
+        return (
+            f"{item.ref} “{item.title}” was dropped from the roadmap; {request.ref} is back in the backlog."
+        )
+    when = f", target {item.target_date.isoformat()}" if item.target_date else ""
+    horizon = str(item.horizon).capitalize()
+    return f"{request.ref} is now planned for {horizon}{when} as {item.ref} “{item.title}”."
+
+
+async def _item_for_update(session: AsyncSession, proposal: Proposal) -> RoadmapItem | None:
+    if proposal.item_id is None:
+        return None
+    return await queries.get_item_by_id(session, proposal.team_id, proposal.item_id)

@@ -1,0 +1,111 @@
+"""Proposing a roadmap change, resubmitting it after "request changes", and withdrawing it."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.clock import Clock
+from bot.errors import InvalidInput, NotAllowed, NotFound, PmbotError
+from bot.services.roadmap.decisions import DECIDED, decide, record, require_proposal, sync_cards
+from bot.services.roadmap.proposals import ITEM, LINKED, ProposalDraft, draft_from
+from storage import requests as request_queries
+from storage import roadmap as queries
+from storage.models import ChangeKind, ItemStatus, Proposal, ProposalStatus, RoadmapItem
+from storage.workspaces import allocate_number
+
+
+async def propose(
+    session: AsyncSession, team_id: str, proposer_id: str, draft: ProposalDraft, now: datetime
+) -> Proposal:
+    """Store a checked draft as a pending proposal and queue its cards."""
+    item = await _item_for(session, team_id, draft)
+    request_ids = await _request_ids(session, team_id, draft.linked_request_numbers)
+    policy = await queries.get_policy(session, team_id)
+    proposal = Proposal(
+        team_id=team_id,
+        number=await allocate_number(session, team_id, "proposal"),
+        kind=draft.kind,
+        item_id=item.id if item else None,
+        proposer_id=proposer_id,
+        rationale=draft.rationale,
+        changes=draft.changes(),
+        linked_request_ids=request_ids,
+        required_approvals=max(policy.required_approvals, 1),
+        created_at=now,
+        submitted_at=now,
+        expires_at=now + timedelta(days=policy.expiry_days),
+    )
+    session.add(proposal)
+    await session.flush()
+    await record(session, proposal, proposer_id, "proposed", after=proposal.changes, note=draft.rationale)
+    await sync_cards(session, proposal, now)
+    return proposal
+
+
+async def resubmit(
+    session: AsyncSession, team_id: str, proposer_id: str, number: int, draft: ProposalDraft, now: datetime
+) -> Proposal:
+    """The proposer's checked edit: a new revision, pending again, its votes starting over."""
+    proposal = await require_proposal(session, team_id, number)
+    if proposal.proposer_id != proposer_id:
+        raise NotAllowed("Only the proposer can change a proposal.")
+    if proposal.status in DECIDED:
+        raise PmbotError(f"{proposal.ref} is already {proposal.status}; propose the change again.")
+    item = await _item_for(session, team_id, draft)
+    policy = await queries.get_policy(session, team_id)
+    proposal.kind, proposal.item_id = draft.kind, item.id if item else None
+    proposal.changes, proposal.rationale = draft.changes(), draft.rationale
+    proposal.linked_request_ids = await _request_ids(session, team_id, draft.linked_request_numbers)
+    proposal.revision += 1
+    proposal.status = ProposalStatus.PENDING
+    proposal.submitted_at, proposal.reminded_at = now, None
+    proposal.expires_at = now + timedelta(days=policy.expiry_days)
+    await record(session, proposal, proposer_id, "resubmitted", after=proposal.changes, note=draft.rationale)
+    await sync_cards(session, proposal, now)
+    return proposal
+
+
+async def withdraw(session: AsyncSession, clock: Clock, team_id: str, actor_id: str, number: int) -> Proposal:
+    """The proposer takes back a proposal not decided yet."""
+    proposal = await require_proposal(session, team_id, number)
+    if proposal.proposer_id != actor_id:
+        raise NotAllowed("Only the proposer can withdraw a proposal.")
+    if proposal.status in DECIDED:
+        raise PmbotError(f"{proposal.ref} is already {proposal.status}.")
+    await decide(session, clock, proposal, ProposalStatus.WITHDRAWN, actor_id, None)
+    return proposal
+
+
+async def draft_of(session: AsyncSession, team_id: str, proposer_id: str, number: int) -> ProposalDraft:
+    """CHG-`number` as a draft, for its proposer (only) to edit and resubmit."""
+    proposal = await queries.get_proposal(session, team_id, number)
+    if proposal is None:
+        raise NotFound(f"There is no CHG-{number} in this workspace.")
+    if proposal.proposer_id != proposer_id:
+        raise NotAllowed("Only the proposer can change a proposal.")
+    item = await queries.get_item_by_id(session, team_id, proposal.item_id) if proposal.item_id else None
+    requests = await queries.requests_by_ids(session, team_id, proposal.linked_request_ids)
+    return draft_from(proposal, item, [request.number for request in requests])
+
+
+async def _item_for(session: AsyncSession, team_id: str, draft: ProposalDraft) -> RoadmapItem | None:
+    if draft.kind == ChangeKind.ADD:
+        return None
+    item = await queries.get_item(session, team_id, draft.item_number or 0)
+    if item is None:
+        raise InvalidInput({ITEM: f"There is no RM-{draft.item_number}."})
+    if item.status == ItemStatus.DROPPED:
+        raise InvalidInput({ITEM: f"{item.ref} was dropped; propose adding it again instead."})
+    return item
+
+
+async def _request_ids(session: AsyncSession, team_id: str, numbers: list[int]) -> list[int]:
+    ids = []
+    for number in dict.fromkeys(numbers):
+        request = await request_queries.get_request(session, team_id, number)
+        if request is None:
+            raise InvalidInput({LINKED: f"There is no REQ-{number}."})
+        ids.append(request.id or 0)
+    return ids

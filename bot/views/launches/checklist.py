@@ -1,0 +1,84 @@
+"""A launch's checklist in its thread: one message per chunk, phases as headings, items as checkboxes
+(ten to a group) with a menu to assign or re-date each."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from slack_sdk.models.blocks import (
+    ActionsBlock,
+    Block,
+    CheckboxesElement,
+    ContextBlock,
+    Option,
+    StaticSelectElement,
+)
+
+from bot import text
+from bot.services.launches.reads import Chunk, LaunchView
+from bot.views import ids, limits
+from bot.views.common import mrkdwn, option, plain, section
+from storage.models import Launch, LaunchItem
+
+ROLE_SHOWN = 20
+
+
+def checklist_message(view: LaunchView, index: int) -> tuple[str, list[Block]]:
+    """The fallback text and blocks of the checklist's message number `index`."""
+    chunks = view.chunks
+    chunk = chunks[index] if index < len(chunks) else Chunk(index)
+    launch = view.launch
+    part = f" · part {index + 1} of {len(chunks)}" if len(chunks) > 1 else ""
+    blocks: list[Block] = [ContextBlock(elements=[mrkdwn(f"*{launch.ref} checklist*{part}")])]
+    for phase in chunk.phases:
+        blocks.append(section(f"*{text.escape(phase.phase)}*" + (" (continued)" if phase.continued else "")))
+        blocks += [item_group(launch, group, view.today) for group in phase.groups]
+    return f"{launch.ref} checklist{part}", blocks
+
+
+def item_group(launch: Launch, items: list[LaunchItem], today: date) -> ActionsBlock:
+    """Up to ten items as checkboxes, and a menu to assign or re-date one of them.
+
+    The block_id names the group's items, so a click is compared with the database for them only.
+    """
+    options = {item.id: item_option(item, today) for item in items}
+    ticked = [options[item.id] for item in items if item.done]
+    member_ids = ".".join(str(item.id) for item in items)
+    return ActionsBlock(
+        block_id=f"{ids.LAUNCH_ITEMS_PREFIX}{launch.number}:{member_ids}",
+        elements=[
+            CheckboxesElement(
+                action_id=ids.LAUNCH_TICK, options=list(options.values()), initial_options=ticked or None
+            ),
+            StaticSelectElement(
+                action_id=ids.LAUNCH_ITEM_MENU,
+                placeholder=plain("Assign or re-date…", limits.OPTION_TEXT),
+                options=[option(f"✎ {item.title}", str(item.id)) for item in items],
+            ),
+        ],
+    )
+
+
+def item_option(item: LaunchItem, today: date) -> Option:
+    """One checkbox: the item's title, its owner and due date below."""
+    return Option(
+        value=str(item.id),
+        text=mrkdwn(text.escaped(item.title, limits.OPTION_TEXT)),
+        description=mrkdwn(text.truncate(item_detail(item, today), limits.OPTION_TEXT)),
+    )
+
+
+def item_detail(item: LaunchItem, today: date) -> str:
+    """`<@U1> · due Thu 10 Dec`, with "overdue" while it is late and open."""
+    if item.owner_id:
+        owner = text.user(item.owner_id)
+    else:
+        role = f" ({text.escaped(item.owner_role, ROLE_SHOWN)})" if item.owner_role else ""
+        owner = f"_no owner yet_{role}"
+    late = " · *overdue*" if not item.done and item.due_date < today else ""
+    return f"{owner} · due {short_date(item.due_date)}{late}"
+
+
+def short_date(day: date) -> str:
+    """`Thu 10 Dec` (a calendar day where the launch happens, so not a reader-local token)."""
+    return f"{day:%a} {day.day} {day:%b}"

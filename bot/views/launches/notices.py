@@ -1,0 +1,85 @@
+"""Posts in a launch's thread: the go / no-go poll, its result, slips, launched and cancelled."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from slack_sdk.models.blocks import ActionsBlock, Block, ButtonElement, ContextBlock
+
+from bot import text
+from bot.services.launches.reads import LaunchView
+from bot.views import ids
+from bot.views.common import mrkdwn, section
+from bot.views.launches.parent import launch_title, launch_when
+from storage.models import GoNoGo, GoNoGoVote
+
+
+def poll_message(view: LaunchView, round_: int) -> tuple[str, list[Block]]:
+    """The go / no-go poll of one round: who answered what, whose answer is missing, the buttons."""
+    launch = view.launch
+    heading = f":vertical_traffic_light: *Go / no-go for {launch_title(launch)}* (poll {round_})"
+    fallback = f"Go / no-go for {launch.ref} (poll {round_})"
+    if round_ != launch.gonogo_round:
+        return fallback, [section(heading), section(f"_Replaced by poll {launch.gonogo_round}._")]
+    lines = [
+        f"Launch {launch_when(launch)} · deciders {' '.join(text.user(d) for d in view.deciders)}",
+        _answers(view.votes, view.deciders, closed=launch.gonogo_decision is not None),
+    ]
+    blocks: list[Block] = [section(heading), section("\n".join(lines))]
+    if launch.gonogo_decision is not None:
+        blocks.append(section(f"Result: {_decision(launch.gonogo_decision)}"))
+        return fallback, blocks
+    block_id = f"{ids.GONOGO_BLOCK_PREFIX}{launch.number}:{round_}"
+    buttons = [
+        ButtonElement(text="Go", action_id=ids.LAUNCH_GO, value="go", style="primary"),
+        ButtonElement(text="No-go", action_id=ids.LAUNCH_NO_GO, value="no_go", style="danger"),
+        ButtonElement(text="Close poll", action_id=ids.LAUNCH_CLOSE_GONOGO, value="close"),
+    ]
+    blocks.append(ActionsBlock(block_id=block_id, elements=buttons))
+    blocks.append(
+        ContextBlock(elements=[mrkdwn("Deciders answer; the launch owner may close the poll early.")])
+    )
+    return fallback, blocks
+
+
+def notice_message(view: LaunchView, payload: dict[str, Any]) -> tuple[str, list[Block]]:
+    """A notice in the thread: a slip or a date change, launched, cancelled, a go / no-go result."""
+    launch, kind = view.launch, payload["notice"]
+    actor = text.user(payload.get("actor") or "pmbot")
+    if kind in ("slipped", "date_changed"):
+        before, after = date.fromisoformat(payload["before"]), date.fromisoformat(payload["after"])
+        verb = "slipped" if kind == "slipped" else "moved"
+        line = (
+            f":calendar: *{launch.ref} {verb}* from {text.date_token(before)} to {text.date_token(after)}"
+            f" (by {actor}). {payload['moved']} due date(s) moved with it"
+        )
+        line += f"; {payload['kept']} set by hand stayed." if payload.get("kept") else "."
+    elif kind == "launched":
+        line = f":tada: *{launch.ref} is launched!* Marked by {actor}."
+    elif kind == "cancelled":
+        line = f":no_entry_sign: *{launch.ref} was cancelled* by {actor}."
+    else:
+        line = _result_line(view, payload)
+    return f"{launch.ref}: {kind.replace('_', ' ')}", [section(line)]
+
+
+def _result_line(view: LaunchView, payload: dict[str, Any]) -> str:
+    launch = view.launch
+    decision = launch.gonogo_decision if payload.get("round") == launch.gonogo_round else None
+    result = _decision(decision) if decision else "recorded"
+    answers = _answers(view.votes, view.deciders, closed=True)
+    return f"*Go / no-go for {launch.ref}* (poll {payload.get('round')}): {result}\n{answers}"
+
+
+def _answers(votes: list[GoNoGoVote], deciders: list[str], *, closed: bool = False) -> str:
+    said = [f"{text.user(v.voter_id)} {'go' if v.choice == GoNoGo.GO else 'no-go'}" for v in votes]
+    missing = [text.user(d) for d in deciders if d not in {v.voter_id for v in votes}]
+    parts = ["Answered: " + ", ".join(said) if said else "Nobody answered yet"]
+    if missing:
+        parts.append(("no answer from " if closed else "waiting for ") + " ".join(missing))
+    return " · ".join(parts)
+
+
+def _decision(decision: GoNoGo) -> str:
+    return "*GO* ✅" if decision == GoNoGo.GO else "*NO-GO* ⛔"

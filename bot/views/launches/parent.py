@@ -1,0 +1,118 @@
+"""A launch's parent message in its channel: name, date, owner, progress and status, with its buttons."""
+
+from __future__ import annotations
+
+from slack_sdk.models.blocks import ActionsBlock, Block, ButtonElement, ConfirmObject, ContextBlock
+
+from bot import text
+from bot.local_time import wall_clock_instant
+from bot.services.launches.reads import LaunchView
+from bot.views import ids, limits
+from bot.views.common import labelled, mrkdwn, plain, section
+from storage.models import GoNoGo, Launch, RoadmapItem
+
+PROGRESS_SEGMENTS = 5
+FILLED, EMPTY = "▰", "▱"
+NAME_SHOWN = 150
+SHIPS_SHOWN, SHIPS_TITLE_SHOWN = 5, 60  # at most ~400 characters of the section's 3,000
+
+
+def progress_bar(done: int, total: int) -> str:
+    """`▰▰▰▱▱ 6/12`: five segments, rounded to the nearest."""
+    filled = (done * PROGRESS_SEGMENTS * 2 + total) // (total * 2) if total else 0
+    return f"{FILLED * filled}{EMPTY * (PROGRESS_SEGMENTS - filled)} {done}/{total}"
+
+
+def launch_title(launch: Launch) -> str:
+    """`LCH-3 · <name>`, the name escaped."""
+    return f"{launch.ref} · {text.escaped(launch.name, NAME_SHOWN)}"
+
+
+def launch_when(launch: Launch) -> str:
+    """The launch day (and time) as a token each reader sees in their own locale and timezone."""
+    if launch.launch_time is None:
+        return text.date_token(launch.launch_date)
+    return text.time_token(wall_clock_instant(launch.launch_date, launch.launch_time, launch.timezone))
+
+
+def ships_line(items: list[RoadmapItem]) -> str | None:
+    """`RM-4 Global search, RM-7 Dark mode and 3 more`: the roadmap items a launch ships, if any."""
+    if not items:
+        return None
+    shown = ", ".join(
+        f"{item.ref} {text.escaped(item.title, SHIPS_TITLE_SHOWN)}" for item in items[:SHIPS_SHOWN]
+    )
+    more = len(items) - SHIPS_SHOWN
+    return f"{shown} and {more} more" if more > 0 else shown
+
+
+def gonogo_line(launch: Launch) -> str | None:
+    """Where the go / no-go stands, once a poll was opened."""
+    if launch.gonogo_round == 0:
+        return None
+    if launch.gonogo_decision is None:
+        return f"poll {launch.gonogo_round} open in the thread"
+    return "*GO* ✅" if launch.gonogo_decision == GoNoGo.GO else "*NO-GO* ⛔"
+
+
+def parent_message(view: LaunchView) -> tuple[str, list[Block]]:
+    """The fallback text and blocks of the launch's parent message."""
+    launch = view.launch
+    lines = [
+        f"*When:* {launch_when(launch)}",
+        f"*Owner:* {text.user(launch.owner_id)}",
+        f"*Progress:* {progress_bar(view.done, view.total)}",
+        f"*Status:* {labelled(launch.status)}",
+    ]
+    ships = ships_line(view.roadmap_items)
+    if ships:
+        lines.append(f"*Ships:* {ships}")
+    decision = gonogo_line(launch)
+    if decision:
+        lines.append(f"*Go / no-go:* {decision}")
+    blocks: list[Block] = [
+        section(f":rocket: *{launch_title(launch)}*"),
+        section("\n".join(lines)),
+        ContextBlock(elements=[mrkdwn(f"The checklist is in the thread · `/launch {launch.ref}`")]),
+    ]
+    if view.active:
+        blocks.append(launch_buttons(launch))
+    fallback = (
+        f"{launch.ref} · {text.escaped(launch.name, NAME_SHOWN)} — {progress_bar(view.done, view.total)}"
+    )
+    return fallback, blocks
+
+
+def launch_buttons(launch: Launch) -> ActionsBlock:
+    """Mark launched, change the date, open a go / no-go poll, cancel (the server checks who may)."""
+    value = str(launch.number)
+    return ActionsBlock(
+        block_id=f"{ids.LAUNCH_BLOCK_PREFIX}{launch.number}",
+        elements=[
+            ButtonElement(
+                text="Mark launched",
+                action_id=ids.LAUNCH_MARK_LAUNCHED,
+                value=value,
+                style="primary",
+                confirm=_confirm("Mark launched?", f"{launch.ref} will show as launched.", "Launched"),
+            ),
+            ButtonElement(text="Change date", action_id=ids.LAUNCH_CHANGE_DATE, value=value),
+            ButtonElement(text="Go / no-go poll", action_id=ids.LAUNCH_OPEN_GONOGO, value=value),
+            ButtonElement(
+                text="Cancel launch",
+                action_id=ids.LAUNCH_CANCEL,
+                value=value,
+                style="danger",
+                confirm=_confirm("Cancel the launch?", f"{launch.ref} will be cancelled.", "Cancel it"),
+            ),
+        ],
+    )
+
+
+def _confirm(title: str, body: str, yes: str) -> ConfirmObject:
+    return ConfirmObject(
+        title=plain(title, limits.MODAL_TITLE),
+        text=plain(body),
+        confirm=plain(yes, limits.MODAL_TITLE),
+        deny=plain("Back", limits.MODAL_TITLE),
+    )

@@ -1,0 +1,113 @@
+"""Launch reminders: an owner's morning DM and the T-7 / T-1 / launch-day / day-after thread posts."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+
+from slack_sdk.models.blocks import Block, ContextBlock, SectionBlock
+
+from bot import text
+from bot.services.launches.reminder_reads import DueItem, MorningList, ThreadReminder
+from bot.services.launches.reminder_stages import Stage
+from bot.views import limits
+from bot.views.common import mrkdwn, section
+from storage.models import LaunchItem
+
+NAME_MAX = 80
+TITLE_MAX = 150
+LISTED_MAX = 40  # lines past this become "…and N more": the message stays well inside 50 blocks
+INTROS = {
+    Stage.WEEK_BEFORE: ":calendar: *One week to launch*",
+    Stage.DAY_BEFORE: ":hourglass_flowing_sand: *Launch is tomorrow*",
+    Stage.LAUNCH_DAY: ":rocket: *Launch day*",
+    Stage.DAY_AFTER: ":bar_chart: *Launch summary*",
+}
+FALLBACKS = {
+    Stage.WEEK_BEFORE: "one week to launch",
+    Stage.DAY_BEFORE: "launch is tomorrow",
+    Stage.LAUNCH_DAY: "launch day",
+    Stage.DAY_AFTER: "launch summary",
+}
+
+
+def morning_dm(morning: MorningList, late_since: datetime | None = None) -> tuple[str, list[Block]]:
+    """An owner's DM: their overdue items, then today's, then tomorrow's."""
+    count = len(morning.overdue) + len(morning.today) + len(morning.tomorrow)
+    blocks: list[Block] = [section(f":wave: Your launch checklist for {text.date_token(morning.day)}:")]
+    shown = 0
+    for heading, entries in (
+        ("Overdue", morning.overdue),
+        ("Due today", morning.today),
+        ("Due tomorrow", morning.tomorrow),
+    ):
+        if entries:
+            lines = [_due_line(entry) for entry in entries[: max(LISTED_MAX - shown, 0)]]
+            blocks += _listing(f"*{heading}*", lines, len(entries) - len(lines))
+            shown += len(lines)
+    blocks.append(
+        ContextBlock(elements=[mrkdwn(_footer("Tick items off in each launch's thread.", late_since))])
+    )
+    return f"{count} launch checklist item(s) need you", blocks
+
+
+def thread_post(reminder: ThreadReminder, late_since: datetime | None = None) -> tuple[str, list[Block]]:
+    """A reminder in the launch's thread naming the open items and their owners."""
+    launch, stage = reminder.launch, reminder.stage
+    name = text.escaped(launch.name, NAME_MAX)
+    when = text.date_token(launch.launch_date)
+    open_items = reminder.open_items
+    if stage == Stage.DAY_AFTER:
+        intro = (
+            f"{INTROS[stage]} · *{launch.ref}* {name} ({when}): {reminder.done}/{reminder.total} items done."
+        )
+        heading = "*Still open:*" if open_items else "Everything on the checklist was done. :tada:"
+    else:
+        intro = f"{INTROS[stage]} · *{launch.ref}* {name} on {when}."
+        heading = (
+            f"*{len(open_items)} of {reminder.total} items open:*" if open_items else "Every item is done."
+        )
+    lines = [_open_line(item) for item in open_items[:LISTED_MAX]]
+    blocks: list[Block] = [section(intro), *_listing(heading, lines, len(open_items) - len(lines))]
+    polls_next = stage == Stage.DAY_BEFORE and launch.gonogo_round == 0  # the schedule opens only the first
+    note = "The go / no-go poll for the deciders follows." if polls_next else ""
+    if note or late_since:
+        blocks.append(ContextBlock(elements=[mrkdwn(_footer(note, late_since))]))
+    fallback = f"{launch.ref} {name}: {FALLBACKS[stage]}, {len(open_items)} open item(s)"
+    return text.truncate(fallback, limits.MESSAGE_TEXT), blocks
+
+
+def _due_line(entry: DueItem) -> str:
+    launch, item = entry.launch, entry.item
+    title = text.escaped(item.title, TITLE_MAX)
+    name = text.escaped(launch.name, NAME_MAX)
+    return f"• {title} · *{launch.ref}* {name} · due {text.date_token(item.due_date)}"
+
+
+def _open_line(item: LaunchItem) -> str:
+    owner = text.user(item.owner_id) if item.owner_id else _no_owner(item)
+    return f"• {text.escaped(item.title, TITLE_MAX)} — {owner} · due {text.date_token(item.due_date)}"
+
+
+def _no_owner(item: LaunchItem) -> str:
+    role = f" ({text.escaped(item.owner_role, 40)})" if item.owner_role else ""
+    return f"_no owner yet{role}_"
+
+
+def _listing(heading: str, lines: Sequence[str], more: int) -> list[SectionBlock]:
+    """The heading and lines as sections, each within Slack's 3,000 characters."""
+    if more > 0:
+        lines = [*lines, f"…and {more} more"]
+    sections, current = [], heading
+    for line in lines:
+        if len(current) + 1 + len(line) > limits.SECTION_TEXT:
+            sections.append(section(current))
+            current = line
+        else:
+            current = f"{current}\n{line}"
+    return [*sections, section(current)]
+
+
+def _footer(note: str, late_since: datetime | None) -> str:
+    late = f"Sent late: this was due {text.time_token(late_since)}." if late_since else ""
+    return " ".join(part for part in (note, late) if part) or " "

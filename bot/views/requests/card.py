@@ -1,0 +1,121 @@
+"""The triage card: a request as the intake channel sees it, with its triage buttons."""
+
+from __future__ import annotations
+
+from slack_sdk.models.blocks import (
+    ActionsBlock,
+    Block,
+    ButtonElement,
+    ConfirmObject,
+    ContextBlock,
+    ExternalDataSelectElement,
+    HeaderBlock,
+    SectionBlock,
+    UserSelectElement,
+)
+
+from bot import text
+from bot.services.requests.service import RequestDetail
+from bot.views import ids, limits
+from bot.views.common import labelled, mrkdwn, plain, section
+from storage.models import Request, RequestStatus
+
+STATUS_EMOJI = {
+    RequestStatus.NEW: ":new:",
+    RequestStatus.NEEDS_INFO: ":question:",
+    RequestStatus.ACCEPTED: ":white_check_mark:",
+    RequestStatus.PLANNED: ":calendar:",
+    RequestStatus.IN_PROGRESS: ":hammer_and_wrench:",
+    RequestStatus.DONE: ":tada:",
+    RequestStatus.DECLINED: ":no_entry_sign:",
+    RequestStatus.DUPLICATE: ":twisted_rightwards_arrows:",
+}
+CLOSED = {RequestStatus.DECLINED, RequestStatus.DUPLICATE, RequestStatus.DONE}
+DESCRIPTION_PREVIEW = 1500
+FOLLOWERS_SHOWN = 10
+
+
+def request_card(detail: RequestDetail) -> list[Block]:
+    """The card's blocks: what was asked, by whom, where it stands, and what to do."""
+    request = detail.request
+    blocks: list[Block] = [
+        HeaderBlock(text=plain(f"{request.ref} · {request.title}", limits.HEADER_TEXT)),
+        SectionBlock(fields=[mrkdwn(field) for field in _fields(detail)]),
+    ]
+    if request.description:
+        blocks.append(section(text.escaped(request.description, DESCRIPTION_PREVIEW)))
+    blocks.append(ContextBlock(elements=[mrkdwn(_footer(detail))]))
+    blocks.extend(_actions(request))
+    return blocks
+
+
+def card_fallback_text(request: Request) -> str:
+    """The notification text of the card."""
+    return f"{request.ref}: {text.escaped(request.title, limits.HEADER_TEXT)} ({labelled(request.status)})"
+
+
+def status_label(status: str) -> str:
+    """`accepted` → `:white_check_mark: Accepted`."""
+    return f"{STATUS_EMOJI.get(RequestStatus(status), '')} {labelled(status)}".strip()
+
+
+def _fields(detail: RequestDetail) -> list[str]:
+    request = detail.request
+    status = status_label(request.status)
+    if detail.duplicate_of_ref:
+        status += f" of {detail.duplicate_of_ref}"
+    fields = [
+        f"*Kind*\n{labelled(request.kind)}",
+        f"*Impact*\n{labelled(request.impact)}",
+        f"*Requester*\n{text.user(request.requester_id)}",
+        f"*Status*\n{status}",
+    ]
+    if request.on_behalf_of:
+        fields.append(f"*On behalf of*\n{text.escaped(request.on_behalf_of, limits.FIELD_TEXT - 20)}")
+    if request.needed_by:
+        fields.append(f"*Needed by*\n{text.date_token(request.needed_by)}")
+    if request.assignee_id:
+        fields.append(f"*Assignee*\n{text.user(request.assignee_id)}")
+    return fields
+
+
+def _footer(detail: RequestDetail) -> str:
+    request = detail.request
+    shown = " ".join(text.user(user_id) for user_id in detail.follower_ids[:FOLLOWERS_SHOWN])
+    more = len(detail.follower_ids) - FOLLOWERS_SHOWN
+    followers = f"{len(detail.follower_ids)} following: {shown}" + (f" and {more} more" if more > 0 else "")
+    parts = [f":+1: {detail.upvotes}", followers]
+    if request.filed_by_id != request.requester_id:
+        parts.append(f"filed by {text.user(request.filed_by_id)}")
+    if request.source_permalink:
+        parts.append(f"<{request.source_permalink}|original message>")
+    return " · ".join(parts)
+
+
+def _actions(request: Request) -> list[Block]:
+    block_id = f"{ids.CARD_BLOCK_PREFIX}{request.number}"
+    value = str(request.number)
+    triage: list[ButtonElement | ExternalDataSelectElement | UserSelectElement] = []
+    if request.status not in CLOSED:
+        if request.status != RequestStatus.ACCEPTED:
+            triage.append(ButtonElement(text="Accept", action_id=ids.ACCEPT, value=value, style="primary"))
+        triage += [
+            ButtonElement(text="Decline", action_id=ids.DECLINE, value=value, style="danger"),
+            ButtonElement(text="Need info", action_id=ids.NEED_INFO, value=value),
+            ExternalDataSelectElement(
+                action_id=ids.MARK_DUPLICATE,
+                placeholder=plain("Mark duplicate of…"),
+                min_query_length=0,
+                confirm=ConfirmObject(
+                    title="Mark as duplicate?", text=f"{request.ref} will be closed as a duplicate."
+                ),
+            ),
+            UserSelectElement(
+                action_id=ids.ASSIGN, placeholder=plain("Assign…"), initial_user=request.assignee_id
+            ),
+        ]
+    social = [
+        ButtonElement(text="Follow", action_id=ids.FOLLOW, value=value),
+        ButtonElement(text=":+1: +1", action_id=ids.UPVOTE, value=value),
+    ]
+    return [ActionsBlock(block_id=block_id, elements=[*triage, *social])]

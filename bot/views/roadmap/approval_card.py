@@ -1,0 +1,115 @@
+"""The approval card: a proposed roadmap change as a before → after diff, with votes and buttons."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from slack_sdk.models.blocks import ActionsBlock, Block, ButtonElement, ContextBlock, HeaderBlock
+
+from bot import text
+from bot.services.roadmap.proposals import diff
+from bot.services.roadmap.reads import ProposalView
+from bot.views import ids, limits
+from bot.views.common import labelled, mrkdwn, plain, section
+from storage.models import ProposalStatus
+
+KIND_WORDS = {"add": "Add", "move": "Move", "rescope": "Rescope", "drop": "Drop"}
+STATUS_WORDS = {
+    ProposalStatus.PENDING: ":hourglass_flowing_sand: Waiting for approvals",
+    ProposalStatus.CHANGES_REQUESTED: ":pencil2: Changes requested",
+    ProposalStatus.APPROVED: ":white_check_mark: Approved and applied",
+    ProposalStatus.REJECTED: ":x: Rejected",
+    ProposalStatus.WITHDRAWN: ":leftwards_arrow_with_hook: Withdrawn",
+    ProposalStatus.EXPIRED: ":hourglass: Expired without a quorum",
+}
+
+
+def change_summary(view: ProposalView) -> str:
+    """`Move “Search” (RM-4)`: what the change does to which item, escaped."""
+    proposal = view.proposal
+    title = view.before.get("title") or proposal.changes.get("title") or "a new item"
+    ref = f" ({view.item.ref})" if view.item else ""
+    return f"{KIND_WORDS[proposal.kind]} “{text.escaped(title, 100)}”{ref}"
+
+
+def approval_card(view: ProposalView) -> list[Block]:
+    """The card in the approvals channel and in each approver's DM; re-rendered on every vote."""
+    proposal = view.proposal
+    blocks: list[Block] = [
+        HeaderBlock(
+            text=plain(f"{proposal.ref} · {KIND_WORDS[proposal.kind]} roadmap item", limits.HEADER_TEXT)
+        ),
+        section(f"{change_summary(view)}, proposed by {text.user(proposal.proposer_id)}"),
+        section(_diff_text(view)),
+        section(f"*Why:* {text.escaped(proposal.rationale, 1500)}"),
+    ]
+    if view.requests:
+        blocks.append(section(_requests_text(view)))
+    blocks.append(ContextBlock(elements=[mrkdwn(_status_text(view))]))
+    actions = _actions(proposal.number, proposal.status)
+    return [*blocks, *actions]
+
+
+def _diff_text(view: ProposalView) -> str:
+    lines = [
+        f"*{labelled(change.name.removesuffix('_id'))}:* {_shown(change.name, change.before)} → "
+        f"*{_shown(change.name, change.after)}*"
+        for change in diff(view.before, view.proposal.changes)
+    ]
+    return "\n".join(lines) or "_No field changes._"
+
+
+def _shown(name: str, value: Any) -> str:
+    if value in (None, ""):
+        return "—"
+    if name == "owner_id":
+        return text.user(str(value))
+    if name in ("horizon", "status"):
+        return labelled(str(value))
+    return text.escaped(str(value), 300)
+
+
+def _requests_text(view: ProposalView) -> str:
+    lines = [
+        f"{request.ref} {text.escaped(request.title, 80)} · :+1: {view.demand.get(request.id or 0, 0)}"
+        for request in view.requests[:8]
+    ]
+    more = len(view.requests) - 8
+    return "*Linked requests*\n" + "\n".join(lines) + (f"\n…and {more} more" if more > 0 else "")
+
+
+def _status_text(view: ProposalView) -> str:
+    proposal = view.proposal
+    approvals = [v.approver_id for v in view.votes if v.choice == "approve"]
+    voted = ", ".join(text.user(u) for u in approvals) or "nobody yet"
+    parts = [
+        STATUS_WORDS[ProposalStatus(proposal.status)],
+        f"approved by {voted} ({len(approvals)}/{proposal.required_approvals})",
+    ]
+    if proposal.status == ProposalStatus.PENDING:
+        missing = " ".join(text.user(u) for u in view.missing_voter_ids) or "any workspace admin"
+        parts.append(f"waiting for {missing}")
+        parts.append(f"expires {text.time_token(proposal.expires_at)}")
+    if proposal.decision_note:
+        who = text.user(proposal.decided_by_id) if proposal.decided_by_id else "pmbot"
+        parts.append(f"{who}: “{text.escaped(proposal.decision_note, 500)}”")
+    return " · ".join(parts)
+
+
+def _actions(number: int, status: str) -> list[Block]:
+    value, block_id = str(number), f"{ids.PROPOSAL_BLOCK_PREFIX}{number}"
+    if status == ProposalStatus.PENDING:
+        buttons = [
+            ButtonElement(text="Approve", action_id=ids.APPROVE, value=value, style="primary"),
+            ButtonElement(text="Reject", action_id=ids.REJECT, value=value, style="danger"),
+            ButtonElement(text="Request changes", action_id=ids.REQUEST_CHANGES, value=value),
+            ButtonElement(text="Withdraw", action_id=ids.WITHDRAW, value=value),
+        ]
+    elif status == ProposalStatus.CHANGES_REQUESTED:
+        buttons = [
+            ButtonElement(text="Edit and resubmit", action_id=ids.RESUBMIT, value=value, style="primary"),
+            ButtonElement(text="Withdraw", action_id=ids.WITHDRAW, value=value),
+        ]
+    else:
+        return []
+    return [ActionsBlock(block_id=block_id, elements=buttons)]

@@ -1,0 +1,58 @@
+"""Messages about proposals: the proposer's outcome DM, the approver's reminder, the announcement."""
+
+from __future__ import annotations
+
+from slack_sdk.models.blocks import Block, ContextBlock, HeaderBlock
+
+from bot import text
+from bot.services.roadmap.reads import ProposalView
+from bot.views import limits
+from bot.views.common import mrkdwn, plain, section
+from bot.views.roadmap.approval_card import approval_card, change_summary
+from storage.models import ProposalStatus
+
+OUTCOME_WORDS = {
+    ProposalStatus.APPROVED: "was approved and is on the roadmap now",
+    ProposalStatus.REJECTED: "was rejected",
+    ProposalStatus.CHANGES_REQUESTED: "needs changes before approvers decide",
+    ProposalStatus.EXPIRED: "expired before enough approvers approved it",
+}
+
+
+def outcome_message(view: ProposalView, status: str) -> tuple[str, list[Block]]:
+    """The proposer's DM when a proposal is decided or sent back."""
+    proposal = view.proposal
+    words = OUTCOME_WORDS.get(ProposalStatus(status), status)
+    headline = f"*{proposal.ref}* {change_summary(view)} {words}."
+    blocks: list[Block] = [section(headline)]
+    if proposal.decision_note and status != ProposalStatus.APPROVED:
+        who = text.user(proposal.decided_by_id) if proposal.decided_by_id else "pmbot"
+        blocks.append(section(f"{who}: “{text.escaped(proposal.decision_note, 2000)}”"))
+    if status == ProposalStatus.CHANGES_REQUESTED:
+        blocks += approval_card(view)[-1:]  # the "Edit and resubmit" button
+    return f"{proposal.ref} {words}", blocks
+
+
+def reminder_message(view: ProposalView) -> tuple[str, list[Block]]:
+    """The nudge to an approver who has not voted, with the card to vote on."""
+    proposal = view.proposal
+    headline = f":bell: {proposal.ref} waits for your vote (expires {text.time_token(proposal.expires_at)})."
+    return f"{proposal.ref} waits for your vote", [section(headline), *approval_card(view)]
+
+
+def announcement_message(view: ProposalView) -> tuple[str, list[Block]]:
+    """The post in the announcements channel once a change is applied."""
+    proposal = view.proposal
+    card = approval_card(view)
+    blocks: list[Block] = [
+        HeaderBlock(text=plain(f"Roadmap change · {proposal.ref}", limits.HEADER_TEXT)),
+        *card[1:4],
+        ContextBlock(elements=[mrkdwn(f"Approved by {_approvers(view)}")]),
+    ]
+    if view.requests:
+        blocks.insert(4, card[4])
+    return f"Roadmap change {proposal.ref}: {change_summary(view)}", blocks
+
+
+def _approvers(view: ProposalView) -> str:
+    return ", ".join(text.user(v.approver_id) for v in view.votes if v.choice == "approve") or "—"

@@ -1,0 +1,86 @@
+"""The modal where an admin sets how roadmap changes are approved."""
+
+from __future__ import annotations
+
+from slack_sdk.models.blocks import (
+    ConversationSelectElement,
+    InputBlock,
+    NumberInputElement,
+    PlainTextInputElement,
+    UserMultiSelectElement,
+)
+from slack_sdk.models.views import View
+
+from bot.services.settings.service import ApprovalSettings
+from bot.views import ids, limits
+from bot.views.common import plain, section
+
+
+def policy_modal(current: ApprovalSettings) -> View:
+    """Approvers, quorum, expiry and channels, pre-filled."""
+    return View(
+        type="modal",
+        callback_id=ids.POLICY_MODAL,
+        title=plain("Approval policy", limits.MODAL_TITLE),
+        submit=plain("Save", limits.MODAL_TITLE),
+        close=plain("Cancel", limits.MODAL_TITLE),
+        blocks=[
+            section("Who approves roadmap changes, how many must, and where pmbot posts."),
+            InputBlock(
+                block_id=ids.APPROVERS,
+                label="Approvers",
+                optional=True,
+                hint="While nobody is named, admins (workspace admins and owners, pmbot admins) approve.",
+                element=UserMultiSelectElement(
+                    action_id=ids.VALUE, initial_users=current.approver_ids or None
+                ),
+            ),
+            InputBlock(
+                block_id=ids.APPROVER_GROUP,
+                label="Approvers' user group id (optional)",
+                optional=True,
+                hint="e.g. S0123ABCD; its members approve too (needs the usergroups:read scope).",
+                element=PlainTextInputElement(
+                    action_id=ids.VALUE, initial_value=current.approver_group_id, max_length=32
+                ),
+            ),
+            InputBlock(
+                block_id=ids.REQUIRED_APPROVALS,
+                label="Approvals required",
+                element=NumberInputElement(
+                    action_id=ids.VALUE,
+                    is_decimal_allowed=False,
+                    min_value="1",
+                    max_value="20",
+                    initial_value=str(current.required_approvals),
+                ),
+            ),
+            InputBlock(
+                block_id=ids.EXPIRY_DAYS,
+                label="Days before a proposal expires",
+                element=NumberInputElement(
+                    action_id=ids.VALUE,
+                    is_decimal_allowed=False,
+                    min_value="1",
+                    max_value="90",
+                    initial_value=str(current.expiry_days),
+                ),
+            ),
+            InputBlock(
+                block_id=ids.APPROVALS_CHANNEL,
+                label="Approvals channel",
+                optional=True,
+                element=ConversationSelectElement(
+                    action_id=ids.VALUE, initial_conversation=current.approvals_channel_id
+                ),
+            ),
+            InputBlock(
+                block_id=ids.ANNOUNCEMENTS_CHANNEL,
+                label="Announcements channel",
+                optional=True,
+                element=ConversationSelectElement(
+                    action_id=ids.VALUE, initial_conversation=current.announcements_channel_id
+                ),
+            ),
+        ],
+    )

@@ -1,0 +1,222 @@
+"""The launch modals: opened at once and filled in, and their submissions with inline errors."""
+
+from __future__ import annotations
+
+import json
+from datetime import date, time
+from typing import Any
+
+from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncBoltContext, AsyncRespond
+from slack_sdk.models.views import View
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot.errors import InvalidInput, PmbotError
+from bot.runtime import Services
+from bot.services.launches import changes as fields
+from bot.services.launches import templates
+from bot.services.launches.changes import LaunchDraft
+from bot.views import ids
+from bot.views.launches.modals import date_modal, item_modal, new_launch_modal, template_modal
+from bot.views.launches.replies import EDIT
+from handlers.modals import open_then_fill
+from handlers.payload import who
+
+State = dict[str, dict[str, dict[str, Any]]]
+
+
+def register(app: AsyncApp) -> None:
+    """Attach the launch modals' submissions and the buttons that open them."""
+    app.view(ids.LAUNCH_MODAL)(create_launch)
+    app.view(ids.LAUNCH_ITEM_MODAL)(save_item)
+    app.view(ids.LAUNCH_DATE_MODAL)(move_launch_date)
+    app.view(ids.LAUNCH_TEMPLATE_MODAL)(save_template)
+    app.action(ids.LAUNCH_OPEN_MODAL)(open_new_launch_button)
+    app.action(ids.HOME_NEW_LAUNCH)(open_new_launch_button)
+    app.action(ids.LAUNCH_EDIT_TEMPLATE)(open_template_button)
+    app.action(ids.HOME_LAUNCH_TEMPLATES)(open_template_button)
+
+
+async def open_new_launch(
+    client: AsyncWebClient,
+    trigger_id: str,
+    context: AsyncBoltContext,
+    services: Services,
+    channel_id: str | None,
+) -> None:
+    """The /launch new modal, opened at once and filled with the templates."""
+    team_id, user_id = who(context)
+
+    async def build() -> View:
+        choices = await services.launch_templates.all(team_id)
+        return new_launch_modal(choices, user_id=user_id, channel_id=channel_id)
+
+    await open_then_fill(client, trigger_id, "New launch", build)
+
+
+async def open_new_launch_button(
+    ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient, context: AsyncBoltContext, services: Services
+) -> None:
+    """ "New launch" (in `/launch` answers and on the Home tab)."""
+    await ack()
+    channel = (body.get("channel") or {}).get("id") or (body.get("container") or {}).get("channel_id")
+    await open_new_launch(client, body["trigger_id"], context, services, channel)
+
+
+async def open_template(
+    client: AsyncWebClient, trigger_id: str, context: AsyncBoltContext, services: Services, name: str | None
+) -> None:
+    """The template modal, for admins (anyone else is told so in the modal)."""
+    team_id, user_id = who(context)
+
+    async def build() -> View:
+        await services.permissions.require_admin(team_id, user_id, "write launch templates")
+        current = await services.launch_templates.get(team_id, name) if name else None
+        return template_modal(current if current and not current.built_in else None)
+
+    await open_then_fill(client, trigger_id, "Launch template", build)
+
+
+async def open_template_button(
+    ack: AsyncAck, body: dict[str, Any], action: dict[str, Any], client: AsyncWebClient,
+    context: AsyncBoltContext, services: Services,
+) -> None:  # fmt: skip
+    """ "New template" / "Edit" under `/launch templates`, and "Launch templates" on the Home tab."""
+    await ack()
+    value = str(action.get("value") or "")
+    name = value.removeprefix(EDIT) if value.startswith(EDIT) else None
+    await open_template(client, body["trigger_id"], context, services, name)
+
+
+async def open_item_modal(
+    client: AsyncWebClient, trigger_id: str, context: AsyncBoltContext, services: Services, item_id: int
+) -> None:
+    """Assign or re-date one checklist item."""
+    team_id, _ = who(context)
+
+    async def build() -> View:
+        return item_modal(*await services.launches.item(team_id, item_id))
+
+    await open_then_fill(client, trigger_id, "Checklist item", build)
+
+
+async def open_date_modal(
+    client: AsyncWebClient, trigger_id: str, context: AsyncBoltContext, services: Services, number: int,
+    respond: AsyncRespond | None,
+) -> None:  # fmt: skip
+    """Change the launch date."""
+    team_id, _ = who(context)
+
+    async def build() -> View:
+        return date_modal((await services.launches.find(team_id, f"LCH-{number}")).launch)
+
+    await open_then_fill(client, trigger_id, "Change launch date", build, respond)
+
+
+async def create_launch(
+    ack: AsyncAck, view: dict[str, Any], context: AsyncBoltContext, services: Services
+) -> None:
+    """Create the launch; bad input is shown inline and nothing is stored."""
+    try:
+        await services.launches.create(*who(context), launch_draft(view["state"]["values"]))
+    except PmbotError as error:
+        await ack(response_action="errors", errors=inline_errors(error, fields.NAME))
+        return
+    await ack()
+
+
+async def save_item(
+    ack: AsyncAck, view: dict[str, Any], context: AsyncBoltContext, services: Services
+) -> None:
+    """Assign and re-date the item."""
+    state = view["state"]["values"]
+    item_id = int(json.loads(view.get("private_metadata") or "{}").get("item_id") or 0)
+    try:
+        owner = _value(state, fields.ITEM_OWNER).get("selected_user")
+        await services.launches.update_item(*who(context), item_id, owner, _date(state, fields.ITEM_DUE))
+    except PmbotError as error:
+        await ack(response_action="errors", errors=inline_errors(error, fields.ITEM_DUE))
+        return
+    await ack()
+
+
+async def move_launch_date(
+    ack: AsyncAck, view: dict[str, Any], context: AsyncBoltContext, services: Services
+) -> None:
+    """Move launch day (a later day is a slip)."""
+    number = int(json.loads(view.get("private_metadata") or "{}").get("number") or 0)
+    try:
+        new_date = _date(view["state"]["values"], fields.NEW_DATE)
+        await services.launches.change_date(*who(context), number, new_date)
+    except PmbotError as error:
+        await ack(response_action="errors", errors=inline_errors(error, fields.NEW_DATE))
+        return
+    await ack()
+
+
+async def save_template(
+    ack: AsyncAck, view: dict[str, Any], context: AsyncBoltContext, services: Services
+) -> None:
+    """Store the template; each bad line is named inline."""
+    state = view["state"]["values"]
+    try:
+        name, typed = _text(state, templates.TEMPLATE_NAME), _text(state, templates.TEMPLATE_ITEMS)
+        await services.launch_templates.save(*who(context), name, typed)
+    except PmbotError as error:
+        await ack(response_action="errors", errors=inline_errors(error, templates.TEMPLATE_ITEMS))
+        return
+    await ack()
+
+
+def launch_draft(state: State) -> LaunchDraft:
+    """The /launch new modal's values (the service checks them)."""
+    template = (_value(state, fields.TEMPLATE).get("selected_option") or {}).get("value")
+    return LaunchDraft(
+        name=_text(state, fields.NAME),
+        launch_date=_date(state, fields.DATE),
+        channel_id=_value(state, fields.CHANNEL).get("selected_conversation"),
+        template_name=template or templates.STANDARD,
+        launch_time=_time(state, fields.TIME),
+        owner_id=_value(state, fields.OWNER).get("selected_user"),
+        decider_ids=list(_value(state, fields.DECIDERS).get("selected_users") or []),
+        roadmap_item_numbers=_item_numbers(state),
+    )
+
+
+def inline_errors(error: PmbotError, default_block: str) -> dict[str, str]:
+    """Errors keyed by block_id: the service names fields as the modal's blocks; the rest go on one."""
+    if isinstance(error, InvalidInput):
+        return dict(error.fields)
+    return {default_block: error.message}
+
+
+def _value(state: State, block_id: str) -> dict[str, Any]:
+    return state.get(block_id, {}).get(ids.VALUE, {})
+
+
+def _item_numbers(state: State) -> list[int]:
+    """RM-n picked in the roadmap items type-ahead (option values are item numbers)."""
+    picked = state.get(fields.ROADMAP_ITEMS, {}).get(ids.ITEM_PICKER, {}).get("selected_options") or []
+    values = [str(option.get("value") or "") for option in picked]
+    if not all(value.isascii() and value.isdigit() and len(value) <= 9 for value in values):
+        raise InvalidInput({fields.ROADMAP_ITEMS: "Pick roadmap items from the list."})
+    return [int(value) for value in values]
+
+
+def _text(state: State, block_id: str) -> str:
+    return (_value(state, block_id).get("value") or "").strip()
+
+
+def _date(state: State, block_id: str) -> date | None:
+    raw = _value(state, block_id).get("selected_date")
+    try:
+        return date.fromisoformat(raw) if raw else None
+    except ValueError:
+        raise InvalidInput({block_id: "That is not a date."}) from None
+
+
+def _time(state: State, block_id: str) -> time | None:
+    raw = _value(state, block_id).get("selected_time")
+    try:
+        return time.fromisoformat(raw) if raw else None
+    except ValueError:
+        raise InvalidInput({block_id: "That is not a time."}) from None

@@ -1,0 +1,156 @@
+"""Filing requests: `/request`, the request modal, the "File as request" shortcut."""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any
+
+from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncBoltContext, AsyncRespond
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot import text
+from bot.errors import PmbotError
+from bot.runtime import Services
+from bot.services.requests.service import DESCRIPTION_MAX, TITLE_MAX, MessageSource, RequestDraft
+from bot.views import ids
+from bot.views.common import as_dicts
+from bot.views.requests.modal import (
+    RequestModalMetadata,
+    filed_message,
+    filed_view,
+    request_modal,
+)
+from handlers import forms
+from handlers.replies import add_details_blocks, modal_errors
+from handlers.requests import listing
+from handlers.settings import modals as settings
+
+REQUEST_REF = re.compile(r"^REQ-?(\d+)$", re.IGNORECASE)
+
+
+def register(app: AsyncApp) -> None:
+    """Attach the filing listeners."""
+    app.command("/request")(route_request_command)
+    app.view(ids.REQUEST_MODAL)(submit_request_modal)
+    app.shortcut(ids.FILE_AS_REQUEST)(open_modal_from_message)
+    app.action(ids.ADD_DETAILS)(open_details_modal)
+    app.action(ids.OPEN_REQUEST_MODAL)(open_blank_modal)
+
+
+async def route_request_command(
+    ack: AsyncAck,
+    command: dict[str, Any],
+    client: AsyncWebClient,
+    respond: AsyncRespond,
+    context: AsyncBoltContext,
+    services: Services,
+) -> None:
+    """`/request [text | list … | REQ-n | settings | help]`."""
+    typed = (command.get("text") or "").strip()
+    word, _, rest = typed.partition(" ")
+    ref = REQUEST_REF.match(word) if not rest else None
+    match word.lower():
+        case "":
+            await ack()
+            await client.views_open(trigger_id=command["trigger_id"], view=request_modal())
+        case "help":
+            await ack(blocks=as_dicts(listing.help_blocks()))
+        case "list":
+            await listing.answer_list(ack, context, services, rest)
+        case "settings":
+            await settings.open_settings(ack, command["trigger_id"], client, respond, context, services)
+        case _ if ref:
+            await listing.answer_one(ack, context, services, int(ref.group(1)))
+        case _ if not rest:
+            hint = f"I don't know `{text.escaped(word, 50)}`. To file a request, describe it in a few words."
+            await ack(blocks=as_dicts(listing.help_blocks(hint)))
+        case _:
+            await file_from_command(ack, context, services, typed)
+
+
+async def file_from_command(ack: AsyncAck, context: AsyncBoltContext, services: Services, typed: str) -> None:
+    """`/request <text>`: file at once; a long text keeps its whole self as the description."""
+    draft = RequestDraft(
+        title=text.truncate(typed, TITLE_MAX),
+        description=text.truncate(typed, DESCRIPTION_MAX) if len(typed) > TITLE_MAX else "",
+    )
+    try:
+        filed = await services.requests.file(context.team_id or "", context.user_id or "", draft)
+    except PmbotError as error:
+        await ack(text=f":warning: {error.message}")
+        return
+    message = filed_message(filed.ref, filed.intake_channel_id)
+    await ack(text=message, blocks=as_dicts(add_details_blocks(message, filed.number, draft.title)))
+
+
+async def submit_request_modal(
+    ack: AsyncAck, view: dict[str, Any], context: AsyncBoltContext, services: Services
+) -> None:
+    """File (or edit) from the modal; invalid input is shown inline and nothing is stored."""
+    metadata = RequestModalMetadata.loads(view.get("private_metadata") or "")
+    team_id, user_id = context.team_id or "", context.user_id or ""
+    try:
+        draft = forms.request_draft(view["state"]["values"], now=services.clock.now())
+        if metadata.number is not None:
+            await services.requests.edit(team_id, user_id, metadata.number, draft)
+            await ack()
+            return
+        filed = await services.requests.file(team_id, user_id, draft, source=_source(metadata))
+    except PmbotError as error:
+        await ack(response_action="errors", errors=modal_errors(error, ids.TITLE))
+        return
+    await ack(response_action="update", view=filed_view(filed.ref, filed.intake_channel_id))
+
+
+async def open_modal_from_message(
+    ack: AsyncAck, shortcut: dict[str, Any], client: AsyncWebClient, context: AsyncBoltContext
+) -> None:
+    """The "File as request" message shortcut: a modal pre-filled from the message."""
+    await ack()
+    message = shortcut.get("message", {})
+    body = text.neutralise_markup(message.get("text", ""))
+    first_line = next((line for line in body.splitlines() if line.strip()), "")
+    channel_id = shortcut.get("channel", {}).get("id", "")
+    source = {
+        "channel_id": channel_id,
+        "ts": message.get("ts", ""),
+        "author_id": message.get("user") or context.user_id,
+        "permalink": _permalink(shortcut.get("team", {}).get("domain"), channel_id, message.get("ts", "")),
+        "response_url": shortcut.get("response_url"),
+    }
+    draft = RequestDraft(title=first_line, description=body)
+    await client.views_open(
+        trigger_id=shortcut["trigger_id"], view=request_modal(draft, RequestModalMetadata(source=source))
+    )
+
+
+async def open_details_modal(
+    ack: AsyncAck, body: dict[str, Any], action: dict[str, Any], client: AsyncWebClient
+) -> None:
+    """ "Add details" under a quick filing: the modal, pre-filled, opened before any database work."""
+    await ack()
+    value = json.loads(action["value"])
+    metadata = RequestModalMetadata(number=int(value["number"]))
+    await client.views_open(
+        trigger_id=body["trigger_id"], view=request_modal(RequestDraft(title=value["title"]), metadata)
+    )
+
+
+async def open_blank_modal(ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient) -> None:
+    """A "File a request" button anywhere opens the empty modal."""
+    await ack()
+    await client.views_open(trigger_id=body["trigger_id"], view=request_modal())
+
+
+def _source(metadata: RequestModalMetadata) -> MessageSource | None:
+    if not metadata.source:
+        return None
+    return MessageSource(**metadata.source)
+
+
+def _permalink(team_domain: str | None, channel_id: str, ts: str) -> str | None:
+    # Slack's permalink shape; built here so the modal opens without waiting on chat.getPermalink.
+    if not (team_domain and channel_id and ts):
+        return None
+    return f"https://{team_domain}.slack.com/archives/{channel_id}/p{ts.replace('.', '')}"

@@ -1,0 +1,199 @@
+"""The triage card's buttons and the modals behind Decline and Need info."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncBoltContext, AsyncRespond
+from slack_sdk.models.views import View
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot.errors import NotAllowed, PmbotError
+from bot.runtime import Services
+from bot.views import ids
+from bot.views.common import option
+from bot.views.limits import SELECT_OPTIONS
+from bot.views.requests.triage_modals import decline_modal, modal_request_number, need_info_modal
+from bot.views.simple_modals import refusal_modal
+from handlers import forms
+from handlers.payload import number_in_block, who
+from handlers.replies import modal_errors
+
+
+def register(app: AsyncApp) -> None:
+    """Attach the card's listeners."""
+    app.action(ids.ACCEPT)(accept_request)
+    app.action(ids.DECLINE)(open_decline_modal)
+    app.view(ids.DECLINE_MODAL)(decline_request)
+    app.action(ids.NEED_INFO)(open_need_info_modal)
+    app.view(ids.NEED_INFO_MODAL)(ask_for_info)
+    app.action(ids.MARK_DUPLICATE)(mark_duplicate)
+    app.options(ids.MARK_DUPLICATE)(suggest_originals)
+    app.action(ids.ASSIGN)(assign_request)
+    app.action(ids.FOLLOW)(follow_request)
+    app.action(ids.UPVOTE)(upvote_request)
+
+
+async def accept_request(
+    ack: AsyncAck, action: dict[str, Any], context: AsyncBoltContext, services: Services
+) -> None:
+    """Accept; the card and the requester's DM follow through the outbox."""
+    await ack()
+    await services.requests.accept(*who(context), _number(action))
+
+
+async def open_decline_modal(
+    ack: AsyncAck,
+    body: dict[str, Any],
+    action: dict[str, Any],
+    client: AsyncWebClient,
+    respond: AsyncRespond,
+    context: AsyncBoltContext,
+    services: Services,
+) -> None:
+    """Ask for the reason; the modal opens first, then a non-triager sees it refused."""
+    await ack()
+    modal = decline_modal(_number(action), _card_title(body))
+    await _open_for_triagers(body, client, respond, context, services, modal, "decline requests")
+
+
+async def decline_request(
+    ack: AsyncAck, view: dict[str, Any], context: AsyncBoltContext, services: Services
+) -> None:
+    """Decline with the reason typed in the modal."""
+    try:
+        reason = forms.required_text(view["state"]["values"], ids.REASON, "Say why the request is declined.")
+        await services.requests.decline(*who(context), modal_request_number(view["private_metadata"]), reason)
+    except PmbotError as error:
+        await ack(response_action="errors", errors=modal_errors(error, ids.REASON))
+        return
+    await ack()
+
+
+async def open_need_info_modal(
+    ack: AsyncAck,
+    body: dict[str, Any],
+    action: dict[str, Any],
+    client: AsyncWebClient,
+    respond: AsyncRespond,
+    context: AsyncBoltContext,
+    services: Services,
+) -> None:
+    """Ask for the question to send to the requester."""
+    await ack()
+    modal = need_info_modal(_number(action), _card_title(body))
+    await _open_for_triagers(body, client, respond, context, services, modal, "ask for more information")
+
+
+async def ask_for_info(
+    ack: AsyncAck, view: dict[str, Any], context: AsyncBoltContext, services: Services
+) -> None:
+    """Send the question; the request waits in "needs info"."""
+    try:
+        question = forms.required_text(view["state"]["values"], ids.QUESTION, "Write the question.")
+        await services.requests.ask_for_info(
+            *who(context), modal_request_number(view["private_metadata"]), question
+        )
+    except PmbotError as error:
+        await ack(response_action="errors", errors=modal_errors(error, ids.QUESTION))
+        return
+    await ack()
+
+
+async def mark_duplicate(
+    ack: AsyncAck, action: dict[str, Any], context: AsyncBoltContext, services: Services
+) -> None:
+    """Close as a duplicate of the request picked in the type-ahead."""
+    await ack()
+    original = int(action["selected_option"]["value"])
+    await services.requests.mark_duplicate(*who(context), _number(action), original)
+
+
+async def suggest_originals(
+    ack: AsyncAck, payload: dict[str, Any], context: AsyncBoltContext, services: Services
+) -> None:
+    """Type-ahead over the workspace's requests, within Slack's option limits."""
+    try:
+        this = _number(payload)
+    except PmbotError:  # not from a card: nothing to suggest (an options request cannot show an error)
+        await ack(options=[])
+        return
+    found = await services.requests.search(
+        context.team_id or "", payload.get("value", ""), limit=SELECT_OPTIONS + 1
+    )
+    options = [
+        option(f"{request.ref} {request.title}", str(request.number))
+        for request in found
+        if request.number != this
+    ]
+    await ack(options=[item.to_dict() for item in options[:SELECT_OPTIONS]])
+
+
+async def assign_request(
+    ack: AsyncAck, action: dict[str, Any], context: AsyncBoltContext, services: Services
+) -> None:
+    """Assign to the person picked on the card."""
+    await ack()
+    await services.requests.assign(*who(context), _number(action), action["selected_user"])
+
+
+async def follow_request(
+    ack: AsyncAck,
+    action: dict[str, Any],
+    respond: AsyncRespond,
+    context: AsyncBoltContext,
+    services: Services,
+) -> None:
+    """Anyone may follow; they hear of every change from then on."""
+    await ack()
+    number = _number(action)
+    added = await services.requests.follow(*who(context), number)
+    said = "You now follow" if added else "You already follow"
+    await respond(text=f"{said} REQ-{number}.", response_type="ephemeral", replace_original=False)
+
+
+async def upvote_request(
+    ack: AsyncAck,
+    action: dict[str, Any],
+    respond: AsyncRespond,
+    context: AsyncBoltContext,
+    services: Services,
+) -> None:
+    """Anyone may +1, once."""
+    await ack()
+    number = _number(action)
+    added = await services.requests.upvote(*who(context), number)
+    said = "Your +1 counts for" if added else "You already gave a +1 to"
+    await respond(text=f"{said} REQ-{number}.", response_type="ephemeral", replace_original=False)
+
+
+async def _open_for_triagers(
+    body: dict[str, Any],
+    client: AsyncWebClient,
+    respond: AsyncRespond,
+    context: AsyncBoltContext,
+    services: Services,
+    modal: View,
+    doing: str,
+) -> None:
+    # The trigger id expires 3 s after the click, so the modal opens before the role is read;
+    # a non-triager then sees it replaced by the refusal (the submission is refused anyway).
+    opened = await client.views_open(trigger_id=body["trigger_id"], view=modal)
+    try:
+        await services.permissions.require_triager(*who(context), doing)
+    except NotAllowed as refused:
+        view = opened["view"]
+        await client.views_update(view_id=view["id"], hash=view["hash"], view=refusal_modal(refused.message))
+        await respond(text=f":warning: {refused.message}", response_type="ephemeral", replace_original=False)
+
+
+def _card_title(body: dict[str, Any]) -> str:
+    header = next(
+        (block for block in body.get("message", {}).get("blocks", []) if block.get("type") == "header"), None
+    )
+    raw = header["text"]["text"] if header else ""
+    return raw.partition(" · ")[2] or raw
+
+
+def _number(action: dict[str, Any]) -> int:
+    return number_in_block(action, ids.CARD_BLOCK_PREFIX, "request card")

@@ -1,0 +1,72 @@
+"""Queries behind launch reminders: who owns open checklist items, and which launches are near.
+
+The first two span every workspace, as the scheduler's sweep does (each row found names its team);
+the others name their team.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from sqlalchemy import Select, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from storage.launches.queries import ACTIVE
+from storage.models import Launch, LaunchItem, LaunchStatus
+
+REMINDED = (*ACTIVE, LaunchStatus.LAUNCHED)  # a launched launch still gets its day-after summary
+
+
+async def list_item_owners(session: AsyncSession) -> list[tuple[str, str]]:
+    """(team, person) for everyone who owns an open item of a planned or slipped launch."""
+    query = (
+        select(LaunchItem.team_id, LaunchItem.owner_id)
+        .join(Launch, Launch.id == LaunchItem.launch_id)
+        .where(
+            LaunchItem.done.is_(False),
+            LaunchItem.owner_id.is_not(None),
+            Launch.team_id == LaunchItem.team_id,
+            Launch.status.in_(ACTIVE),
+        )
+        .distinct()
+        .order_by(LaunchItem.team_id, LaunchItem.owner_id)
+    )
+    return [(team, owner) for team, owner in (await session.execute(query)).all() if owner]
+
+
+async def list_launches_between(session: AsyncSession, *, first: date, last: date) -> list[Launch]:
+    """Planned, slipped and launched launches whose launch day lies from `first` to `last`."""
+    query = (
+        select(Launch)
+        .where(Launch.status.in_(REMINDED), Launch.launch_date >= first, Launch.launch_date <= last)
+        .order_by(Launch.team_id, Launch.launch_date, Launch.number)
+    )
+    return list((await session.execute(query)).scalars())
+
+
+async def list_items_due_for(
+    session: AsyncSession, team_id: str, owner_id: str, *, up_to: date
+) -> list[tuple[LaunchItem, Launch]]:
+    """A person's open items of planned or slipped launches due by `up_to`, earliest first."""
+    query = _due_for(select(LaunchItem, Launch), team_id, owner_id, up_to).order_by(
+        LaunchItem.due_date, Launch.number, LaunchItem.position
+    )
+    return [(item, launch) for item, launch in (await session.execute(query)).all()]
+
+
+async def has_items_due_for(session: AsyncSession, team_id: str, owner_id: str, *, up_to: date) -> bool:
+    """Whether the person has any open item due by `up_to` (planned or slipped launches)."""
+    query = _due_for(select(LaunchItem.id), team_id, owner_id, up_to).limit(1)
+    return (await session.execute(query)).first() is not None
+
+
+def _due_for(query: Select[Any], team_id: str, owner_id: str, up_to: date) -> Select[Any]:
+    return query.join(Launch, Launch.id == LaunchItem.launch_id).where(
+        LaunchItem.team_id == team_id,
+        Launch.team_id == team_id,
+        LaunchItem.owner_id == owner_id,
+        LaunchItem.done.is_(False),
+        LaunchItem.due_date <= up_to,
+        Launch.status.in_(ACTIVE),
+    )
