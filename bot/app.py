@@ -11,11 +11,39 @@ from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncBoltContext
 from slack_bolt.response import BoltResponse
 
 from bot.runtime import Services
-from handlers import register_all
+from handlers import errors, events
+from handlers.digests import commands as digest_commands
+from handlers.digests import lists as digest_lists
+from handlers.home import tab as home_tab
+from handlers.launches import checklist as launch_checklist
+from handlers.launches import forms as launch_forms
+from handlers.requests import filing as request_filing
+from handlers.requests import listing as request_listing
+from handlers.requests import triage as request_triage
+from handlers.roadmap import approvals as roadmap_approvals
+from handlers.roadmap import commands as roadmap_commands
+from handlers.settings import modals as settings_modals
 
 # Bolt reads these from the environment on its own: with both client variables it switches itself
 # to OAuth (multi-workspace) mode, and the bot token makes it warn. pmbot's settings were read
 # already (bot.config), so Bolt is built without seeing them.
+# Every listener module, each with register(app); events and the error handler come last.
+LISTENERS = (
+    request_filing,
+    request_listing,
+    request_triage,
+    settings_modals,
+    roadmap_commands,
+    roadmap_approvals,
+    home_tab,
+    digest_lists,
+    digest_commands,
+    launch_checklist,
+    launch_forms,
+    events,
+    errors,
+)
+
 BOLT_ENVIRONMENT = ("SLACK_CLIENT_ID", "SLACK_CLIENT_SECRET", "SLACK_BOT_TOKEN", "SLACK_VERIFICATION_TOKEN")
 
 
@@ -44,7 +72,8 @@ def create_app(services: Services) -> AsyncApp:
         await next()
 
     app.middleware(provide_services)
-    register_all(app)
+    for listeners in LISTENERS:
+        listeners.register(app)
     return app
 
 

@@ -1,15 +1,10 @@
-"""Small replies several listeners share: inline modal errors, the quick-filing answer."""
+"""Inline modal errors, as several listeners answer them."""
 
 from __future__ import annotations
-
-import json
-
-from slack_sdk.models.blocks import ActionsBlock, Block, ButtonElement
 
 from bot.errors import InvalidInput, PmbotError
 from bot.services.roadmap import proposals
 from bot.views import ids
-from bot.views.common import section
 
 
 def modal_errors(error: PmbotError, default_block: str) -> dict[str, str]:
@@ -27,12 +22,3 @@ def ids_or(field: str, default_block: str) -> str:
     known |= {proposals.KIND, proposals.ITEM, proposals.TITLE, proposals.DESCRIPTION, proposals.HORIZON}
     known |= {proposals.TARGET_DATE, proposals.OWNER, proposals.RATIONALE, proposals.LINKED}
     return field if field in known else default_block
-
-
-def add_details_blocks(message: str, number: int, title: str) -> list[Block]:
-    """The answer to a quick filing: its id, and a button to add the rest."""
-    value = json.dumps({"number": number, "title": title})
-    return [
-        section(message),
-        ActionsBlock(elements=[ButtonElement(text="Add details", action_id=ids.ADD_DETAILS, value=value)]),
-    ]

@@ -32,7 +32,6 @@ def register(app: AsyncApp) -> None:
     app.action(ids.LAUNCH_GO)(vote_gonogo)
     app.action(ids.LAUNCH_NO_GO)(vote_gonogo)
     app.action(ids.LAUNCH_CLOSE_GONOGO)(close_gonogo)
-    launch_forms.register(app)
 
 
 async def route_launch_command(

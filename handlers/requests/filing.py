@@ -12,7 +12,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot import text
 from bot.errors import PmbotError
 from bot.runtime import Services
-from bot.services.requests.service import DESCRIPTION_MAX, TITLE_MAX, MessageSource, RequestDraft
+from bot.services.requests.types import DESCRIPTION_MAX, TITLE_MAX, MessageSource, RequestDraft
 from bot.views import ids
 from bot.views.common import as_dicts
 from bot.views.requests.modal import (
@@ -21,8 +21,9 @@ from bot.views.requests.modal import (
     filed_view,
     request_modal,
 )
-from handlers import forms
-from handlers.replies import add_details_blocks, modal_errors
+from bot.views.requests.replies import add_details_blocks
+from handlers.replies import modal_errors
+from handlers.requests import forms as request_forms
 from handlers.requests import listing
 from handlers.settings import modals as settings
 
@@ -91,7 +92,7 @@ async def submit_request_modal(
     metadata = RequestModalMetadata.loads(view.get("private_metadata") or "")
     team_id, user_id = context.team_id or "", context.user_id or ""
     try:
-        draft = forms.request_draft(view["state"]["values"], now=services.clock.now())
+        draft = request_forms.request_draft(view["state"]["values"], now=services.clock.now())
         if metadata.number is not None:
             await services.requests.edit(team_id, user_id, metadata.number, draft)
             await ack()

@@ -17,6 +17,7 @@ from bot.views.settings.modals import admins_modal, digest_defaults_modal, setti
 from handlers import forms
 from handlers.modals import open_then_fill
 from handlers.replies import modal_errors
+from handlers.settings import forms as settings_forms
 
 
 def register(app: AsyncApp) -> None:
@@ -55,7 +56,7 @@ async def save_settings(
 ) -> None:
     """Save; the server checks the person is an admin whatever the modal showed."""
     try:
-        new = forms.workspace_settings(view["state"]["values"])
+        new = settings_forms.workspace_settings(view["state"]["values"])
         await services.workspace.update(context.team_id or "", context.user_id or "", new)
     except PmbotError as error:
         await ack(response_action="errors", errors=modal_errors(error, ids.INTAKE_CHANNEL))
@@ -117,7 +118,7 @@ async def save_digest_defaults(
 ) -> None:
     """Save the digest defaults; the service checks the person is an admin."""
     try:
-        defaults = forms.digest_defaults(view["state"]["values"])
+        defaults = settings_forms.digest_defaults(view["state"]["values"])
         await services.workspace.update_digest_defaults(
             context.team_id or "", context.user_id or "", defaults
         )

@@ -3,8 +3,6 @@ card and thread reply; and an edit of what was typed."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import date
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -14,45 +12,17 @@ from bot.errors import InvalidInput
 from bot.services.home.refresh import refresh_homes
 from bot.services.requests.changes import Change, snapshot
 from bot.services.requests.notices import enqueue_card_sync, enqueue_filed_reply, request_id
+from bot.services.requests.types import (
+    DESCRIPTION_MAX,
+    ON_BEHALF_OF_MAX,
+    TITLE_MAX,
+    FiledRequest,
+    MessageSource,
+    RequestDraft,
+)
 from storage import requests as queries
 from storage.audit import record_change
-from storage.models import Impact, Request, RequestKind
-
-TITLE_MAX = 150
-DESCRIPTION_MAX = 3000
-ON_BEHALF_OF_MAX = 150
-
-
-@dataclass(frozen=True)
-class MessageSource:
-    """The Slack message a request was filed from."""
-
-    channel_id: str
-    ts: str
-    author_id: str
-    permalink: str | None = None
-    response_url: str | None = None
-
-
-@dataclass(frozen=True)
-class RequestDraft:
-    """What a person typed for a request, already validated."""
-
-    title: str
-    description: str = ""
-    kind: RequestKind = RequestKind.FEATURE
-    impact: Impact = Impact.MEDIUM
-    on_behalf_of: str | None = None
-    needed_by: date | None = None
-
-
-@dataclass(frozen=True)
-class FiledRequest:
-    """A stored request, and whether its card has somewhere to go."""
-
-    ref: str
-    number: int
-    intake_channel_id: str | None
+from storage.models import Request
 
 
 async def store_request(

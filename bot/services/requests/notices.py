@@ -6,18 +6,16 @@ Each is an outbox job enqueued in the transaction of the change itself.
 from __future__ import annotations
 
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.services import outbox_kinds
 from bot.services.home.refresh import refresh_homes
+from bot.services.requests.types import MessageSource
 from storage import outbox
 from storage import requests as queries
 from storage.models import Request
-
-if TYPE_CHECKING:
-    from bot.services.requests.filing import MessageSource
 
 
 async def enqueue_card_sync(session: AsyncSession, request: Request, now: datetime) -> None:

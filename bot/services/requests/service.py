@@ -11,18 +11,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.clock import Clock
 from bot.services.requests import triage
 from bot.services.requests.changes import AddPerson, Change, add_person, change_request
-from bot.services.requests.filing import (
-    DESCRIPTION_MAX,
-    ON_BEHALF_OF_MAX,
-    TITLE_MAX,
-    FiledRequest,
-    MessageSource,
-    RequestDraft,
-    check_draft,
-    edited,
-    store_request,
-)
+from bot.services.requests.filing import check_draft, edited, store_request
 from bot.services.requests.reads import OPEN_STATUSES, RequestDetail, request_detail, require, require_by_id
+from bot.services.requests.types import FiledRequest, MessageSource, RequestDraft
 from bot.services.settings.permissions import Permissions
 from bot.services.writes import write
 from storage import requests as queries
@@ -32,14 +23,8 @@ from storage.workspaces import get_workspace
 from storage.writer import Writer
 
 __all__ = [
-    "DESCRIPTION_MAX",
-    "ON_BEHALF_OF_MAX",
     "OPEN_STATUSES",
-    "TITLE_MAX",
-    "FiledRequest",
-    "MessageSource",
     "RequestDetail",
-    "RequestDraft",
     "RequestService",
 ]
 

@@ -17,7 +17,7 @@ from slack_sdk.models.blocks import (
 from slack_sdk.models.views import View
 
 from bot import text
-from bot.services.requests.service import DESCRIPTION_MAX, ON_BEHALF_OF_MAX, TITLE_MAX, RequestDraft
+from bot.services.requests.types import DESCRIPTION_MAX, ON_BEHALF_OF_MAX, TITLE_MAX, RequestDraft
 from bot.views import ids, limits
 from bot.views.common import labelled, mrkdwn, option, plain, section
 from storage.models import Impact, RequestKind

@@ -1,4 +1,4 @@
-"""Ephemeral answers of `/request`: a page of requests, one request with its history, help."""
+"""Ephemeral answers of `/request`: a page of requests, one request with its history, help, a quick filing."""
 
 from __future__ import annotations
 
@@ -96,3 +96,12 @@ def _pager(scope: str, page: int, has_more: bool) -> ActionsBlock | None:
             ButtonElement(text="Next page", action_id=ids.LIST_PAGE, value=page_value(scope, page + 1))
         )
     return ActionsBlock(elements=buttons) if buttons else None
+
+
+def add_details_blocks(message: str, number: int, title: str) -> list[Block]:
+    """The answer to a quick filing: its id, and a button to add the rest."""
+    value = json.dumps({"number": number, "title": title})
+    return [
+        section(message),
+        ActionsBlock(elements=[ButtonElement(text="Add details", action_id=ids.ADD_DETAILS, value=value)]),
+    ]

@@ -1,0 +1,44 @@
+"""The shapes every request service shares: what a person typed, where it came from, what was stored."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from storage.models import Impact, RequestKind
+
+TITLE_MAX = 150
+DESCRIPTION_MAX = 3000
+ON_BEHALF_OF_MAX = 150
+
+
+@dataclass(frozen=True)
+class MessageSource:
+    """The Slack message a request was filed from."""
+
+    channel_id: str
+    ts: str
+    author_id: str
+    permalink: str | None = None
+    response_url: str | None = None
+
+
+@dataclass(frozen=True)
+class RequestDraft:
+    """What a person typed for a request, already validated."""
+
+    title: str
+    description: str = ""
+    kind: RequestKind = RequestKind.FEATURE
+    impact: Impact = Impact.MEDIUM
+    on_behalf_of: str | None = None
+    needed_by: date | None = None
+
+
+@dataclass(frozen=True)
+class FiledRequest:
+    """A stored request, and whether its card has somewhere to go."""
+
+    ref: str
+    number: int
+    intake_channel_id: str | None
