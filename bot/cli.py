@@ -1,4 +1,4 @@
-"""The `pmbot` command: serve, db upgrade, db prune, manifest, export."""
+"""The `pmbot` command: serve, playground, db upgrade, db prune, manifest, export."""
 
 from __future__ import annotations
 
@@ -58,6 +58,14 @@ def serve(args: argparse.Namespace) -> int:
     )
     uvicorn.Server(config).run()
     return 0
+
+
+def playground(args: argparse.Namespace) -> int:
+    """Run pmbot against the Slack stand-in, used from a web page on loopback (no Slack needed)."""
+    from bot.playground.run import Options, run  # imported here: serve never loads the stand-in
+
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    return run(Options(port=args.port, reset=args.reset, empty=args.empty))
 
 
 def db_upgrade(args: argparse.Namespace) -> int:
@@ -161,6 +169,14 @@ def _parser() -> argparse.ArgumentParser:
         "--socket-mode", action="store_true", help="connect over Socket Mode (SLACK_APP_TOKEN)"
     )
     serve_cmd.set_defaults(run=serve)
+
+    playground_cmd = commands.add_parser(
+        "playground", help="try pmbot without Slack: a Slack stand-in in the browser at 127.0.0.1"
+    )
+    playground_cmd.add_argument("--port", type=int, default=3000, help="the page's port (default 3000)")
+    playground_cmd.add_argument("--reset", action="store_true", help="start over (deletes .playground/)")
+    playground_cmd.add_argument("--empty", action="store_true", help="start a new playground without the example")
+    playground_cmd.set_defaults(run=playground)
 
     db_cmd = commands.add_parser("db", help="database commands")
     db_commands = db_cmd.add_subparsers(required=True, metavar="ACTION")

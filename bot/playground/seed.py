@@ -1,0 +1,84 @@
+"""An example to start from, made through pmbot's own services (the same calls its listeners make):
+settings, a few requests, a roadmap item with a pending proposal, and a launch with its checklist."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from bot.playground import sample
+from bot.runtime import Services
+from bot.services.launches.changes import LaunchDraft
+from bot.services.requests.filing import RequestDraft
+from bot.services.roadmap.proposals import ProposalDraft
+from bot.services.settings.service import ApprovalSettings, WorkspaceSettings
+from storage.models import Impact, RequestKind
+from storage.models.roadmap import ChangeKind, Horizon, VoteChoice
+
+TEAM = sample.TEAM_ID
+ADMIN, STAKEHOLDER, APPROVER, ENGINEER = (p.id for p in sample.PEOPLE)
+
+
+async def seed(services: Services) -> None:
+    """Fill the sample workspace as its people would have, one service call at a time."""
+    await _settings(services)
+    numbers = await _requests(services)
+    item_number = await _roadmap(services, numbers)
+    await _launch(services, item_number)
+
+
+async def _settings(services: Services) -> None:
+    intake = WorkspaceSettings(intake_channel_id=sample.PRODUCT_REQUESTS, triager_ids=[ADMIN])
+    await services.workspace.update(TEAM, ADMIN, intake)
+    policy = ApprovalSettings(
+        approver_ids=[APPROVER, ADMIN],
+        approver_group_id=None,
+        required_approvals=1,
+        expiry_days=7,
+        approvals_channel_id=sample.GENERAL,
+        announcements_channel_id=sample.GENERAL,
+    )
+    await services.workspace.update_approval_settings(TEAM, ADMIN, policy)
+
+
+async def _requests(services: Services) -> dict[str, int]:
+    today = services.clock.now().date()
+    drafts = {
+        "search": (ENGINEER, RequestDraft("Search is slow on large workspaces", kind=RequestKind.BUG,
+                                          impact=Impact.HIGH, description="Results take 6–8 s past 10k docs.")),
+        "csv": (STAKEHOLDER, RequestDraft("Export the roadmap to CSV", impact=Impact.HIGH,
+                                          description="Finance plans the quarter in spreadsheets.",
+                                          needed_by=today + timedelta(days=21))),
+        "dark": (STAKEHOLDER, RequestDraft("Dark mode for the dashboard", impact=Impact.LOW)),
+    }
+    numbers = {}
+    for key, (filer, draft) in drafts.items():
+        numbers[key] = (await services.requests.file(TEAM, filer, draft)).number
+    await services.requests.accept(TEAM, ADMIN, numbers["search"])
+    await services.requests.upvote(TEAM, APPROVER, numbers["dark"])
+    await services.requests.follow(TEAM, ENGINEER, numbers["csv"])
+    return numbers
+
+
+async def _roadmap(services: Services, numbers: dict[str, int]) -> int:
+    """One item approved onto the roadmap, and one proposal still waiting for the approver's vote."""
+    added = await services.roadmap.propose(
+        TEAM,
+        ADMIN,
+        ProposalDraft(ChangeKind.ADD, "Search is our most reported problem.", title="Faster search",
+                      horizon=Horizon.NOW, owner_id=ENGINEER, linked_request_numbers=[numbers["search"]]),
+    )
+    await services.roadmap.vote(TEAM, APPROVER, added.number, VoteChoice.APPROVE)
+    await services.roadmap.propose(
+        TEAM,
+        ADMIN,
+        ProposalDraft(ChangeKind.ADD, "Finance asks for it every quarter.", title="Roadmap export (CSV)",
+                      horizon=Horizon.NEXT, linked_request_numbers=[numbers["csv"]]),
+    )
+    return (await services.roadmap.roadmap(TEAM))[0].item.number
+
+
+async def _launch(services: Services, item_number: int) -> None:
+    launch_day = services.clock.now().date() + timedelta(days=10)
+    draft = LaunchDraft("Faster search", launch_day, sample.GENERAL, owner_id=ADMIN,
+                        roadmap_item_numbers=[item_number])
+    await services.launches.create(TEAM, ADMIN, draft)
