@@ -1,0 +1,95 @@
+"""`pmbot playground` as a separate process on a free port, and the headless Chromium that drives it."""
+
+from __future__ import annotations
+
+import os
+import queue
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+CHROMIUM = "/usr/bin/chromium"  # Debian's package; nothing is downloaded at run time
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+READY_LINE = "pmbot playground: "
+
+
+@dataclass
+class Playground:
+    """A running playground: its page's URL, and when its process was started."""
+
+    url: str
+    process: subprocess.Popen[str]
+    started_at: float
+    ready_after: float
+    output: list[str]
+
+
+def free_port() -> int:
+    """A loopback port nobody listens on right now."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def _environment() -> dict[str, str]:
+    """The environment without Slack settings: the playground needs none."""
+    return {key: value for key, value in os.environ.items() if not key.startswith(("SLACK_", "DATABASE_URL"))}
+
+
+@contextmanager
+def playground(folder: Path, *args: str, timeout: float = 30.0) -> Iterator[Playground]:
+    """Start `pmbot playground` in `folder`, wait for its ready line, stop it afterwards."""
+    port = free_port()
+    command = [sys.executable, "-m", "bot.cli", "playground", "--port", str(port), *args]
+    started = time.monotonic()
+    process = subprocess.Popen(
+        command, cwd=folder, env=_environment(), stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
+    )
+    lines: queue.Queue[str | None] = queue.Queue()
+    output: list[str] = []
+
+    def read() -> None:  # always reading, so a full pipe never blocks the playground
+        for line in process.stdout or []:
+            output.append(line)
+            lines.put(line)
+        lines.put(None)
+
+    threading.Thread(target=read, daemon=True).start()
+    try:
+        ready_after = _wait_for_ready(lines, started + timeout, output) - started
+        yield Playground(f"http://127.0.0.1:{port}/", process, started, ready_after, output)
+    finally:
+        process.send_signal(signal.SIGINT)
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+def _wait_for_ready(lines: queue.Queue[str | None], deadline: float, output: list[str]) -> float:
+    while (left := deadline - time.monotonic()) > 0:
+        try:
+            line = lines.get(timeout=left)
+        except queue.Empty:
+            break
+        if line is None:
+            break
+        if line.startswith(READY_LINE):
+            return time.monotonic()
+    raise AssertionError(f"the playground did not say it was ready; it printed: {''.join(output)!r}")

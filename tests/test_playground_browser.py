@@ -1,0 +1,104 @@
+"""The playground in a real headless browser: what a newcomer does first, found as a person finds it."""
+
+from __future__ import annotations
+
+import re
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Browser, Page, expect, sync_playwright
+
+from tests.playground_process import CHROMIUM, CHROMIUM_ARGS, Playground, playground
+
+SCREENSHOT = Path(__file__).resolve().parent.parent / "docs" / "playground.png"
+STARTUP_BUDGET_SECONDS = 3.0  # from the command to a page that shows the example
+WAIT_MS = 15_000  # the machine may be busy: wait for conditions, up to this long
+
+expect.set_options(timeout=WAIT_MS)
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    if not Path(CHROMIUM).exists():
+        pytest.fail(f"{CHROMIUM} is missing: `apt-get install -y chromium` (.ci/run does it)")
+    with sync_playwright() as driver:
+        chromium = driver.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def running(tmp_path: Path) -> Iterator[Playground]:
+    with playground(tmp_path) as started:
+        yield started
+
+
+def open_page(browser: Browser, running: Playground) -> tuple[Page, list[str]]:
+    page = browser.new_page(viewport={"width": 1280, "height": 800})
+    errors: list[str] = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    page.goto(running.url)
+    return page, errors
+
+
+def card(page: Page, title: str):  # noqa: ANN201 - a Playwright Locator
+    return page.get_by_role("article").filter(has=page.get_by_role("heading", name=title))
+
+
+def test_a_request_filed_in_the_browser_is_triaged_and_its_requester_told(browser, running):
+    page, errors = open_page(browser, running)
+    page.get_by_role("button", name="# product-requests").click()
+    expect(card(page, "REQ-1 · Search is slow on large workspaces")).to_be_visible()
+    usable_after = time.monotonic() - running.started_at
+    assert usable_after < STARTUP_BUDGET_SECONDS, f"usable after {usable_after:.2f} s"
+
+    message_box = page.get_by_role("textbox", name="Message")
+    message_box.fill("/request Export invoices as PDF")
+    message_box.press("Enter")
+    expect(page.get_by_text("Only visible to you").last).to_be_visible()
+    filed = card(page, "REQ-4 · Export invoices as PDF")
+    expect(filed).to_be_visible()
+    expect(filed).to_contain_text("New")
+    expect(filed).not_to_contain_text("Accepted")
+
+    page.get_by_label("Who am I").select_option(label="Maya Okafor (admin)")
+    filed.get_by_role("button", name="Accept").click()
+    expect(filed).to_contain_text("Accepted")
+    expect(filed.get_by_text("(edited)")).to_be_visible()
+    SCREENSHOT.parent.mkdir(exist_ok=True)
+    page.screenshot(path=str(SCREENSHOT))
+
+    page.get_by_label("Who am I").select_option(label="Sam Rivera (stakeholder)")
+    page.get_by_role("button", name="pmbot", exact=True).click()
+    page.get_by_role("tab", name="Messages").click()
+    dm = page.get_by_role("log", name="Messages in pmbot")
+    expect(dm.get_by_text(re.compile(r"REQ-4.*is now.*Accepted"))).to_be_visible()
+    assert errors == [], errors
+
+
+def test_the_request_modal_shows_pmbots_inline_error_and_home_opens(browser, running):
+    page, errors = open_page(browser, running)
+    page.get_by_role("button", name="# general").click()
+    message_box = page.get_by_role("textbox", name="Message")
+    message_box.fill("/request")
+    message_box.press("Enter")
+    modal = page.get_by_role("dialog", name="File a request")
+    expect(modal).to_be_visible()
+    modal.get_by_label("Title").fill("   ")  # Slack sends a blank title on; pmbot must refuse it
+    modal.get_by_role("button", name="File").click()
+    expect(modal.get_by_role("alert")).to_have_text("Give the request a title.")
+
+    modal.get_by_label("Title").fill("Bulk edit roadmap items")
+    modal.get_by_role("button", name="File").click()
+    filed = page.get_by_role("dialog", name="Request filed")
+    expect(filed.get_by_text(re.compile(r"Filed as REQ-4"))).to_be_visible()
+    filed.get_by_role("button", name="Done").click()
+    expect(filed).to_be_hidden()
+
+    page.get_by_role("button", name="pmbot", exact=True).click()
+    home = page.get_by_role("region", name="Home")
+    expect(home.get_by_text("Your open requests")).to_be_visible()
+    expect(home.get_by_text("Bulk edit roadmap items")).to_be_visible()
+    assert errors == [], errors
