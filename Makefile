@@ -13,8 +13,8 @@ $(BIN)/pmbot: pyproject.toml
 
 install: $(BIN)/pmbot
 
-run: install  ## run the bot over HTTP on SQLite (pmbot.db); reads SLACK_* from the environment or .env
-	$(BIN)/pmbot serve
+run: install  ## serve Slack over HTTP on SQLite (pmbot.db) with SLACK_* from the environment or .env; without them, the playground
+	$(BIN)/python -m bot.playground.make_run
 
 test: install  ## lint, then the whole suite on SQLite and PostgreSQL
 	scripts/ensure-postgres

@@ -48,7 +48,8 @@ def free_port() -> int:
 
 def _environment() -> dict[str, str]:
     """The environment without Slack settings: the playground needs none."""
-    return {key: value for key, value in os.environ.items() if not key.startswith(("SLACK_", "DATABASE_URL"))}
+    kept = {key: value for key, value in os.environ.items() if not key.startswith(("SLACK_", "DATABASE_URL"))}
+    return {**kept, "PYTHONPATH": str(Path(__file__).resolve().parent.parent)}
 
 
 @contextmanager
@@ -56,9 +57,19 @@ def playground(folder: Path, *args: str, timeout: float = 30.0) -> Iterator[Play
     """Start `pmbot playground` in `folder`, wait for its ready line, stop it afterwards."""
     port = free_port()
     command = [sys.executable, "-m", "bot.cli", "playground", "--port", str(port), *args]
+    with running_until_ready(folder, command, port, READY_LINE, timeout=timeout) as started:
+        yield started
+
+
+@contextmanager
+def running_until_ready(
+    folder: Path, command: list[str], port: int, ready_line: str, *, timeout: float = 30.0
+) -> Iterator[Playground]:
+    """Run `command` in `folder` without Slack settings until it prints `ready_line`; stop it after."""
     started = time.monotonic()
+    env = {**_environment(), "PORT": str(port)}
     process = subprocess.Popen(
-        command, cwd=folder, env=_environment(), stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
+        command, cwd=folder, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
     )
     lines: queue.Queue[str | None] = queue.Queue()
     output: list[str] = []
@@ -71,7 +82,7 @@ def playground(folder: Path, *args: str, timeout: float = 30.0) -> Iterator[Play
 
     threading.Thread(target=read, daemon=True).start()
     try:
-        ready_after = _wait_for_ready(lines, started + timeout, output) - started
+        ready_after = _wait_for_ready(lines, ready_line, started + timeout, output) - started
         yield Playground(f"http://127.0.0.1:{port}/", process, started, ready_after, output)
     finally:
         process.send_signal(signal.SIGINT)
@@ -82,7 +93,9 @@ def playground(folder: Path, *args: str, timeout: float = 30.0) -> Iterator[Play
             process.wait()
 
 
-def _wait_for_ready(lines: queue.Queue[str | None], deadline: float, output: list[str]) -> float:
+def _wait_for_ready(
+    lines: queue.Queue[str | None], ready_line: str, deadline: float, output: list[str]
+) -> float:
     while (left := deadline - time.monotonic()) > 0:
         try:
             line = lines.get(timeout=left)
@@ -90,6 +103,6 @@ def _wait_for_ready(lines: queue.Queue[str | None], deadline: float, output: lis
             break
         if line is None:
             break
-        if line.startswith(READY_LINE):
+        if line.startswith(ready_line):
             return time.monotonic()
     raise AssertionError(f"the playground did not say it was ready; it printed: {''.join(output)!r}")
