@@ -175,7 +175,9 @@ def _parser() -> argparse.ArgumentParser:
     )
     playground_cmd.add_argument("--port", type=int, default=3000, help="the page's port (default 3000)")
     playground_cmd.add_argument("--reset", action="store_true", help="start over (deletes .playground/)")
-    playground_cmd.add_argument("--empty", action="store_true", help="start a new playground without the example")
+    playground_cmd.add_argument(
+        "--empty", action="store_true", help="start a new playground without the example"
+    )
     playground_cmd.set_defaults(run=playground)
 
     db_cmd = commands.add_parser("db", help="database commands")

@@ -98,7 +98,7 @@ def _something_new(
     deadline = time.monotonic() + SURFACES_DEADLINE_SECONDS
     while time.monotonic() < deadline:
         state = http.get("/ui/state", params={"as": who}).json()
-        if (state["home"] if home else _shown(state) - before):
+        if state["home"] if home else _shown(state) - before:
             return state
         time.sleep(0.05)
     raise AssertionError(f"nothing answered {what} for {who} within {SURFACES_DEADLINE_SECONDS} s")

@@ -43,7 +43,7 @@ def open_page(browser: Browser, running: Playground) -> tuple[Page, list[str]]:
     return page, errors
 
 
-def card(page: Page, title: str):  # noqa: ANN201 - a Playwright Locator
+def card(page: Page, title: str):
     return page.get_by_role("article").filter(has=page.get_by_role("heading", name=title))
 
 
@@ -101,4 +101,28 @@ def test_the_request_modal_shows_pmbots_inline_error_and_home_opens(browser, run
     home = page.get_by_role("region", name="Home")
     expect(home.get_by_text("Your open requests")).to_be_visible()
     expect(home.get_by_text("Bulk edit roadmap items")).to_be_visible()
+    assert errors == [], errors
+
+
+def test_a_message_is_filed_as_a_request_from_its_more_actions_menu(browser, running):
+    page, errors = open_page(browser, running)
+    page.get_by_role("button", name="# general").click()
+    message_box = page.get_by_role("textbox", name="Message")
+    message_box.fill("The export button is hidden on mobile")
+    message_box.press("Enter")
+    posted = page.get_by_role("article").filter(has_text="The export button is hidden on mobile")
+    expect(posted).to_be_visible()
+
+    posted.hover()
+    posted.get_by_role("button", name="More actions").click()
+    posted.get_by_role("menuitem", name="File as request").click()
+    modal = page.get_by_role("dialog", name="File a request")
+    expect(modal.get_by_label("Title")).to_have_value("The export button is hidden on mobile")
+    modal.get_by_role("button", name="File").click()
+    expect(page.get_by_role("dialog", name="Request filed")).to_be_visible()
+    page.get_by_role("dialog").get_by_role("button", name="Done").click()
+
+    posted.get_by_role("button", name="1 reply").click()
+    thread = page.get_by_role("log", name="Thread")
+    expect(thread.get_by_text("Filed as REQ-4.")).to_be_visible()
     assert errors == [], errors

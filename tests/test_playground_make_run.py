@@ -10,7 +10,9 @@ import httpx
 from bot.playground.make_run import slack_credentials_given
 from tests.playground_process import free_port, running_until_ready
 
-NO_CREDENTIALS = "no Slack credentials: the playground is at http://127.0.0.1:{port}/ — see README to connect to Slack"
+NO_CREDENTIALS = (
+    "no Slack credentials: the playground is at http://127.0.0.1:{port}/ — see README to connect to Slack"
+)
 
 
 def test_without_credentials_make_run_starts_the_playground_and_says_so(tmp_path: Path) -> None:

@@ -35,9 +35,7 @@ class SlackError(Exception):
 class Bridge:
     """Turns the page's clicks into signed requests to pmbot and applies what pmbot answers."""
 
-    def __init__(
-        self, api: SlackWebApi, *, events_url: str, signing_secret: str, response_base: str
-    ) -> None:
+    def __init__(self, api: SlackWebApi, *, events_url: str, signing_secret: str, response_base: str) -> None:
         self.api = api
         self.state: PlaygroundState = api.state
         self._events_url = events_url
@@ -88,7 +86,7 @@ class Bridge:
         )
         status, body = await self._send(request)
         if status != 200:
-            self._slackbot(user, channel, f"`{command}` failed with the error \"dispatch_failed\" ({status}).")
+            self._slackbot(user, channel, f'`{command}` failed with the error "dispatch_failed" ({status}).')
             return
         if body.strip():
             reply = json.loads(body) if body.lstrip().startswith("{") else {"text": body}
@@ -156,8 +154,7 @@ class Bridge:
         payload = payloads.common("view_submission", user)
         payload.update(trigger_id=self.state.new_trigger(user), response_urls=[])
         payload["view"] = {**view, "state": {"values": values}}
-        status, body = await self._interact(payload)
-        answer = json.loads(body) if body.lstrip().startswith("{") else {}
+        answer = _json(await self._interact(payload))
         return self._apply_response_action(user, view_id, answer)
 
     def _apply_response_action(self, user: str, view_id: str, answer: dict[str, Any]) -> dict[str, str]:
@@ -177,7 +174,7 @@ class Bridge:
         return {}
 
     async def close(self, user: str, view_id: str) -> None:
-        """Close (×, or Cancel) the top modal; pmbot hears of it only if it asked to."""
+        """Close the top modal (its close button, or Cancel); pmbot hears of it only if it asked to."""
         view = self._view(user, view_id)
         stack = self.state.stacks.get(user, [])
         closing = list(stack) if view.get("clear_on_close") else [view_id]
@@ -203,8 +200,7 @@ class Bridge:
                 container={"type": "message", "message_ts": where["ts"], "channel_id": channel},
                 channel={"id": channel, "name": payloads.channel_name(channel)},
             )
-        status, body = await self._interact(payload)
-        answer = json.loads(body) if body.lstrip().startswith("{") else {}
+        answer = _json(await self._interact(payload))
         if answer.get("option_groups"):
             return [option for group in answer["option_groups"] for option in group.get("options", [])]
         return list(answer.get("options") or [])
@@ -221,7 +217,7 @@ class Bridge:
         home = self.state.home_of(user)
         if home is not None:
             event["view"] = home
-        status, body = await self._send(payloads.event_callback(self._secret, event))
+        status, _ = await self._send(payloads.event_callback(self._secret, event))
         if status != 200:
             raise SlackError(f"pmbot answered the app_home_opened event with {status}")
 
@@ -231,11 +227,12 @@ class Bridge:
             raise SlackError("That view is gone.")
         return view
 
-    async def _interact(self, payload: dict[str, Any]) -> tuple[int, str]:
+    async def _interact(self, payload: dict[str, Any]) -> str:
+        """Send an interactivity payload; the body of pmbot's 200 answer (a refusal is an error)."""
         status, body = await self._send(payloads.interactive(self._secret, payload))
         if status != 200:
             raise SlackError(f"pmbot answered {status}: Slack would show a failure here.")
-        return status, body
+        return body
 
     # --- response_url --------------------------------------------------------------------
 
@@ -255,8 +252,14 @@ class Bridge:
             self.api.replace(original, answer)
         else:
             in_channel = answer.get("response_type") == "in_channel"
-            self.api.post(target.channel, sample.BOT_USER_ID, answer, only_for=None if in_channel else target.user)
+            only_for = None if in_channel else target.user
+            self.api.post(target.channel, sample.BOT_USER_ID, answer, only_for=only_for)
         return {"ok": True}
+
+
+def _json(body: str) -> dict[str, Any]:
+    """pmbot's answer as JSON; an empty ack is an empty answer."""
+    return json.loads(body) if body.lstrip().startswith("{") else {}
 
 
 def _escaped(text: str) -> str:

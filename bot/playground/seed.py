@@ -42,14 +42,20 @@ async def _settings(services: Services) -> None:
 
 async def _requests(services: Services) -> dict[str, int]:
     today = services.clock.now().date()
-    drafts = {
-        "search": (ENGINEER, RequestDraft("Search is slow on large workspaces", kind=RequestKind.BUG,
-                                          impact=Impact.HIGH, description="Results take 6–8 s past 10k docs.")),
-        "csv": (STAKEHOLDER, RequestDraft("Export the roadmap to CSV", impact=Impact.HIGH,
-                                          description="Finance plans the quarter in spreadsheets.",
-                                          needed_by=today + timedelta(days=21))),
-        "dark": (STAKEHOLDER, RequestDraft("Dark mode for the dashboard", impact=Impact.LOW)),
-    }
+    search = RequestDraft(
+        "Search is slow on large workspaces",
+        kind=RequestKind.BUG,
+        impact=Impact.HIGH,
+        description="Results take 6 to 8 seconds past 10k documents.",
+    )
+    csv = RequestDraft(
+        "Export the roadmap to CSV",
+        impact=Impact.HIGH,
+        description="Finance plans the quarter in spreadsheets.",
+        needed_by=today + timedelta(days=21),
+    )
+    dark = RequestDraft("Dark mode for the dashboard", impact=Impact.LOW)
+    drafts = {"search": (ENGINEER, search), "csv": (STAKEHOLDER, csv), "dark": (STAKEHOLDER, dark)}
     numbers = {}
     for key, (filer, draft) in drafts.items():
         numbers[key] = (await services.requests.file(TEAM, filer, draft)).number
@@ -64,21 +70,33 @@ async def _roadmap(services: Services, numbers: dict[str, int]) -> int:
     added = await services.roadmap.propose(
         TEAM,
         ADMIN,
-        ProposalDraft(ChangeKind.ADD, "Search is our most reported problem.", title="Faster search",
-                      horizon=Horizon.NOW, owner_id=ENGINEER, linked_request_numbers=[numbers["search"]]),
+        ProposalDraft(
+            ChangeKind.ADD,
+            "Search is our most reported problem.",
+            title="Faster search",
+            horizon=Horizon.NOW,
+            owner_id=ENGINEER,
+            linked_request_numbers=[numbers["search"]],
+        ),
     )
     await services.roadmap.vote(TEAM, APPROVER, added.number, VoteChoice.APPROVE)
     await services.roadmap.propose(
         TEAM,
         ADMIN,
-        ProposalDraft(ChangeKind.ADD, "Finance asks for it every quarter.", title="Roadmap export (CSV)",
-                      horizon=Horizon.NEXT, linked_request_numbers=[numbers["csv"]]),
+        ProposalDraft(
+            ChangeKind.ADD,
+            "Finance asks for it every quarter.",
+            title="Roadmap export (CSV)",
+            horizon=Horizon.NEXT,
+            linked_request_numbers=[numbers["csv"]],
+        ),
     )
     return (await services.roadmap.roadmap(TEAM))[0].item.number
 
 
 async def _launch(services: Services, item_number: int) -> None:
     launch_day = services.clock.now().date() + timedelta(days=10)
-    draft = LaunchDraft("Faster search", launch_day, sample.GENERAL, owner_id=ADMIN,
-                        roadmap_item_numbers=[item_number])
+    draft = LaunchDraft(
+        "Faster search", launch_day, sample.GENERAL, owner_id=ADMIN, roadmap_item_numbers=[item_number]
+    )
     await services.launches.create(TEAM, ADMIN, draft)

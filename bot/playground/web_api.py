@@ -103,9 +103,7 @@ class SlackWebApi:
         message = self.post(channel, sample.BOT_USER_ID, params)
         return {"ok": True, "channel": channel, "ts": message.ts, "message": message.for_slack()}
 
-    def post(
-        self, channel: str, user: str, params: Params, *, only_for: str | None = None
-    ) -> Message:
+    def post(self, channel: str, user: str, params: Params, *, only_for: str | None = None) -> Message:
         """Add a message (from pmbot or a person) and tell the page."""
         thread_ts = params.get("thread_ts") or None
         if thread_ts and not self.state.find(channel, thread_ts):

@@ -89,17 +89,18 @@
     const data = view.data;
     const who = h("select", { id: "who", onchange: (event) => switchTo(event.target.value) },
       data.people.map((p) => h("option", { value: p.id, selected: p.id === data.me }, `${p.name} (${p.role})`)));
-    const link = (id, label, extra = {}) => h("button", { type: "button", class: "nav" + (view.open === id ? " active" : ""),
-      "aria-current": view.open === id ? "page" : null, onclick: () => openConversation(id), ...extra }, label);
     const count = unread();
+    const badge = (id) => (id === PMBOT_HOME && count && view.open !== "messages"
+      ? h("span", { class: "badge", "aria-hidden": "true", title: `${count} new direct messages` }, String(count)) : null);
+    const link = (id, label, extra = {}) => h("button", { type: "button", class: "nav" + (view.open === id ? " active" : ""),
+      "aria-current": view.open === id ? "page" : null, onclick: () => openConversation(id), ...extra }, label, badge(id));
     $("#sidebar").replaceChildren(
       h("div", { class: "team" }, data.team.name),
       h("label", { class: "who", for: "who" }, "Who am I"), who,
       h("nav", { "aria-label": "Conversations" },
         h("h2", {}, "Channels"), data.channels.map((c) => link(c.id, `# ${c.name}`)),
         h("h2", {}, "Apps"),
-        link(PMBOT_HOME, "pmbot", { class: "nav" + (view.open === PMBOT_HOME || view.open === "messages" ? " active" : "") }),
-        count && view.open !== "messages" ? h("span", { class: "badge", "aria-label": `${count} new` }, String(count)) : null),
+        link(PMBOT_HOME, "pmbot", { class: "nav" + (view.open === PMBOT_HOME || view.open === "messages" ? " active" : "") })),
       h("p", { class: "hint" }, "A Slack stand-in: what you do here reaches pmbot as signed Slack requests."));
   }
 
@@ -245,7 +246,6 @@
 
   function viewHandlers(surface) {
     const drafts = (view.drafts[surface.id] = view.drafts[surface.id] || {});
-    let rendered = null;
     const values = () => {
       const out = {};
       for (const [blockId, actions] of Object.entries(drafts)) out[blockId] = { ...actions };
@@ -257,7 +257,6 @@
       onAction: (action) => post("/ui/action", { view_id: surface.id, action, values: values() }),
       onOptions: async (blockId, actionId, value) => (await post("/ui/options", {
         view_id: surface.id, block_id: blockId, action_id: actionId, value, values: values() })).options || [],
-      rendered,
     };
   }
 
