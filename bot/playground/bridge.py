@@ -40,7 +40,7 @@ class Bridge:
         self.state: PlaygroundState = api.state
         self._events_url = events_url
         self._secret = signing_secret
-        self._response_base = response_base
+        self.response_base = response_base
         self._session: aiohttp.ClientSession | None = None
 
     async def aclose(self) -> None:
@@ -58,7 +58,7 @@ class Bridge:
             return answer.status, await answer.text()
 
     def _response_url(self, user: str, channel: str, message_ts: str | None) -> str:
-        return self._response_base + self.state.new_response_target(user, channel, message_ts)
+        return self.response_base + self.state.new_response_target(user, channel, message_ts)
 
     # --- the message box -----------------------------------------------------------------
 

@@ -23,12 +23,13 @@ JSON_FIELDS = ("blocks", "attachments", "view", "metadata")
 STATIC = resources.files("bot.playground") / "static"
 CONTENT_TYPES = {".js": "text/javascript", ".css": "text/css", ".html": "text/html", ".svg": "image/svg+xml"}
 HEARTBEAT_SECONDS = 15
+BRIDGE = web.AppKey("bridge", Bridge)
 
 
 def build_app(bridge: Bridge) -> web.Application:
     """The aiohttp application serving the page and the stand-in."""
     app = web.Application()
-    app["bridge"] = bridge
+    app[BRIDGE] = bridge
     app.router.add_get("/", _page)
     app.router.add_get("/archives/{channel}/{ts}", _page)
     app.router.add_get("/static/{name}", _static)
@@ -63,7 +64,7 @@ def _viewer(request: web.Request, given: str | None = None) -> str:
 
 async def _state(request: web.Request) -> web.Response:
     """Everything the page shows for one person."""
-    bridge: Bridge = request.app["bridge"]
+    bridge = request.app[BRIDGE]
     state, me = bridge.state, _viewer(request)
     messages = []
     for message in state.visible_to(me):
@@ -89,7 +90,7 @@ async def _state(request: web.Request) -> web.Response:
 
 async def _events(request: web.Request) -> web.StreamResponse:
     """Server-sent events: one `changed` line whenever the workspace changes."""
-    bridge: Bridge = request.app["bridge"]
+    bridge = request.app[BRIDGE]
     response = web.StreamResponse(headers={"Content-Type": "text/event-stream", "Cache-Control": "no-cache"})
     await response.prepare(request)
     version = bridge.state.version
@@ -112,7 +113,7 @@ async def _wait(bridge: Bridge, version: int) -> int:
 
 def _ui(handler: Any) -> Any:
     async def handle(request: web.Request) -> web.Response:
-        bridge: Bridge = request.app["bridge"]
+        bridge = request.app[BRIDGE]
         body = await request.json()
         try:
             answer = await handler(bridge, _viewer(request, body.get("as")), body)
@@ -172,7 +173,7 @@ UI_POSTS = {
 
 
 async def _web_api(request: web.Request) -> web.Response:
-    bridge: Bridge = request.app["bridge"]
+    bridge = request.app[BRIDGE]
     params = await _read_params(request)
     header = request.headers.get("Authorization", "")
     token = header.removeprefix("Bearer ") if header.startswith("Bearer ") else params.pop("token", None)
@@ -183,7 +184,7 @@ async def _web_api(request: web.Request) -> web.Response:
 
 
 async def _response_url(request: web.Request) -> web.Response:
-    bridge: Bridge = request.app["bridge"]
+    bridge = request.app[BRIDGE]
     answer = bridge.respond(request.match_info["token"], await _read_params(request))
     if not answer.get("ok"):
         return web.Response(status=404, text=answer["error"])
