@@ -96,3 +96,13 @@ async def test_a_response_url_answers_privately_replaces_and_deletes_the_origina
         refused = await http.post(url, json={"text": "a sixth answer"})
     assert refused.status_code == 404 and refused.text == "used_url"
     assert "card, redrawn" not in [m.text for m in bridge.state.messages]
+
+
+async def test_page_actions_from_elsewhere_are_refused(standin):
+    _, origin = standin
+    said = {"as": SAM, "channel": sample.GENERAL, "text": "hi"}
+    async with httpx.AsyncClient(base_url=origin) as http:
+        as_a_form = await http.post("/ui/message", content=str(said), headers={"Content-Type": "text/plain"})
+        rebound = await http.post("/ui/message", json=said, headers={"Host": "evil.example:3000"})
+        assert (as_a_form.status_code, rebound.status_code) == (415, 403)
+        assert (await http.post("/ui/message", json=said)).status_code == 200

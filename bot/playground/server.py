@@ -19,6 +19,7 @@ from bot.playground.bridge import Bridge, SlackError
 
 log = logging.getLogger(__name__)
 
+JSON = "application/json"
 JSON_FIELDS = ("blocks", "attachments", "view", "metadata")
 STATIC = resources.files("bot.playground") / "static"
 CONTENT_TYPES = {".js": "text/javascript", ".css": "text/css", ".html": "text/html", ".svg": "image/svg+xml"}
@@ -26,9 +27,26 @@ HEARTBEAT_SECONDS = 15
 BRIDGE = web.AppKey("bridge", Bridge)
 
 
+LOOPBACK_HOSTS = ("127.0.0.1", "localhost", "[::1]")
+
+
+@web.middleware
+async def loopback_only(request: web.Request, handler: Any) -> web.StreamResponse:
+    """Refuse what a web page elsewhere could make a browser send to this port.
+
+    The page's actions carry no credentials: a Host that is not loopback (DNS rebinding) or a
+    page action that is not JSON (a cross-site form, which skips CORS preflight) is refused.
+    """
+    if request.host.rpartition(":")[0] not in LOOPBACK_HOSTS:
+        raise web.HTTPForbidden(text="the playground answers on 127.0.0.1 only")
+    if request.path.startswith("/ui/") and request.method == "POST" and request.content_type != JSON:
+        raise web.HTTPUnsupportedMediaType(text="the playground's actions are JSON")
+    return await handler(request)
+
+
 def build_app(bridge: Bridge) -> web.Application:
     """The aiohttp application serving the page and the stand-in."""
-    app = web.Application()
+    app = web.Application(middlewares=[loopback_only])
     app[BRIDGE] = bridge
     app.router.add_get("/", _page)
     app.router.add_get("/archives/{channel}/{ts}", _page)
@@ -195,7 +213,7 @@ async def _read_params(request: web.Request) -> dict[str, Any]:
     """Query string plus a JSON or form-encoded body; JSON-carrying form fields decoded."""
     params: dict[str, Any] = dict(request.query)
     if request.body_exists:
-        if request.content_type == "application/json":
+        if request.content_type == JSON:
             params.update(await request.json())
         else:
             params.update({k: v for k, v in (await request.post()).items() if isinstance(v, str)})

@@ -18,6 +18,9 @@ from typing import Any
 from bot.playground import sample
 
 MAX_VIEW_STACK = 3  # Slack stacks at most three modals
+# Slack's trigger_ids last 3 s and response_urls 30 min; the playground forgets what is older than
+# this (it does not enforce the 3 s: a busy machine would make that flaky, not instructive).
+FORGET_AFTER_SECONDS = 30 * 60
 
 
 @dataclass
@@ -55,6 +58,7 @@ class ResponseTarget:
     channel: str
     message_ts: str | None
     uses: int = 0
+    at: float = field(default_factory=time.monotonic)
 
 
 @dataclass
@@ -65,7 +69,7 @@ class PlaygroundState:
     views: dict[str, dict[str, Any]] = field(default_factory=dict)
     stacks: dict[str, list[str]] = field(default_factory=dict)  # user → modal view ids, bottom first
     homes: dict[str, str] = field(default_factory=dict)  # user → Home tab view id
-    triggers: dict[str, str] = field(default_factory=dict)  # trigger_id → user
+    triggers: dict[str, tuple[str, float]] = field(default_factory=dict)  # trigger_id → (user, when)
     responses: dict[str, ResponseTarget] = field(default_factory=dict)  # response_url token → target
     version: int = 0
     _path: Path | None = None
@@ -124,9 +128,20 @@ class PlaygroundState:
 
     def new_trigger(self, user: str) -> str:
         """A trigger_id for one action of `user`; views.open finds the person by it."""
+        self._forget_old()
         trigger = f"{int(time.time())}.{next(self._serial)}.{secrets.token_hex(8)}"
-        self.triggers[trigger] = user
+        self.triggers[trigger] = (user, time.monotonic())
         return trigger
+
+    def use_trigger(self, trigger_id: str) -> str | None:
+        """The person a trigger_id was handed to; each one opens one view."""
+        found = self.triggers.pop(trigger_id, None)
+        return found[0] if found else None
+
+    def _forget_old(self) -> None:
+        oldest = time.monotonic() - FORGET_AFTER_SECONDS
+        self.triggers = {t: held for t, held in self.triggers.items() if held[1] >= oldest}
+        self.responses = {t: target for t, target in self.responses.items() if target.at >= oldest}
 
     def new_response_target(self, user: str, channel: str, message_ts: str | None) -> str:
         """A response_url token for answers to an action on `message_ts` (or to a command)."""

@@ -207,7 +207,7 @@ class SlackWebApi:
         return view if isinstance(view, dict) and view.get("type") in ("modal", "home") else None
 
     def _views_open(self, params: Params) -> Answer:
-        view, user = self._view_param(params), self.state.triggers.pop(params.get("trigger_id") or "", None)
+        view, user = self._view_param(params), self.state.use_trigger(params.get("trigger_id") or "")
         if view is None:
             return error("invalid_arguments")
         if user is None:
@@ -218,7 +218,7 @@ class SlackWebApi:
         return {"ok": True, "view": stored}
 
     def _views_push(self, params: Params) -> Answer:
-        view, user = self._view_param(params), self.state.triggers.pop(params.get("trigger_id") or "", None)
+        view, user = self._view_param(params), self.state.use_trigger(params.get("trigger_id") or "")
         if view is None:
             return error("invalid_arguments")
         if user is None or not self.state.stacks.get(user):

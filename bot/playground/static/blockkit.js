@@ -239,9 +239,9 @@ const BlockKit = (() => {
     const name = nextId("choice");
     const boxes = item.options.map((option) => {
       const box = h("input", { type: kind, name, value: option.value, checked: chosen.has(option.value) });
-      return { box, option, label: h("label", { class: "bk-choice" }, box,
+      return { box, option, label: h("label", { class: "bk-choice" }, box, h("span", {},
         html("span", T.text(option.text, ctx)),
-        option.description ? html("small", T.text(option.description, ctx)) : null) };
+        option.description ? html("small", T.text(option.description, ctx)) : null)) };
     });
     const state = () => {
       const picked = boxes.filter((b) => b.box.checked).map((b) => echo(b.option));
