@@ -9,7 +9,7 @@ from datetime import timedelta
 from bot.playground import sample
 from bot.runtime import Services
 from bot.services.launches.changes import LaunchDraft
-from bot.services.requests.filing import RequestDraft
+from bot.services.requests.types import RequestDraft
 from bot.services.roadmap.proposals import ProposalDraft
 from bot.services.settings.service import ApprovalSettings, WorkspaceSettings
 from storage.models import Impact, RequestKind
