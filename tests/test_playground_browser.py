@@ -126,3 +126,17 @@ def test_a_message_is_filed_as_a_request_from_its_more_actions_menu(browser, run
     thread = page.get_by_role("log", name="Thread")
     expect(thread.get_by_text("Filed as REQ-4.")).to_be_visible()
     assert errors == [], errors
+
+
+def test_a_duplicate_is_picked_by_type_ahead_and_confirmed(browser, running):
+    page, errors = open_page(browser, running)
+    page.get_by_label("Who am I").select_option(label="Maya Okafor (admin)")
+    page.get_by_role("button", name="# product-requests").click()
+    dark_mode = card(page, "REQ-3 · Dark mode for the dashboard")
+    dark_mode.get_by_role("combobox", name="Mark duplicate of…").fill("roadmap")
+    dark_mode.get_by_role("option", name=re.compile("REQ-2")).click()
+    confirm = page.get_by_role("dialog", name="Mark as duplicate?")
+    expect(confirm).to_contain_text("REQ-3 will be closed as a duplicate.")
+    confirm.get_by_role("button", name="Yes").click()
+    expect(dark_mode).to_contain_text("Duplicate")
+    assert errors == [], errors

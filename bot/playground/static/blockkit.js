@@ -108,7 +108,7 @@ const BlockKit = (() => {
   function changed(block, item, ctx, value) {
     if (ctx.onDraft) ctx.onDraft(block.block_id, item.action_id, value);
     if (!ctx.inInput || block.dispatch_action || item.dispatch_action) {
-      ctx.onAction({ ...value, action_id: item.action_id, block_id: block.block_id });
+      confirmed(item, () => ctx.onAction({ ...value, action_id: item.action_id, block_id: block.block_id }));
     }
   }
 
