@@ -17,7 +17,7 @@ from typing import Any
 import httpx
 import pytest
 import slack_sdk.models.blocks as models
-from playwright.sync_api import sync_playwright
+from playwright.sync_api import Page, sync_playwright
 
 from bot.playground import sample
 from tests.playground_process import CHROMIUM, CHROMIUM_ARGS, Playground, playground
@@ -104,15 +104,29 @@ def _something_new(
     raise AssertionError(f"nothing answered {what} for {who} within {SURFACES_DEADLINE_SECONDS} s")
 
 
-def supported(running: Playground) -> set[str]:
-    """What the page's renderer says it draws (BlockKit.SUPPORTED), read in the browser."""
+@pytest.fixture(scope="module")
+def page(running: Playground) -> Iterator[Page]:
     with sync_playwright() as driver:
         browser = driver.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        page = browser.new_page()
-        page.goto(running.url)
-        listed = page.evaluate("BlockKit.SUPPORTED")
+        opened = browser.new_page()
+        opened.goto(running.url)
+        yield opened
         browser.close()
+
+
+def supported(page: Page) -> set[str]:
+    """What the page's renderer says it draws (BlockKit.SUPPORTED), read in the browser."""
+    listed = page.evaluate("BlockKit.SUPPORTED")
     return {kind for kinds in listed.values() for kind in kinds}
+
+
+def mrkdwn_in_page(page: Page, text: str, tz: str) -> str:
+    """The HTML the page makes of Slack mrkdwn, for a viewer in `tz`."""
+    script = """([text, tz, people]) => Mrkdwn.mrkdwn(text, {
+        tz, workspaceUrl: "https://pmbot-playground.slack.com/",
+        person: (id) => people[id], channel: (id) => ({C0GENERAL: {name: "general"}})[id] })"""
+    people = {p.id: {"name": p.name} for p in sample.PEOPLE}
+    return page.evaluate(script, [text, tz, people])
 
 
 @pytest.fixture(scope="module")
@@ -121,14 +135,14 @@ def running(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Playground]:
         yield started
 
 
-def test_every_type_pmbots_code_builds_is_drawn(running):
+def test_every_type_pmbots_code_builds_is_drawn(page):
     used = types_in_source()
     assert {"section", "actions", "input", "button", "checkboxes", "datepicker"} <= set(used)
-    missing = {kind: name for kind, name in used.items() if kind not in supported(running)}
+    missing = {kind: name for kind, name in used.items() if kind not in supported(page)}
     assert missing == {}, f"the playground cannot draw {missing}"
 
 
-def test_every_type_pmbot_sent_over_the_example_is_drawn(running):
+def test_every_type_pmbot_sent_over_the_example_is_drawn(running, page):
     states = surfaces_after(running)
     sent: set[str] = set()
     for state in states:
@@ -139,4 +153,23 @@ def test_every_type_pmbot_sent_over_the_example_is_drawn(running):
                 sent.update(types_in(view["blocks"]))
     assert {"header", "section", "actions", "context", "input", "static_select", "checkboxes"} <= sent
     assert {"external_select", "multi_users_select", "datepicker", "timepicker"} <= sent
-    assert sent - supported(running) == set(), f"the playground cannot draw {sent - supported(running)}"
+    assert sent - supported(page) == set(), f"the playground cannot draw {sent - supported(page)}"
+
+
+def test_mrkdwn_is_drawn_as_slack_draws_it_and_never_as_html(page):
+    link = "<https://example.com/a?b=1&amp;c=2|the spec>"
+    html = mrkdwn_in_page(page, f"*REQ-2* _soon_ ~old~ `/request` {link} <@U0SAM> <#C0GENERAL>", "UTC")
+    assert "<b>REQ-2</b> <i>soon</i> <s>old</s> <code>/request</code>" in html
+    assert '<a href="https://example.com/a?b=1&amp;c=2" target="_blank" rel="noopener noreferrer">' in html
+    assert ">the spec</a>" in html and ">@Sam Rivera</span>" in html and ">#general</a>" in html
+    hostile = "&lt;script&gt;alert(1)&lt;/script&gt; &amp; <javascript:alert(1)|x>"
+    escaped = mrkdwn_in_page(page, hostile, "UTC")
+    assert "<script" not in escaped and "href=\"javascript" not in escaped
+    assert escaped.startswith("&lt;script&gt;alert(1)&lt;/script&gt; &amp; ")
+
+
+def test_a_date_token_shows_in_the_viewers_own_timezone(page):
+    token = "<!date^1767225600^{date_short_pretty} at {time}|2026-01-01 00:00 UTC>"  # 2026-01-01 00:00 UTC
+    assert "Jan 1, 2026 at 12:00 AM" in mrkdwn_in_page(page, token, "UTC")
+    assert "Dec 31, 2025 at 7:00 PM" in mrkdwn_in_page(page, token, "America/New_York")
+    assert "Jan 1, 2026 at 5:30 AM" in mrkdwn_in_page(page, token, "Asia/Kolkata")

@@ -163,7 +163,7 @@ class Bridge:
         if kind == "errors":
             return dict(answer.get("errors") or {})
         if kind == "update":
-            self.api._store_view(answer["view"], view_id)
+            self.api.store_view(answer["view"], view_id)
         elif kind == "push":
             self.api.push(user, answer["view"])
         elif kind == "clear":

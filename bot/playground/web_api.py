@@ -177,7 +177,7 @@ class SlackWebApi:
 
     # --- views ---------------------------------------------------------------------------
 
-    def _store_view(self, view: dict[str, Any], view_id: str, *, root: str | None = None) -> dict[str, Any]:
+    def store_view(self, view: dict[str, Any], view_id: str, *, root: str | None = None) -> dict[str, Any]:
         """Fill in what Slack adds to a view; every store gets a new hash."""
         previous = self.state.views.get(view_id, {})
         stored = {
@@ -212,7 +212,7 @@ class SlackWebApi:
             return error("invalid_arguments")
         if user is None:
             return error("invalid_trigger_id")
-        stored = self._store_view(view, self.state.new_view_id())
+        stored = self.store_view(view, self.state.new_view_id())
         self.state.stacks[user] = [stored["id"]]
         self.state.changed()
         return {"ok": True, "view": stored}
@@ -231,7 +231,7 @@ class SlackWebApi:
         if len(stack) >= MAX_VIEW_STACK:
             return error("push_limit_reached")
         root = stack[0] if stack else None
-        stored = self._store_view(view, self.state.new_view_id(), root=root)
+        stored = self.store_view(view, self.state.new_view_id(), root=root)
         stored["previous_view_id"] = stack[-1] if stack else None
         stack.append(stored["id"])
         self.state.changed()
@@ -247,7 +247,7 @@ class SlackWebApi:
             return error("not_found")
         if params.get("hash") and params["hash"] != previous["hash"]:
             return error("hash_conflict")
-        return {"ok": True, "view": self._store_view(view, view_id)}
+        return {"ok": True, "view": self.store_view(view, view_id)}
 
     def _by_external_id(self, external_id: str | None) -> str | None:
         if not external_id:
@@ -264,6 +264,6 @@ class SlackWebApi:
         previous = self.state.views.get(previous_id or "")
         if previous and params.get("hash") and params["hash"] != previous["hash"]:
             return error("hash_conflict")
-        stored = self._store_view(view, previous_id or self.state.new_view_id())
+        stored = self.store_view(view, previous_id or self.state.new_view_id())
         self.state.homes[user] = stored["id"]
         return {"ok": True, "view": stored}

@@ -127,7 +127,7 @@ const Mrkdwn = (() => {
 
   function splitLabel(inner) {
     const bar = inner.indexOf("|");
-    return bar < 0 ? [inner, ""] : [inner.slice(0, bar), unslack(inner.slice(bar + 1))];
+    return bar < 0 ? [unslack(inner), ""] : [unslack(inner.slice(0, bar)), unslack(inner.slice(bar + 1))];
   }
 
   function link(url, label, ctx) {
