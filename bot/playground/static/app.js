@@ -223,8 +223,14 @@
       draw();
     };
     const close = () => post("/ui/close", { view_id: top.id });
+    // Slack submits a modal with its button only: Enter in a one-line field does not, Escape closes.
+    const keys = (event) => {
+      if (event.key === "Escape") { event.preventDefault(); close(); }
+      if (event.key === "Enter" && event.target.tagName === "INPUT") event.preventDefault();
+    };
     layer.hidden = false;
-    layer.replaceChildren(h("form", { class: "modal", role: "dialog", "aria-modal": "true", "aria-labelledby": titleId, onsubmit: submit, novalidate: true },
+    layer.replaceChildren(h("form", { class: "modal", role: "dialog", "aria-modal": "true", "aria-labelledby": titleId,
+      onsubmit: submit, onkeydown: keys, novalidate: true },
       h("header", {}, modals.length > 1 ? h("button", { type: "button", class: "back", "aria-label": "Back", onclick: close }, "‹") : null,
         h("h2", { id: titleId, html: T.plain(top.title) }),
         h("button", { type: "button", class: "close", "aria-label": "Close", onclick: close }, "×")),
