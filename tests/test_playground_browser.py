@@ -129,7 +129,7 @@ def test_a_message_is_filed_as_a_request_from_its_more_actions_menu(browser, run
     assert errors == [], errors
 
 
-def test_a_duplicate_is_picked_by_type_ahead_and_confirmed(browser, running):
+def test_type_ahead_with_a_confirm_and_a_checklist_tick_redraw_the_messages(browser, running):
     page, errors = open_page(browser, running)
     page.get_by_label("Who am I").select_option(label="Maya Okafor (admin)")
     page.get_by_role("button", name="# product-requests").click()
@@ -140,4 +140,11 @@ def test_a_duplicate_is_picked_by_type_ahead_and_confirmed(browser, running):
     expect(confirm).to_contain_text("REQ-3 will be closed as a duplicate.")
     confirm.get_by_role("button", name="Yes").click()
     expect(dark_mode).to_contain_text("Duplicate")
+
+    page.get_by_role("button", name="# general").click()
+    page.get_by_role("button", name="1 reply").click()
+    thread = page.get_by_role("log", name="Thread")
+    thread.get_by_role("checkbox", name=re.compile("Spec signed off")).check()
+    expect(thread).to_contain_text("1/13")  # the launch's parent message, redrawn with its progress
+    expect(thread.get_by_role("checkbox", name=re.compile("Spec signed off"))).to_be_checked()
     assert errors == [], errors
