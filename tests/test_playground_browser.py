@@ -6,9 +6,11 @@ import re
 from collections.abc import Iterator
 from pathlib import Path
 
+import httpx
 import pytest
 from playwright.sync_api import Browser, Page, expect, sync_playwright
 
+from bot.playground import sample
 from tests.playground_process import CHROMIUM, CHROMIUM_ARGS, Playground, playground
 
 SCREENSHOT = Path(__file__).resolve().parent.parent / "docs" / "playground.png"
@@ -34,6 +36,7 @@ def browser() -> Iterator[Browser]:
 def running(tmp_path: Path) -> Iterator[Playground]:
     with playground(tmp_path) as started:
         yield started
+    print("".join(started.output))  # pytest shows it when the test failed
 
 
 def open_page(browser: Browser, running: Playground) -> tuple[Page, list[str]]:
@@ -126,6 +129,12 @@ def test_a_message_is_filed_as_a_request_from_its_more_actions_menu(browser, run
     posted.get_by_role("button", name="1 reply").click()
     thread = page.get_by_role("log", name="Thread")
     expect(thread.get_by_text("Filed as REQ-4.")).to_be_visible()
+
+    message_box.fill("A half-typed thought")
+    said = {"as": sample.ENGINEER.id, "channel": sample.GENERAL, "text": "Lunch at noon?"}
+    httpx.post(f"{running.url}ui/message", json=said, timeout=10).raise_for_status()
+    expect(page.get_by_role("article").filter(has_text="Lunch at noon?")).to_be_visible()
+    expect(message_box).to_have_value("A half-typed thought")  # others' messages do not wipe a draft
     assert errors == [], errors
 
 

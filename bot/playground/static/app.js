@@ -104,25 +104,52 @@
       h("p", { class: "hint" }, "A Slack stand-in: what you do here reaches pmbot as signed Slack requests."));
   }
 
+  // A conversation is built once; afterwards only the messages that changed are redrawn, so a
+  // half-typed message, a search in a card or the keyboard focus survive pmbot's posts.
   function drawMain() {
     const data = view.data;
-    const isApp = view.open === PMBOT_HOME || view.open === "messages";
-    const title = isApp ? "pmbot" : `# ${data.channels.find((c) => c.id === view.open).name}`;
-    const header = h("header", { class: "conversation-header" }, h("h1", {}, title),
-      isApp ? h("div", { role: "tablist", class: "tabs" },
-        tab(PMBOT_HOME, "Home"), tab("messages", "Messages")) : null);
-    let body;
-    if (view.open === PMBOT_HOME) {
-      body = h("section", { class: "home", "aria-label": "Home" }, data.home
-        ? BlockKit.render(data.home.blocks, ctx(viewHandlers(data.home))).node
-        : h("p", { class: "loading" }, "Opening pmbot's Home…"));
-    } else {
-      body = h("section", { class: "messages", role: "log", "aria-label": `Messages in ${title}` },
-        messagesIn(currentChannel()).filter((m) => !m.thread_ts || m.thread_ts === m.ts).map((m) => message(m, false)));
+    const place = JSON.stringify([data.me, view.open]);
+    if (view.mainPlace !== place) {
+      view.mainPlace = place;
+      view.mainRows = new Map();
+      const isApp = view.open === PMBOT_HOME || view.open === "messages";
+      const title = isApp ? "pmbot" : `# ${data.channels.find((c) => c.id === view.open).name}`;
+      const header = h("header", { class: "conversation-header" }, h("h1", {}, title),
+        isApp ? h("div", { role: "tablist", class: "tabs" }, tab(PMBOT_HOME, "Home"), tab("messages", "Messages")) : null);
+      view.mainBody = view.open === PMBOT_HOME ? h("section", { class: "home", "aria-label": "Home" })
+        : h("section", { class: "messages", role: "log", "aria-label": `Messages in ${title}` });
+      $("#main").replaceChildren(header, view.mainBody, view.open === PMBOT_HOME ? h("div") : composer(currentChannel(), null));
     }
-    $("#main").replaceChildren(header, body, view.open === PMBOT_HOME ? h("div") : composer(currentChannel(), null));
-    if (body.classList.contains("messages")) body.scrollTop = body.scrollHeight;
+    const body = view.mainBody;
+    if (view.open === PMBOT_HOME) {
+      body.replaceChildren(data.home ? BlockKit.render(data.home.blocks, ctx(viewHandlers(data.home))).node
+        : h("p", { class: "loading" }, "Opening pmbot's Home…"));
+      return;
+    }
+    const atBottom = body.scrollHeight - body.scrollTop - body.clientHeight < 80;
+    const topLevel = messagesIn(currentChannel()).filter((m) => !m.thread_ts || m.thread_ts === m.ts);
+    updateRows(body, topLevel, view.mainRows, false);
+    if (atBottom) body.scrollTop = body.scrollHeight;
     if (view.open === "messages") localStorage.setItem(`playground.seen.${view.me}`, String(Date.now() / 1000));
+  }
+
+  function updateRows(container, messages, rows, inThread) {
+    const wanted = new Map();
+    for (const m of messages) {
+      const signature = JSON.stringify([m, inThread ? 0 : repliesTo(m).length]);
+      const kept = rows.get(m.ts);
+      wanted.set(m.ts, kept && kept.signature === signature ? kept : { signature, node: message(m, inThread) });
+    }
+    for (const [ts, row] of rows) if (wanted.get(ts) !== row) row.node.remove();
+    [...wanted.values()].forEach((row, index) => {
+      if (container.children[index] !== row.node) container.insertBefore(row.node, container.children[index] || null);
+    });
+    rows.clear();
+    for (const [ts, row] of wanted) rows.set(ts, row);
+  }
+
+  function repliesTo(m) {
+    return messagesIn(m.channel).filter((r) => r.thread_ts === m.ts && r.ts !== m.ts);
   }
 
   function tab(id, label) {
@@ -154,7 +181,7 @@
     const data = view.data;
     const author = m.user === data.bot.id ? data.bot : data.people.find((p) => p.id === m.user)
       || { name: m.user === "USLACKBOT" ? "Slackbot" : m.user, initials: "S" };
-    const replies = inThread ? [] : messagesIn(m.channel).filter((r) => r.thread_ts === m.ts && r.ts !== m.ts);
+    const replies = inThread ? [] : repliesTo(m);
     const when = T.formatDate(Math.floor(Number(m.ts)), "{time}", ctx().tz);
     const content = m.blocks && m.blocks.length
       ? BlockKit.render(m.blocks, ctx(messageHandlers(m))).node
@@ -192,17 +219,20 @@
 
   function drawThread() {
     const panel = $("#thread");
-    if (!view.thread) { panel.hidden = true; panel.replaceChildren(); return; }
-    const all = messagesIn(view.thread.channel);
-    const parent = all.find((m) => m.ts === view.thread.ts);
-    if (!parent) { view.thread = null; panel.hidden = true; return; }
-    const replies = all.filter((m) => m.thread_ts === parent.ts && m.ts !== parent.ts);
+    const parent = view.thread && messagesIn(view.thread.channel).find((m) => m.ts === view.thread.ts);
+    if (!parent) { view.thread = null; view.threadPlace = null; panel.hidden = true; panel.replaceChildren(); return; }
+    const place = JSON.stringify([view.me, view.thread]);
+    if (view.threadPlace !== place) {
+      view.threadPlace = place;
+      view.threadRows = new Map();
+      view.threadBody = h("section", { class: "messages", role: "log", "aria-label": "Thread" });
+      panel.replaceChildren(
+        h("header", { class: "conversation-header" }, h("h2", {}, "Thread"),
+          h("button", { type: "button", "aria-label": "Close thread", onclick: () => { view.thread = null; draw(); } }, "×")),
+        view.threadBody, composer(parent.channel, parent.ts));
+    }
     panel.hidden = false;
-    panel.replaceChildren(
-      h("header", { class: "conversation-header" }, h("h2", {}, "Thread"),
-        h("button", { type: "button", "aria-label": "Close thread", onclick: () => { view.thread = null; draw(); } }, "×")),
-      h("section", { class: "messages", role: "log", "aria-label": "Thread" }, message(parent, true), replies.map((r) => message(r, true))),
-      composer(parent.channel, parent.ts));
+    updateRows(view.threadBody, [parent, ...repliesTo(parent)], view.threadRows, true);
   }
 
   function drawModal() {
