@@ -11,7 +11,7 @@ from bot.playground import sample
 from tests.playground_process import playground
 
 ME = sample.STAKEHOLDER.id
-DEADLINE_SECONDS = 15.0
+DEADLINE_SECONDS = 30.0
 
 
 def texts_in(url: str, channel: str) -> list[str]:

@@ -14,6 +14,7 @@
     drafts: {}, // view id → {block_id: {action_id: state}} typed so far
     errors: {}, // view id → inline errors from response_action: errors
     drawn: {},
+    switching: Promise.resolve(),
   };
   const $ = (selector) => document.querySelector(selector);
 
@@ -304,7 +305,8 @@
     localStorage.setItem("playground.open", id);
     if (id === PMBOT_HOME) post("/ui/home", { tab: "home" });
     if (id === "messages") post("/ui/home", { tab: "messages" });
-    draw();
+    // Right after a switch of person, draw once their workspace has arrived, not the last one's.
+    view.switching.then(draw);
   }
 
   function openThread(m) {
@@ -316,7 +318,7 @@
     view.me = person;
     localStorage.setItem("playground.me", person);
     view.drawn = {};
-    refresh().then(() => { if (view.open === PMBOT_HOME) post("/ui/home", { tab: "home" }); });
+    view.switching = refresh().then(() => { if (view.open === PMBOT_HOME) post("/ui/home", { tab: "home" }); });
   }
 
   document.addEventListener("click", (event) => {
