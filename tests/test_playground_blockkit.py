@@ -164,7 +164,7 @@ def test_mrkdwn_is_drawn_as_slack_draws_it_and_never_as_html(page):
     assert ">the spec</a>" in html and ">@Sam Rivera</span>" in html and ">#general</a>" in html
     hostile = "&lt;script&gt;alert(1)&lt;/script&gt; &amp; <javascript:alert(1)|x>"
     escaped = mrkdwn_in_page(page, hostile, "UTC")
-    assert "<script" not in escaped and "href=\"javascript" not in escaped
+    assert "<script" not in escaped and 'href="javascript' not in escaped
     assert escaped.startswith("&lt;script&gt;alert(1)&lt;/script&gt; &amp; ")
 
 

@@ -13,7 +13,7 @@ from typing import Any
 
 from aiohttp import web
 
-from bot.manifest import SHORTCUTS
+from bot.manifest import COMMANDS, SHORTCUTS
 from bot.playground import sample
 from bot.playground.bridge import Bridge, SlackError
 
@@ -100,6 +100,7 @@ async def _state(request: web.Request) -> web.Response:
         "messages": messages,
         "home": state.home_of(me),
         "modals": state.stack_of(me),
+        "commands": COMMANDS,
         "shortcuts": [{"callback_id": s["callback_id"], "name": s["name"]} for s in SHORTCUTS],
     }
     return web.json_response(body)

@@ -170,7 +170,25 @@
       await post("/ui/message", { channel, text, thread_ts: threadTs });
     };
     box.addEventListener("keydown", (event) => { if (event.key === "Enter" && !event.shiftKey) send(event); });
-    return h("form", { class: "composer", onsubmit: send }, box, h("button", { type: "submit" }, "Send"));
+    const hints = threadTs ? null : commandHints(box);
+    return h("form", { class: "composer", onsubmit: send }, hints, box, h("button", { type: "submit" }, "Send"));
+  }
+
+  // Like Slack, typing "/" lists the app's commands with their usage.
+  function commandHints(box) {
+    const list = h("div", { class: "command-hints", role: "listbox", "aria-label": "Commands", hidden: true });
+    const show = () => {
+      const typed = box.value;
+      const matching = typed.startsWith("/") && !typed.includes(" ")
+        ? view.data.commands.filter((c) => c.command.startsWith(typed)) : [];
+      list.hidden = !matching.length;
+      list.replaceChildren(...matching.map((c) => h("div", { role: "option", class: "command-hint",
+        onmousedown: (event) => { event.preventDefault(); box.value = c.command + " "; list.hidden = true; box.focus(); } },
+      h("b", {}, c.command), " ", h("span", { class: "usage" }, c.usage_hint), h("div", { class: "usage" }, c.description))));
+    };
+    box.addEventListener("input", show);
+    box.addEventListener("blur", () => { list.hidden = true; });
+    return list;
   }
 
   function channelLabel(channel) {
