@@ -1,12 +1,13 @@
-"""The `pmbot` command: serve, playground, db upgrade, db prune, manifest, export."""
+"""The `pmbot` command: serve, playground, db upgrade, db prune, db backup, manifest, export."""
 
 from __future__ import annotations
 
 import argparse
 import asyncio
-import logging
+import signal
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 
 import uvicorn
 from sqlalchemy.exc import SQLAlchemyError
@@ -14,12 +15,17 @@ from sqlalchemy.exc import SQLAlchemyError
 from bot.app import create_app
 from bot.clock import SystemClock
 from bot.config import ConfigError, Settings, load_settings
+from bot.db_tools import NoDatabase, backup_sqlite, require_schema, require_sqlite_file
 from bot.errors import StoreUnavailable
-from bot.manifest import manifest_yaml
+from bot.logs import configure_logging, uvicorn_log_config
+from bot.manifest import ManifestError, create_app_link, manifest_yaml, public_url
+from bot.probes import Probes
 from bot.runtime import build_retention, build_services
 from bot.services.roadmap.export import render
+from bot.slack_auth import TokenWatch
 from bot.socket_mode import SocketModeConnection
-from bot.web import SlackWebApp
+from bot.startup import check_database_writable, preflight
+from bot.web import Companion, SlackWebApp
 from storage.db import Database
 from storage.migrate import upgrade_to_head
 from storage.workspaces import list_team_ids
@@ -35,8 +41,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return int(args.run(args) or 0)
     except ConfigError as error:
-        print(f"pmbot: {error}", file=sys.stderr)
+        for line in error.lines:
+            print(f"pmbot: {line}", file=sys.stderr)
         return EXIT_CONFIG
+    except NoDatabase as error:
+        print(f"pmbot: {error}", file=sys.stderr)
+        return EXIT_UNAVAILABLE
     except (OSError, SQLAlchemyError) as error:
         print(f"pmbot: the database did not answer: {_first_line(error)}", file=sys.stderr)
         return EXIT_UNAVAILABLE
@@ -48,13 +58,25 @@ def main(argv: Sequence[str] | None = None) -> int:
 def serve(args: argparse.Namespace) -> int:
     """Serve Slack's requests over HTTP, or over Socket Mode with --socket-mode."""
     settings = load_settings(require_app_token=args.socket_mode)
-    _configure_logging(settings.LOG_LEVEL)
+    configure_logging(settings.LOG_LEVEL, settings.LOG_FORMAT)
+    # Uvicorn shuts down on SIGTERM, then raises it again for the handler that was there before it:
+    # this one ends the process with status 0, as process managers expect of a clean stop.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
+    first_check = asyncio.run(preflight(settings, socket_mode=args.socket_mode))
     services = build_services(settings)
     bolt = create_app(services)
-    companions = [SocketModeConnection(bolt, settings)] if args.socket_mode else []
-    web = SlackWebApp(bolt, services, companions=companions)
+    token = TokenWatch(services.client, first_check)
+    socket = SocketModeConnection(bolt, settings) if args.socket_mode else None
+    companions: list[Companion] = [token, socket] if socket else [token]
+    probes = Probes(services, token=token, socket=socket)
+    web = SlackWebApp(bolt, services, companions=companions, probes=probes)
     config = uvicorn.Config(
-        web, host=settings.HOST, port=settings.PORT, log_level=settings.LOG_LEVEL.lower(), lifespan="on"
+        web,
+        host=settings.HOST,
+        port=settings.PORT,
+        log_level=settings.LOG_LEVEL.lower(),
+        log_config=uvicorn_log_config(),
+        lifespan="on",
     )
     uvicorn.Server(config).run()
     return 0
@@ -71,7 +93,8 @@ def playground(args: argparse.Namespace) -> int:
 def db_upgrade(args: argparse.Namespace) -> int:
     """Apply the database migrations."""
     settings = _database_settings()
-    _configure_logging(settings.LOG_LEVEL)
+    configure_logging(settings.LOG_LEVEL, settings.LOG_FORMAT)
+    check_database_writable(settings.DATABASE_URL)
 
     async def upgrade() -> None:
         db = Database(settings.DATABASE_URL)
@@ -88,7 +111,8 @@ def db_upgrade(args: argparse.Namespace) -> int:
 def db_prune(args: argparse.Namespace) -> int:
     """Delete delivered outbox jobs and old scheduled runs once, as the daily job does."""
     settings = _database_settings()
-    _configure_logging(settings.LOG_LEVEL)
+    configure_logging(settings.LOG_LEVEL, settings.LOG_FORMAT)
+    require_sqlite_file(settings.DATABASE_URL)
 
     async def prune() -> str:
         db = Database(settings.DATABASE_URL)
@@ -104,22 +128,40 @@ def db_prune(args: argparse.Namespace) -> int:
     return 0
 
 
+def db_backup(args: argparse.Namespace) -> int:
+    """Copy the SQLite database, live, to a new file."""
+    settings = _database_settings()
+    size = backup_sqlite(settings.DATABASE_URL, Path(args.path))
+    print(f"backed up {_redacted(settings.DATABASE_URL)} to {args.path} ({size:,} bytes)")
+    return 0
+
+
 def manifest(args: argparse.Namespace) -> int:
-    """Print the Slack app manifest."""
+    """Print the Slack app manifest, or a link that creates the app from it."""
     if not args.socket_mode and not args.url:
         print("pmbot: manifest needs --url https://your-host (or --socket-mode)", file=sys.stderr)
         return EXIT_CONFIG
-    sys.stdout.write(manifest_yaml(args.url, socket_mode=args.socket_mode))
+    try:
+        url = None if args.socket_mode else public_url(args.url)
+    except ManifestError as error:
+        print(f"pmbot: {error}", file=sys.stderr)
+        return EXIT_CONFIG
+    if args.link:
+        print(create_app_link(url, socket_mode=args.socket_mode))
+    else:
+        sys.stdout.write(manifest_yaml(url, socket_mode=args.socket_mode))
     return 0
 
 
 def export_roadmap(args: argparse.Namespace) -> int:
     """Print the roadmap with its linked requests."""
     settings = _database_settings()
+    require_sqlite_file(settings.DATABASE_URL)
 
     async def read() -> str:
         services = build_services(settings)
         try:
+            await require_schema(services.db)
             team_id = args.team or await _only_team(services.db)
             return render(await services.roadmap.roadmap(team_id), args.format)
         finally:
@@ -131,6 +173,8 @@ def export_roadmap(args: argparse.Namespace) -> int:
 
 async def _only_team(db: Database) -> str:
     teams = await list_team_ids(db)
+    if not teams:
+        raise NoDatabase("the database holds no workspace yet: there is no roadmap to export")
     if len(teams) != 1:
         raise ConfigError(f"this database holds {len(teams)} workspaces; name one with --team (of: {teams})")
     return teams[0]
@@ -139,14 +183,6 @@ async def _only_team(db: Database) -> str:
 def _database_settings() -> Settings:
     # `db upgrade` needs no Slack credentials; placeholders satisfy the settings' validation.
     return load_settings(SLACK_BOT_TOKEN="xoxb-unused", SLACK_SIGNING_SECRET="unused")
-
-
-def _configure_logging(level: str) -> None:
-    logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    # Bolt logs request bodies (user text) at INFO and DEBUG; keep them out unless debugging.
-    if level != "DEBUG":
-        logging.getLogger("slack_bolt").setLevel(logging.WARNING)
-        logging.getLogger("slack_sdk").setLevel(logging.WARNING)
 
 
 def _first_line(error: BaseException) -> str:
@@ -188,6 +224,11 @@ def _parser() -> argparse.ArgumentParser:
     db_commands.add_parser(
         "prune", help="delete delivered outbox jobs and old scheduled runs now (serve does it daily)"
     ).set_defaults(run=db_prune)
+    backup_cmd = db_commands.add_parser(
+        "backup", help="copy the SQLite database, live, to PATH (PostgreSQL: use pg_dump)"
+    )
+    backup_cmd.add_argument("path", metavar="PATH", help="the new file to write the copy to")
+    backup_cmd.set_defaults(run=db_backup)
 
     export_cmd = commands.add_parser("export", help="export data")
     export_what = export_cmd.add_subparsers(required=True, metavar="WHAT")
@@ -196,10 +237,13 @@ def _parser() -> argparse.ArgumentParser:
     roadmap_cmd.add_argument("--team", help="workspace (team) id; needed when the database holds several")
     roadmap_cmd.set_defaults(run=export_roadmap)
 
-    manifest_cmd = commands.add_parser("manifest", help="print the Slack app manifest (YAML)")
+    manifest_cmd = commands.add_parser("manifest", help="print the Slack app manifest (YAML), or --link")
     manifest_cmd.add_argument("--url", help="public base URL of this pmbot, e.g. https://pmbot.example.com")
     manifest_cmd.add_argument(
         "--socket-mode", action="store_true", help="a manifest for Socket Mode (no URLs)"
+    )
+    manifest_cmd.add_argument(
+        "--link", action="store_true", help="print a link that opens Slack's Create App with it filled in"
     )
     manifest_cmd.set_defaults(run=manifest)
     return parser

@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from typing import Annotated
 
-from pydantic import Field, ValidationError, field_validator
+from pydantic import Field, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 SLACK_API_DEFAULT = "https://slack.com/api/"
@@ -17,13 +17,15 @@ MIN_RUNS_KEEP_DAYS = 8
 WHERE_TO_GET = {
     "SLACK_BOT_TOKEN": "Slack app settings > OAuth & Permissions > Bot User OAuth Token (xoxb-...)",
     "SLACK_SIGNING_SECRET": "Slack app settings > Basic Information > App Credentials > Signing Secret",
-    "SLACK_APP_TOKEN": "Slack app settings > Basic Information > App-Level Tokens (xapp-..., "
-    "scope connections:write)",
+    "SLACK_APP_TOKEN": "Socket Mode needs it: Slack app settings > Basic Information > App-Level Tokens "
+    "(xapp-..., scope connections:write)",
     "SLACK_API_URL": "leave unset for Slack itself, or give the http(s) URL of a proxy or stand-in",
     "DATABASE_URL": "e.g. sqlite+aiosqlite:///pmbot.db or postgresql+asyncpg://user:pass@host/db",
     "HOST": "an interface to listen on, e.g. 0.0.0.0",
     "PORT": "a TCP port from 1 to 65535",
     "LOG_LEVEL": "one of DEBUG, INFO, WARNING, ERROR",
+    "LOG_FORMAT": "text (the default) or json (one JSON object a line)",
+    "METRICS_TOKEN": "any long random string; Prometheus sends it as a bearer token to /metrics",
     "SCHEDULE_GRACE_HOURS": "hours from 0 to 168: how late a missed digest or reminder may still go out",
     "OUTBOX_KEEP_DAYS": "whole days from 1 up: how long delivered outbox jobs are kept",
     "SCHEDULED_RUNS_KEEP_DAYS": "whole days from 8 up (past a week and any grace window): how long "
@@ -31,8 +33,21 @@ WHERE_TO_GET = {
 }
 
 
+# Printed after the settings refused at start-up: where settings go, and how to get the Slack ones.
+SETTINGS_HINT = (
+    "set them in the environment or in a .env file in the folder pmbot starts in; no Slack app yet? "
+    "`pmbot manifest --link --url https://<your host>` (or `--socket-mode`) prints a link that "
+    "creates it with everything filled in"
+)
+MIN_METRICS_TOKEN_LENGTH = 16
+
+
 class ConfigError(Exception):
-    """A setting is missing or malformed; the message names it and where to get it."""
+    """Settings are missing or malformed; each line names one and where to get it."""
+
+    def __init__(self, *lines: str) -> None:
+        super().__init__("\n".join(lines))
+        self.lines = list(lines)
 
 
 class Settings(BaseSettings):
@@ -48,9 +63,20 @@ class Settings(BaseSettings):
     HOST: str = "0.0.0.0"
     PORT: Annotated[int, Field(ge=1, le=65535)] = 3000
     LOG_LEVEL: str = "INFO"
+    LOG_FORMAT: str = "text"
+    METRICS_TOKEN: Annotated[str | None, Field(min_length=MIN_METRICS_TOKEN_LENGTH)] = None
     SCHEDULE_GRACE_HOURS: Annotated[float, Field(ge=0, le=168)] = 6
     OUTBOX_KEEP_DAYS: Annotated[int, Field(ge=1)] = 14
     SCHEDULED_RUNS_KEEP_DAYS: Annotated[int, Field(ge=MIN_RUNS_KEEP_DAYS)] = 90
+
+    @model_validator(mode="before")
+    @classmethod
+    def _unquoted(cls, values: object) -> object:
+        # `docker run --env-file` keeps the quotes of NAME="value"; .env readers and shells drop them.
+        # Dropping them here too reads a quoted .env the same way everywhere.
+        if isinstance(values, dict):
+            return {name: _without_quotes(value) for name, value in values.items()}
+        return values
 
     @field_validator("SLACK_BOT_TOKEN")
     @classmethod
@@ -86,6 +112,25 @@ class Settings(BaseSettings):
             raise ValueError("unknown log level")
         return level
 
+    @field_validator("LOG_FORMAT")
+    @classmethod
+    def _log_format_shape(cls, value: str) -> str:
+        if value.lower() not in ("text", "json"):
+            raise ValueError("must be text or json")
+        return value.lower()
+
+
+class SocketModeSettings(Settings):
+    """The settings of `pmbot serve --socket-mode`, which needs the app-level token."""
+
+    SLACK_APP_TOKEN: Annotated[str, Field(min_length=1)]  # type: ignore[assignment]
+
+
+def _without_quotes(value: object) -> object:
+    if isinstance(value, str) and len(value) >= 2 and value[0] == value[-1] and value[0] in "\"'":
+        return value[1:-1]
+    return value
+
 
 def normalise_database_url(url: str) -> str:
     """Give a database URL its async driver; refuse kinds pmbot does not support."""
@@ -100,16 +145,16 @@ def normalise_database_url(url: str) -> str:
 
 
 def load_settings(require_app_token: bool = False, **overrides: object) -> Settings:
-    """Read the settings, or raise ConfigError naming the first bad variable."""
+    """Read the settings, or raise ConfigError naming every bad variable at once."""
+    kind = SocketModeSettings if require_app_token else Settings
     try:
-        settings = Settings(**overrides)  # type: ignore[arg-type]
+        return kind(**overrides)  # type: ignore[arg-type]
     except ValidationError as error:
-        first = error.errors()[0]
-        name = str(first["loc"][0]) if first["loc"] else "settings"
-        problem = "is not set" if first["type"] == "missing" else f"is invalid ({first['msg']})"
-        raise ConfigError(f"{name} {problem}: {WHERE_TO_GET.get(name, '')}") from None
-    if require_app_token and not settings.SLACK_APP_TOKEN:
-        raise ConfigError(
-            f"SLACK_APP_TOKEN is not set (Socket Mode needs it): {WHERE_TO_GET['SLACK_APP_TOKEN']}"
-        )
-    return settings
+        problems: dict[str, str] = {}
+        for found in error.errors():
+            name = str(found["loc"][0]) if found["loc"] else "settings"
+            problems.setdefault(
+                name, "is not set" if found["type"] == "missing" else f"is invalid ({found['msg']})"
+            )
+        lines = [f"{name} {problem}: {WHERE_TO_GET.get(name, '')}" for name, problem in problems.items()]
+        raise ConfigError(*lines, SETTINGS_HINT) from None

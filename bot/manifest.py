@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
+from urllib.parse import quote, urlsplit
 
 import yaml
 
@@ -38,8 +40,29 @@ SHORTCUTS = [
         "description": "File this message as a request to the product team",
     },
 ]
-BOT_SCOPES = ["commands", "chat:write", "users:read", "im:write", "usergroups:read"]
+# Only what the code calls: slash commands; chat.postMessage/update/postEphemeral (a DM is a
+# chat.postMessage to the user's id, which needs no im:write); users.info (timezones, admin flags);
+# usergroups.users.list (approvers given as a user group).
+BOT_SCOPES = ["commands", "chat:write", "users:read", "usergroups:read"]
 BOT_EVENTS = ["app_home_opened", "app_uninstalled", "tokens_revoked"]
+
+
+CREATE_APP_URL = "https://api.slack.com/apps?new_app=1&manifest_json="
+
+
+class ManifestError(ValueError):
+    """The URL given for the manifest is not one Slack accepts."""
+
+
+def public_url(url: str) -> str:
+    """The base URL Slack will call, checked: Slack sends requests only to https URLs."""
+    parts = urlsplit(url.strip())
+    if parts.scheme != "https" or not parts.netloc:
+        raise ManifestError(
+            f"--url must be the https:// address where Slack reaches pmbot (got {url!r}); Slack only "
+            "calls https URLs. With no public https address, use --socket-mode instead"
+        )
+    return url.strip()
 
 
 def build_manifest(url: str | None, *, socket_mode: bool = False) -> dict[str, Any]:
@@ -78,6 +101,12 @@ def build_manifest(url: str | None, *, socket_mode: bool = False) -> dict[str, A
             "token_rotation_enabled": False,
         },
     }
+
+
+def create_app_link(url: str | None, *, socket_mode: bool = False) -> str:
+    """A link that opens Slack's "Create app" page with this manifest filled in."""
+    manifest = json.dumps(build_manifest(url, socket_mode=socket_mode), separators=(",", ":"))
+    return CREATE_APP_URL + quote(manifest, safe="")
 
 
 def manifest_yaml(url: str | None, *, socket_mode: bool = False) -> str:

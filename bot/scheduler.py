@@ -32,6 +32,7 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.cron import CronTrigger
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot import metrics
 from bot.clock import Clock
 from bot.local_time import zone
 from bot.services.occurrences import CronSchedule, Occurrence, ScheduleSource, claim_occurrence
@@ -102,6 +103,7 @@ class Scheduler:
             args=[self._sweep_approvals],
             seconds=APPROVALS_SWEEP_SECONDS,
             id="approvals-sweep",
+            name="approvals-sweep",
             replace_existing=True,
         )
         scheduler.add_job(
@@ -109,6 +111,7 @@ class Scheduler:
             CronTrigger(second=0, timezone=UTC),
             args=[self.sweep],
             id="due-sweep",
+            name="due-sweep",
             replace_existing=True,
             next_run_time=datetime.now(UTC),
             misfire_grace_time=None,
@@ -119,6 +122,7 @@ class Scheduler:
                 CronTrigger(hour=RETENTION_AT[0], minute=RETENTION_AT[1], timezone=UTC),
                 args=[self._retention.prune],
                 id="retention",
+                name="retention",
                 replace_existing=True,
                 misfire_grace_time=int(RETENTION_MISFIRE.total_seconds()),
             )
@@ -182,6 +186,7 @@ class Scheduler:
                 _trigger(schedule),
                 args=[self.run_due, [source_name]],
                 id=job_id,
+                name=job_id,
                 replace_existing=True,
                 misfire_grace_time=int(LATE_AFTER.total_seconds()),
             )
@@ -220,6 +225,7 @@ class Scheduler:
             late_by = age if age > LATE_AFTER else None
             if await source.claim(occurrence, owner=self._owner, late_by=late_by):
                 started += 1
+                metrics.count_scheduled("late" if late_by else "claimed")
                 log.info("%s for %s claimed%s", occurrence.job, occurrence.period, _late(late_by))
         return started
 
@@ -228,6 +234,7 @@ class Scheduler:
             return await claim_occurrence(session, occurrence, owner=self._owner, now=now, skipped=True)
 
         if await write(self._writer, record) is not None:
+            metrics.count_scheduled("skipped")
             job, period, due = occurrence.job, occurrence.period, occurrence.due_at.isoformat()
             log.warning("%s for %s was due at %s, over %s ago: skipped", job, period, due, self._grace)
 

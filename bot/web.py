@@ -1,9 +1,10 @@
-"""The ASGI application: POST /slack/events, GET /healthz, and the services' lifespan."""
+"""The ASGI application: POST /slack/events, /healthz, /readyz, /metrics, and the services' lifespan."""
 
 from __future__ import annotations
 
 import json
 import logging
+import time
 from collections.abc import Awaitable, Callable
 from typing import Any, Protocol
 from urllib.parse import parse_qsl
@@ -12,6 +13,9 @@ from slack_bolt.async_app import AsyncApp
 from slack_bolt.request.async_request import AsyncBoltRequest
 from sqlalchemy.exc import SQLAlchemyError
 
+from bot import metrics
+from bot.logs import interaction
+from bot.probes import Answer, Probes
 from bot.runtime import Services
 from bot.signature import is_valid_signature
 
@@ -31,6 +35,9 @@ class Companion(Protocol):
 
 EVENTS_PATH = "/slack/events"
 HEALTH_PATH = "/healthz"
+READY_PATH = "/readyz"
+METRICS_PATH = "/metrics"
+HTTP_ROUTE = "http"
 MAX_BODY_BYTES = 1_000_000  # Slack's payloads are far smaller; refuse anything bigger unread
 
 
@@ -44,11 +51,13 @@ class SlackWebApp:
         *,
         migrate_on_start: bool = True,
         companions: list[Companion] | None = None,
+        probes: Probes | None = None,
     ) -> None:
         self._bolt = bolt
         self._services = services
         self._migrate_on_start = migrate_on_start
         self._companions = companions or []
+        self._probes = probes or Probes(services)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "lifespan":
@@ -86,7 +95,11 @@ class SlackWebApp:
         if path == EVENTS_PATH and method == "POST":
             await self._slack_events(scope, receive, send)
         elif path == HEALTH_PATH and method in ("GET", "HEAD"):
-            await self._health(send)
+            await _respond(send, 200, json.dumps({"ok": True}).encode(), "application/json")
+        elif path == READY_PATH and method in ("GET", "HEAD"):
+            await _answer(send, await self._probes.ready())
+        elif path == METRICS_PATH and method == "GET":
+            await _answer(send, await self._probes.metrics(_headers(scope).get("authorization")))
         else:
             await _respond(send, 404, b"not found")
 
@@ -105,25 +118,17 @@ class SlackWebApp:
             log.info("refused a request with a missing, stale or wrong signature")
             await _respond(send, 401, b"invalid signature")
             return
+        started = time.perf_counter()
         request = AsyncBoltRequest(
             body=body.decode("utf-8", errors="replace"),
             query=dict(parse_qsl(scope.get("query_string", b"").decode())),
             headers={name: [value] for name, value in headers.items()},
         )
-        response = await self._bolt.async_dispatch(request)
+        with interaction(metrics.interaction_key(request.body)):
+            response = await self._bolt.async_dispatch(request)
+        metrics.observe_answer(HTTP_ROUTE, metrics.answer_kind(request.body), time.perf_counter() - started)
         content_type = response.headers.get("content-type", ["text/plain;charset=utf-8"])
         await _respond(send, response.status, response.body.encode(), content_type[0])
-
-    async def _health(self, send: Send) -> None:
-        try:
-            await self._services.db.ping()
-        except Exception as error:  # any failure to answer means unhealthy; say so, do not crash
-            log.warning("health check: database did not answer: %s", error)
-            await _respond(
-                send, 503, json.dumps({"ok": False, "database": "down"}).encode(), "application/json"
-            )
-            return
-        await _respond(send, 200, json.dumps({"ok": True}).encode(), "application/json")
 
 
 async def _read_body(receive: Receive) -> bytes | None:
@@ -142,6 +147,10 @@ async def _read_body(receive: Receive) -> bytes | None:
 
 def _headers(scope: Scope) -> dict[str, str]:
     return {name.decode("latin-1").lower(): value.decode("latin-1") for name, value in scope["headers"]}
+
+
+async def _answer(send: Send, answer: Answer) -> None:
+    await _respond(send, answer.status, answer.body, answer.content_type)
 
 
 async def _respond(

@@ -6,6 +6,7 @@ import aiohttp
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.config import Settings
+from bot.metrics import MeteredWebClient
 
 # Long enough for a slow Slack, short enough that a hung call does not hold a delivery slot.
 CLIENT_TIMEOUT_SECONDS = 10
@@ -18,7 +19,7 @@ def build_client(settings: Settings) -> AsyncWebClient:
     read it: a duplicate post. What must reach Slack goes through the outbox instead, which
     retries with backoff, honours Retry-After and knows which errors are worth retrying.
     """
-    return AsyncWebClient(
+    return MeteredWebClient(
         token=settings.SLACK_BOT_TOKEN,
         base_url=settings.SLACK_API_URL,
         timeout=CLIENT_TIMEOUT_SECONDS,

@@ -95,9 +95,11 @@ async def _read_params(request: web.Request) -> dict[str, Any]:
     return params
 
 
-def _reply(answer: dict[str, Any] | str) -> web.Response:
+def _reply(answer: dict[str, Any] | str, headers: dict[str, str] | None = None) -> web.Response:
     """An HTTP 200 carrying a JSON answer, or a text one (response_url answers "ok")."""
-    return web.Response(text=answer) if isinstance(answer, str) else web.json_response(answer)
+    if isinstance(answer, str):
+        return web.Response(text=answer, headers=headers)
+    return web.json_response(answer, headers=headers)
 
 
 def _bearer(request: web.Request, params: dict[str, Any]) -> str | None:
@@ -274,8 +276,14 @@ class FakeSlack(SlackWorkspace):
             call.status, call.failed = 0, True
         await self._record(call)
         if fault is None:
-            return _reply(call.response)
+            return _reply(call.response, self._headers_for(call))
         return await self._misbehave(request, call, fault)
+
+    def _headers_for(self, call: Call) -> dict[str, str] | None:
+        # Slack tells a token's scopes on every call; pmbot reads them from auth.test.
+        if call.method == "auth.test" and not call.failed:
+            return {"x-oauth-scopes": ",".join(self.granted_scopes)}
+        return None
 
     @staticmethod
     async def _misbehave(request: web.Request, call: Call, fault: Fault) -> web.StreamResponse:

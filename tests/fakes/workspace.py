@@ -14,6 +14,8 @@ TEAM_DOMAIN = "acme"
 APP_ID = "A_TEST"
 BOT_USER_ID = "UBOT"
 BOT_ID = "BBOT"
+# What a fresh install of pmbot's manifest grants; `auth.test` reports them in x-oauth-scopes.
+GRANTED_SCOPES = ("commands", "chat:write", "users:read", "usergroups:read")
 
 Answer = dict[str, Any]
 
@@ -71,6 +73,8 @@ class SlackWorkspace:
         self.views: dict[str, dict[str, Any]] = {}
         self.home_views: dict[str, dict[str, Any]] = {}
         self.socket_url = ""
+        self.granted_scopes: list[str] = list(GRANTED_SCOPES)
+        self.refused_tokens: set[str] = set()
         self._serial = itertools.count(1)
         self._ts_serial = itertools.count(1)
         self._methods: dict[str, Callable[[dict[str, Any]], Answer]] = {
@@ -141,12 +145,13 @@ class SlackWorkspace:
         """The permalink Slack builds for a message."""
         return f"https://{self.team_domain}.slack.com/archives/{channel}/p{ts.replace('.', '')}"
 
-    @staticmethod
-    def _check_token(method: str, token: str | None) -> Answer | None:
+    def _check_token(self, method: str, token: str | None) -> Answer | None:
         if method == "api.test":
             return None
         if not token:
             return error("not_authed")
+        if token in self.refused_tokens:
+            return error("invalid_auth")
         is_app_token = token.startswith("xapp-")
         if is_app_token != (method == "apps.connections.open"):
             return error("not_allowed_token_type")
