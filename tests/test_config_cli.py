@@ -4,13 +4,9 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import os
-import shutil
 import signal
-import socket
 import sqlite3
 import subprocess
-import sys
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 from typing import Any
@@ -20,29 +16,25 @@ import pytest
 import yaml
 from sqlalchemy import inspect
 
-from bot.config import WHERE_TO_GET
+from bot.config import SETTINGS_HINT, WHERE_TO_GET
 from bot.manifest import BOT_EVENTS, BOT_SCOPES
 from bot.views import ids
 from storage.db import Database
 from storage.migrate import current_revision, head_revision
 from tests.empty_databases import KINDS, empty_database
 from tests.fakes import FakeSlack, payloads
+from tests.serve_process import (
+    clean_env,
+    free_port,
+    pmbot_command,
+    serving,
+    stopped,
+    wait_until_answering,
+)
 
 SECRET = "cli-test-signing-secret"
 GOOD = {"SLACK_BOT_TOKEN": "xoxb-cli-test", "SLACK_SIGNING_SECRET": SECRET}
 EXIT_CONFIG = 2
-SERVE_DEADLINE = 20.0  # seconds for a real process to start, migrate and listen
-
-
-def pmbot_command() -> list[str]:
-    """The installed console script, or the module if the script is missing."""
-    script = shutil.which("pmbot", path=str(Path(sys.executable).parent))
-    return [script] if script else [sys.executable, "-m", "bot.cli"]
-
-
-def clean_env(folder: Path, **variables: str) -> dict[str, str]:
-    """Only what a process needs to run, plus `variables`; no settings leak in from outside."""
-    return {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": str(folder), **variables}
 
 
 def run_pmbot(folder: Path, *args: str, **variables: str) -> subprocess.CompletedProcess[str]:
@@ -75,13 +67,12 @@ async def run_pmbot_async(folder: Path, *args: str, **variables: str) -> tuple[i
 
 
 def assert_refused(result: subprocess.CompletedProcess[str], variable: str, *absent: str) -> None:
-    """Exit 2 with one line naming the variable and where to get it; no traceback, no secret."""
+    """Exit 2: a line naming the variable and where to get it, then the hint; no traceback, no secret."""
     assert result.returncode == EXIT_CONFIG, result.stderr
     lines = result.stderr.strip().splitlines()
-    assert len(lines) == 1, result.stderr
-    [line] = lines
-    assert line.startswith(f"pmbot: {variable} "), line
-    assert WHERE_TO_GET[variable] in line
+    assert lines == [lines[0], f"pmbot: {SETTINGS_HINT}"], result.stderr
+    assert lines[0].startswith(f"pmbot: {variable} "), lines[0]
+    assert WHERE_TO_GET[variable] in lines[0]
     assert "Traceback" not in result.stderr
     assert result.stdout == ""
     for secret in absent:
@@ -167,7 +158,8 @@ def test_manifest_for_a_url_declares_everything_pmbot_needs(tmp_path: Path) -> N
     assert settings["event_subscriptions"]["request_url"] == events_url
     assert set(BOT_EVENTS) <= set(settings["event_subscriptions"]["bot_events"])
     assert {"app_uninstalled", "tokens_revoked"} <= set(settings["event_subscriptions"]["bot_events"])
-    assert {"commands", "chat:write", "users:read", "im:write"} <= set(found["oauth_config"]["scopes"]["bot"])
+    assert {"commands", "chat:write", "users:read"} <= set(found["oauth_config"]["scopes"]["bot"])
+    assert "im:write" not in found["oauth_config"]["scopes"]["bot"]  # a DM is a chat.postMessage to a user
     assert set(found["oauth_config"]["scopes"]["bot"]) == set(BOT_SCOPES)
     assert settings["socket_mode_enabled"] is False
     assert manifest(tmp_path, "--url", "https://x.example/") == found  # a trailing slash changes nothing
@@ -221,108 +213,41 @@ async def test_db_upgrade_creates_the_schema_and_is_idempotent(
     assert {"workspace", "request", "request_follower", "outbox_job", "audit_entry"} <= tables
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-class Output:
-    """Collects a process's output lines; lets a test await a line."""
-
-    def __init__(self, stream: asyncio.StreamReader) -> None:
-        self.lines: list[str] = []
-        self._changed = asyncio.Condition()
-        self._ended = False
-        self.task = asyncio.create_task(self._collect(stream))
-
-    async def _collect(self, stream: asyncio.StreamReader) -> None:
-        while line := await stream.readline():
-            async with self._changed:
-                self.lines.append(line.decode(errors="replace").rstrip())
-                self._changed.notify_all()
-        async with self._changed:
-            self._ended = True
-            self._changed.notify_all()
-
-    async def wait_for(self, text: str) -> bool:
-        """Await a line containing `text`; False if the output ended first."""
-        async with self._changed:
-            await self._changed.wait_for(lambda: self._ended or any(text in line for line in self.lines))
-        return any(text in line for line in self.lines)
-
-    @property
-    def text(self) -> str:
-        return "\n".join(self.lines)
-
-
-@contextlib.asynccontextmanager
-async def serving(folder: Path, fake: FakeSlack, port: int) -> AsyncIterator[tuple[Any, Output]]:
-    """`pmbot serve` as a real process; killed at the end if the test did not stop it."""
-    process = await asyncio.create_subprocess_exec(
-        *pmbot_command(),
-        "serve",
-        cwd=folder,
-        env=clean_env(
-            folder,
-            **GOOD,
-            SLACK_API_URL=fake.base_url,
-            DATABASE_URL=f"sqlite:///{folder / 'pmbot.db'}",
-            HOST="127.0.0.1",
-            PORT=str(port),
-            LOG_LEVEL="INFO",
-        ),
-        stdout=asyncio.subprocess.DEVNULL,
-        stderr=asyncio.subprocess.PIPE,
-    )
-    assert process.stderr is not None
-    output = Output(process.stderr)
-    try:
-        yield process, output
-    finally:
-        if process.returncode is None:
-            process.kill()
-            await process.wait()
-        await output.task
-
-
-async def wait_until_healthy(base: str, process: Any, output: Output) -> None:
-    """Poll /healthz with short requests until 200, for at most SERVE_DEADLINE seconds."""
-    async with httpx.AsyncClient(base_url=base, timeout=1.0) as http, asyncio.timeout(SERVE_DEADLINE):
-        # Uvicorn says when it listens; awaiting that line spares most of the polling.
-        assert await output.wait_for("Application startup complete"), output.text
-        while True:
-            assert process.returncode is None, output.text
-            with contextlib.suppress(httpx.TransportError):
-                if (await http.get("/healthz")).status_code == 200:
-                    return
-            await asyncio.sleep(0.1)  # another process: nothing of ours to await
+def serve_env(folder: Path, fake: FakeSlack, port: int, **extra: str) -> dict[str, str]:
+    """The settings of a `pmbot serve` on loopback, talking to the fake Slack, on SQLite in `folder`."""
+    return {
+        **GOOD,
+        "SLACK_API_URL": fake.base_url,
+        "DATABASE_URL": f"sqlite:///{folder / 'pmbot.db'}",
+        "HOST": "127.0.0.1",
+        "PORT": str(port),
+        "LOG_LEVEL": "INFO",
+        **extra,
+    }
 
 
 async def test_serve_answers_a_signed_command_and_stops_cleanly_on_sigterm(tmp_path: Path) -> None:
     port = free_port()
     base = f"http://127.0.0.1:{port}"
-    async with FakeSlack() as fake, serving(tmp_path, fake, port) as (process, output):
-        await wait_until_healthy(base, process, output)
+    async with FakeSlack() as fake, serving(tmp_path, **serve_env(tmp_path, fake, port)) as (process, output):
+        await wait_until_answering(base, "/readyz", process, output)
         command = payloads.slash_command(SECRET, text="Ship it")
         async with httpx.AsyncClient(base_url=base, timeout=10.0) as http:
             response = await http.post("/slack/events", content=command.body, headers=command.headers)
             unsigned = await http.post("/slack/events", content=command.body)
 
-        process.send_signal(signal.SIGTERM)
-        async with asyncio.timeout(SERVE_DEADLINE):
-            status = await process.wait()
-        await output.task
+        status = await stopped(process, output, signal.SIGTERM)
 
     assert response.status_code == 200
     assert "REQ-1" in response.json()["text"]
     assert unsigned.status_code == 401
-    # Uvicorn finishes its shutdown, then re-raises the SIGTERM it caught, so the exit status says
-    # "ended by SIGTERM" as process managers expect (0 when it runs as PID 1 in a container).
-    assert status in (0, -signal.SIGTERM), output.text
+    # Uvicorn re-raises the SIGTERM it caught once it has shut down; pmbot's handler for it then
+    # ends the process with 0, as process managers expect of a clean stop.
+    assert status == 0, output.text
     assert "Traceback" not in output.text
     assert "Application shutdown complete" in output.text
     assert "Finished server process" in output.text
     assert "Ship it" not in output.text  # user text stays out of the log at INFO
+    assert "Scheduler._guarded" not in output.text  # jobs have names, and their chatter is DEBUG
     with contextlib.closing(sqlite3.connect(tmp_path / "pmbot.db")) as stored:
         assert stored.execute("SELECT number, title FROM request").fetchall() == [(1, "Ship it")]
