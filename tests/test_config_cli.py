@@ -37,11 +37,14 @@ GOOD = {"SLACK_BOT_TOKEN": "xoxb-cli-test", "SLACK_SIGNING_SECRET": SECRET}
 EXIT_CONFIG = 2
 
 
-def run_pmbot(folder: Path, *args: str, **variables: str) -> subprocess.CompletedProcess[str]:
-    """Run `pmbot args…` in `folder` (so no .env of ours is read) and wait for it."""
+def run_pmbot(
+    folder: Path, *args: str, user: int | None = None, **variables: str
+) -> subprocess.CompletedProcess[str]:
+    """Run `pmbot args…` in `folder` (so no .env of ours is read), as `user` if given, and wait for it."""
     return subprocess.run(
         [*pmbot_command(), *args],
         cwd=folder,
+        user=user,
         env=clean_env(folder, **variables),
         capture_output=True,
         text=True,

@@ -13,7 +13,7 @@ from tests.serve_process import SERVE_DEADLINE, free_port, serving, stopped, wai
 from tests.test_config_cli import GOOD, SECRET
 
 
-def socket_env(folder: Path, fake: FakeSlack, port: int) -> dict[str, str]:
+def env(folder: Path, fake: FakeSlack, port: int) -> dict[str, str]:
     return {
         **GOOD,
         "SLACK_APP_TOKEN": "xapp-cli-test",
@@ -31,7 +31,7 @@ def help_text(ack: dict) -> str:
 async def test_socket_mode_connects_answers_reconnects_and_stops_on_sigterm(tmp_path: Path) -> None:
     port = free_port()
     base = f"http://127.0.0.1:{port}"
-    async with FakeSlack() as fake, serving(tmp_path, "--socket-mode", **socket_env(tmp_path, fake, port)) as (
+    async with FakeSlack() as fake, serving(tmp_path, "--socket-mode", **env(tmp_path, fake, port)) as (
         process,
         output,
     ):
