@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 import signal
 import sqlite3
 import subprocess
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 from typing import Any
+from urllib.parse import parse_qs, urlsplit
 
 import httpx
 import pytest
@@ -254,3 +256,26 @@ async def test_serve_answers_a_signed_command_and_stops_cleanly_on_sigterm(tmp_p
     assert "Scheduler._guarded" not in output.text  # jobs have names, and their chatter is DEBUG
     with contextlib.closing(sqlite3.connect(tmp_path / "pmbot.db")) as stored:
         assert stored.execute("SELECT number, title FROM request").fetchall() == [(1, "Ship it")]
+
+
+@pytest.mark.parametrize("args", [("--url", "https://x.example"), ("--socket-mode",)])
+def test_manifest_link_decodes_back_to_the_printed_manifest(tmp_path: Path, args: tuple[str, ...]) -> None:
+    result = run_pmbot(tmp_path, "manifest", "--link", *args)
+
+    assert result.returncode == 0, result.stderr
+    [link] = result.stdout.strip().splitlines()
+    parts = urlsplit(link)
+    assert (parts.scheme, parts.netloc, parts.path) == ("https", "api.slack.com", "/apps")
+    query = parse_qs(parts.query)
+    assert query["new_app"] == ["1"]
+    assert json.loads(query["manifest_json"][0]) == manifest(tmp_path, *args)
+
+
+@pytest.mark.parametrize("url", ["http://localhost:3000", "example.com", "https://", "ftp://x.example"])
+def test_manifest_refuses_a_url_slack_cannot_call(tmp_path: Path, url: str) -> None:
+    result = run_pmbot(tmp_path, "manifest", "--url", url)
+
+    assert result.returncode == EXIT_CONFIG
+    [line] = result.stderr.strip().splitlines()
+    assert "https://" in line and "--socket-mode" in line and repr(url) in line
+    assert result.stdout == ""
