@@ -3,20 +3,27 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 
-.PHONY: run test lint bench bench-digest install
+.PHONY: run test lint bench bench-digest install install-dev lock
 
+# `make run` needs only what running needs; the test tools come with `make test`.
 $(BIN)/pmbot: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e ".[dev]"
+	$(BIN)/pip install --quiet -e .
 	@touch $(BIN)/pmbot
 
+$(VENV)/.dev: $(BIN)/pmbot
+	$(BIN)/pip install --quiet -e ".[dev]"
+	@touch $@
+
 install: $(BIN)/pmbot
+
+install-dev: $(VENV)/.dev
 
 run: install  ## serve Slack over HTTP on SQLite (pmbot.db) with SLACK_* from the environment or .env; without them, the playground
 	$(BIN)/python -m bot.playground.make_run
 
-test: install  ## lint, then the whole suite on SQLite and PostgreSQL
+test: install-dev  ## lint, then the whole suite on SQLite and PostgreSQL
 	scripts/ensure-postgres
 	$(BIN)/ruff check .
 	$(BIN)/python -m pytest
@@ -27,3 +34,8 @@ bench: install  ## the filing benchmark (see bench/README.md)
 bench-digest: install  ## the weekly digest at 1k/10k/100k requests, SQLite and PostgreSQL (see bench/README.md)
 	scripts/ensure-postgres
 	$(BIN)/python -m bench.digest --postgres
+
+lock: install  ## re-pin requirements.lock (the Docker image's dependencies, with hashes) from pyproject.toml
+	$(BIN)/pip install --quiet pip-tools
+	$(BIN)/pip-compile --quiet --generate-hashes --strip-extras --allow-unsafe --no-emit-find-links \
+	  --no-emit-index-url --index-url https://pypi.org/simple --output-file requirements.lock pyproject.toml
