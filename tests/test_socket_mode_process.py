@@ -12,6 +12,8 @@ from tests.fakes import FakeSlack, payloads
 from tests.serve_process import SERVE_DEADLINE, free_port, serving, stopped, wait_until_answering
 from tests.test_config_cli import GOOD, SECRET
 
+METRICS_TOKEN = "socket-metrics-token-0123456789"
+
 
 def env(folder: Path, fake: FakeSlack, port: int) -> dict[str, str]:
     return {
@@ -21,6 +23,7 @@ def env(folder: Path, fake: FakeSlack, port: int) -> dict[str, str]:
         "DATABASE_URL": f"sqlite:///{folder / 'pmbot.db'}",
         "HOST": "127.0.0.1",
         "PORT": str(port),
+        "METRICS_TOKEN": METRICS_TOKEN,
     }
 
 
@@ -44,6 +47,7 @@ async def test_socket_mode_connects_answers_reconnects_and_stops_on_sigterm(tmp_
         second = await fake.socket_send(command.kind, command.payload)
         async with httpx.AsyncClient(base_url=base, timeout=5.0) as http:
             ready = (await http.get("/readyz")).json()
+            scraped = (await http.get("/metrics", headers={"Authorization": f"Bearer {METRICS_TOKEN}"})).text
 
         status = await stopped(process, output, signal.SIGTERM)
 
@@ -53,6 +57,7 @@ async def test_socket_mode_connects_answers_reconnects_and_stops_on_sigterm(tmp_
     assert {call.token for call in opened} == {"xapp-cli-test"}
     assert len(opened) >= 3  # the start-up check, the first connection, the one after "disconnect"
     assert ready["checks"]["socket_mode"] == "ok"
+    assert 'pmbot_slack_answers_total{kind="command",route="socket"} 2.0' in scraped
     assert status == 0, output.text
     assert "Traceback" not in output.text
     assert " ERROR " not in output.text
