@@ -17,6 +17,7 @@ import storage.models  # noqa: F401  (every table on SQLModel.metadata)
 from storage.db import Database
 from storage.migrate import current_revision, head_revision, upgrade_to_head
 from storage.models import Workspace
+from storage.search.schema import include_object, is_search_table
 from tests.empty_databases import KINDS, empty_database
 
 
@@ -34,12 +35,12 @@ async def empty_db(empty_url: str) -> AsyncIterator[Database]:
 
 
 def differences(connection: Connection) -> list[Any]:
-    context = MigrationContext.configure(connection, opts={"compare_type": True})
+    context = MigrationContext.configure(connection, opts={"compare_type": True, "include_object": include_object})
     return compare_metadata(context, SQLModel.metadata)
 
 
 def table_names(connection: Connection) -> set[str]:
-    return set(inspect(connection).get_table_names())
+    return {name for name in inspect(connection).get_table_names() if not is_search_table(name)}
 
 
 async def test_an_empty_database_upgrades_to_head(empty_db: Database) -> None:

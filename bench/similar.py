@@ -1,0 +1,172 @@
+"""The similar-requests benchmark: top-3 recall, false alarms, latency and SQL statements per suggestion.
+
+    python -m bench.similar                 # SQLite and PostgreSQL, 1k / 5,105 (the eval set) / 10k / 100k
+    python -m bench.similar --sqlite-only --sizes 5105 --misses   # the eval set, printing what it got wrong
+
+For each database and size it seeds a fresh workspace with every pair's original (`similar_eval/`)
+among generated unrelated titles (see bench/similar_corpus.py), and another workspace holding each
+paraphrase word for word (any suggestion of one would be a workspace leak). Then, through
+`SimilarRequests.find` (the code the modal, `/request <text>` and the card use):
+
+- top-3 recall: the share of paraphrases whose original is among the suggestions shown (at most 3);
+- false alarms: the share of no-match queries for which anything at all is shown;
+- latency p50 / p99 of one suggestion (read session, the one search statement, re-scoring), over
+  every query, three passes after a warm-up; and the SQL statements each suggestion ran.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import statistics
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import event
+
+from bench.database import check_postgres_server, fresh_database
+from bench.similar_corpus import no_match_queries, pairs
+from bench.similar_seed import OTHER_TEAM, TEAM, seed
+from bot.clock import SystemClock
+from bot.config import normalise_database_url
+from bot.services.requests.similar import SimilarRequests
+from storage.db import Database
+from storage.migrate import upgrade_to_head
+
+SIZES = (1000, 5105, 10000, 100000)
+PASSES = 3
+POSTGRES = "postgresql://postgres@127.0.0.1:5432/postgres"
+
+
+@dataclass
+class Result:
+    database: str
+    size: int
+    recall: float
+    false_alarms: float
+    p50_ms: float
+    p99_ms: float
+    statements: set[int]
+    leaks: int
+    seed_s: float
+
+
+async def run_size(kind: str, url: str, size: int, show_misses: bool) -> Result:
+    """Seed one fresh database of `size` requests and measure it."""
+    db = Database(normalise_database_url(url))
+    try:
+        await upgrade_to_head(db)
+        started = time.perf_counter()
+        seeded = await seed(db, size, datetime.now(UTC))
+        seed_s = time.perf_counter() - started
+        similar = SimilarRequests(db, SystemClock())
+        recall, leaks = await _recall(similar, seeded.originals, show_misses)
+        false_alarms = await _false_alarms(similar, show_misses)
+        p50, p99, statements = await _latency(db, similar)
+    finally:
+        await db.dispose()
+    return Result(kind, seeded.total, recall, false_alarms, p50, p99, statements, leaks, seed_s)
+
+
+async def _recall(similar: SimilarRequests, originals: dict[int, int], show: bool) -> tuple[float, int]:
+    hits, leaks = 0, 0
+    paraphrases = {pair.paraphrase for pair in pairs()}
+    for index, pair in enumerate(pairs()):
+        shown = await similar.find(TEAM, pair.paraphrase)
+        leaks += sum(1 for s in shown if s.title in paraphrases and s.title != pair.original)
+        if originals[index] in [s.number for s in shown]:
+            hits += 1
+        elif show:
+            print(f"  MISS {pair.paraphrase!r} -> want {pair.original!r}; got {[s.title for s in shown]}")
+    return hits / len(pairs()), leaks
+
+
+async def _false_alarms(similar: SimilarRequests, show: bool) -> float:
+    alarms = 0
+    for query in no_match_queries():
+        shown = await similar.find(TEAM, query)
+        if shown:
+            alarms += 1
+            if show:
+                print(f"  ALARM {query!r} -> {[(s.title, s.score) for s in shown]}")
+    return alarms / len(no_match_queries())
+
+
+async def _latency(db: Database, similar: SimilarRequests) -> tuple[float, float, set[int]]:
+    queries = [pair.paraphrase for pair in pairs()] + no_match_queries()
+    counted: list[str] = []
+
+    def count(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        counted.append(statement)
+
+    for query in queries[:20]:  # warm-up: connections, caches
+        await similar.find(TEAM, query)
+    timings: list[float] = []
+    statements: set[int] = set()
+    event.listen(db.read_engine.sync_engine, "before_cursor_execute", count)
+    try:
+        for _ in range(PASSES):
+            for query in queries:
+                counted.clear()
+                started = time.perf_counter()
+                await similar.find(TEAM, query)
+                timings.append((time.perf_counter() - started) * 1000)
+                statements.add(len(counted))
+    finally:
+        event.remove(db.read_engine.sync_engine, "before_cursor_execute", count)
+    timings.sort()
+    return statistics.median(timings), timings[int(len(timings) * 0.99) - 1], statements
+
+
+def print_result(result: Result) -> None:
+    """One line of the table."""
+    statements = "/".join(str(n) for n in sorted(result.statements))
+    print(
+        f"| {result.database} | {result.size:,} | {result.recall:.1%} | {result.false_alarms:.1%} "
+        f"| {result.p50_ms:.1f} | {result.p99_ms:.1f} | {statements} | {result.leaks} | {result.seed_s:.0f} s |",
+        flush=True,
+    )
+
+
+async def main(argv: list[str] | None = None) -> int:
+    """Run the benchmark; exit status 1 if a target is missed or a suggestion leaked across workspaces."""
+    args = _parser().parse_args(argv)
+    sizes = [int(size) for size in args.sizes.split(",")]
+    kinds = [("SQLite", None)] + ([] if args.sqlite_only else [("PostgreSQL", check_postgres_server(args.database_url))])
+    print(f"{len(pairs())} pairs, {len(no_match_queries())} no-match queries; other workspace: {OTHER_TEAM}")
+    print("| database | requests | top-3 recall | false alarms | p50 ms | p99 ms | statements | leaks | seeding |")
+    print("| --- | --- | --- | --- | --- | --- | --- | --- | --- |")
+    results = []
+    with tempfile.TemporaryDirectory(prefix="pmbot-similar-") as workdir:
+        for kind, server in kinds:
+            for size in sizes:
+                folder = Path(workdir) / f"{kind}-{size}"
+                folder.mkdir()
+                async with fresh_database(folder, server, f"similar_{size}") as url:
+                    result = await run_size(kind, url, size, args.misses)
+                print_result(result)
+                results.append(result)
+    return 0 if all(_met(result) for result in results) else 1
+
+
+def _met(result: Result) -> bool:
+    quality = result.recall >= 0.85 and result.false_alarms <= 0.20
+    return quality and result.p99_ms < 50 and len(result.statements) == 1 and result.leaks == 0
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m bench.similar", description=__doc__.split("\n")[0])
+    parser.add_argument("--sizes", default=",".join(map(str, SIZES)))
+    parser.add_argument("--database-url", default=POSTGRES, help="a PostgreSQL server on loopback")
+    parser.add_argument("--sqlite-only", action="store_true")
+    parser.add_argument("--misses", action="store_true", help="print each missed pair and false alarm")
+    return parser
+
+
+if __name__ == "__main__":
+    sys.exit(asyncio.run(main()))

@@ -1,0 +1,119 @@
+"""Requests like the one being typed: found by the database's full-text search, kept only when
+they clear a relevance floor, open ones before recently closed ones. No Slack in here."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+
+from bot.clock import Clock
+from bot.services.requests.relevance import matched_concepts, score
+from bot.services.requests.wording import Concept, concepts, synonym_words
+from storage.db import Database
+from storage.models import RequestStatus
+from storage.search.queries import CLOSED, Candidate, SearchTerm, find_candidates
+
+MAX_SUGGESTIONS = 3
+CANDIDATES = 30  # what the database ranks first; the floor and the final order are decided here
+CLOSED_WITHIN = timedelta(days=90)
+MIN_CONCEPTS = 2  # fewer content words than this is too little to suggest anything
+FLOOR = 0.55  # chosen on the evaluation set (bench/README.md): recall against false alarms
+DATABASE_SHARE = 0.2  # how much the database's own rank (relative to the best candidate's) counts
+TYPO_PREFIX = 4  # a typo after the first letters still finds the word: "notifcations" → "noti*"
+TYPO_PREFIX_FROM = 6
+
+
+@dataclass(frozen=True)
+class Suggestion:
+    """A request that may be the same need, as a suggestion shows it."""
+
+    number: int
+    title: str
+    status: RequestStatus
+    upvotes: int
+    score: float
+
+    @property
+    def ref(self) -> str:
+        """REQ-<number>."""
+        return f"REQ-{self.number}"
+
+    @property
+    def closed(self) -> bool:
+        """Done or declined (duplicates are never suggested)."""
+        return self.status in CLOSED
+
+
+class SimilarRequests:
+    """Suggests a workspace's existing requests for what someone is about to file."""
+
+    def __init__(self, db: Database, clock: Clock) -> None:
+        self._db = db
+        self._clock = clock
+
+    async def find(
+        self,
+        team_id: str,
+        typed: str,
+        *,
+        limit: int = MAX_SUGGESTIONS,
+        exclude_number: int | None = None,
+        before_number: int | None = None,
+    ) -> list[Suggestion]:
+        """Up to `limit` requests of this workspace that look like `typed`; [] when it says too little."""
+        wanted = concepts(typed)
+        if len(wanted) < MIN_CONCEPTS:
+            return []
+        async with self._db.read() as session:
+            found = await find_candidates(
+                session,
+                team_id,
+                search_terms(wanted),
+                closed_since=self._clock.now() - CLOSED_WITHIN,
+                exclude_number=exclude_number,
+                before_number=before_number,
+                limit=max(CANDIDATES, limit),
+            )
+        return best(wanted, found, limit)
+
+
+def search_terms(wanted: list[Concept]) -> list[SearchTerm]:
+    """Every typed content word, its synonyms, and a short prefix of long words (for typos)."""
+    terms: dict[SearchTerm, None] = {}
+    for concept in wanted:
+        terms[SearchTerm(concept.word)] = None
+        for other in sorted(synonym_words(concept.word)):
+            terms[SearchTerm(other)] = None
+        if len(concept.word) >= TYPO_PREFIX_FROM:
+            terms[SearchTerm(concept.word[:TYPO_PREFIX], prefix=True)] = None
+    return list(terms)
+
+
+def best(wanted: list[Concept], found: list[Candidate], limit: int) -> list[Suggestion]:
+    """Those above the floor, open before closed, then by score and the database's rank."""
+    if not found:
+        return []
+    top_rank = max(candidate.rank for candidate in found) or 1.0
+    scored = [
+        (_blend(wanted, candidate, top_rank), index, candidate)
+        for index, candidate in enumerate(found)
+        if matched_concepts(wanted, candidate.title, candidate.description) >= MIN_CONCEPTS
+    ]
+    kept = [item for item in scored if item[0] >= FLOOR]
+    kept.sort(key=lambda item: (item[2].status in CLOSED, -item[0], item[1]))
+    return [_suggestion(candidate, value) for value, _, candidate in kept[:limit]]
+
+
+def _blend(wanted: list[Concept], candidate: Candidate, top_rank: float) -> float:
+    words_score = score(wanted, candidate.title, candidate.description)
+    return (1 - DATABASE_SHARE) * words_score + DATABASE_SHARE * max(candidate.rank, 0.0) / top_rank
+
+
+def _suggestion(candidate: Candidate, value: float) -> Suggestion:
+    return Suggestion(
+        number=candidate.number,
+        title=candidate.title,
+        status=candidate.status,
+        upvotes=candidate.upvotes,
+        score=round(value, 3),
+    )
