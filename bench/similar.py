@@ -37,6 +37,7 @@ from bot.config import normalise_database_url
 from bot.services.requests.similar import SimilarRequests
 from storage.db import Database
 from storage.migrate import upgrade_to_head
+from storage.writer import Writer
 
 SIZES = (1000, 5105, 10000, 100000)
 PASSES = 3
@@ -64,7 +65,7 @@ async def run_size(kind: str, url: str, size: int, show_misses: bool) -> Result:
         started = time.perf_counter()
         seeded = await seed(db, size, datetime.now(UTC))
         seed_s = time.perf_counter() - started
-        similar = SimilarRequests(db, SystemClock())
+        similar = SimilarRequests(db, Writer(db), SystemClock())
         recall, leaks = await _recall(similar, seeded.originals, show_misses)
         false_alarms = await _false_alarms(similar, show_misses)
         p50, p99, statements = await _latency(db, similar)
@@ -128,7 +129,8 @@ def print_result(result: Result) -> None:
     statements = "/".join(str(n) for n in sorted(result.statements))
     print(
         f"| {result.database} | {result.size:,} | {result.recall:.1%} | {result.false_alarms:.1%} "
-        f"| {result.p50_ms:.1f} | {result.p99_ms:.1f} | {statements} | {result.leaks} | {result.seed_s:.0f} s |",
+        f"| {result.p50_ms:.1f} | {result.p99_ms:.1f} | {statements} | {result.leaks} "
+        f"| {result.seed_s:.0f} s |",
         flush=True,
     )
 
@@ -137,9 +139,14 @@ async def main(argv: list[str] | None = None) -> int:
     """Run the benchmark; exit status 1 if a target is missed or a suggestion leaked across workspaces."""
     args = _parser().parse_args(argv)
     sizes = [int(size) for size in args.sizes.split(",")]
-    kinds = [("SQLite", None)] + ([] if args.sqlite_only else [("PostgreSQL", check_postgres_server(args.database_url))])
+    kinds = [("SQLite", None)] + (
+        [] if args.sqlite_only else [("PostgreSQL", check_postgres_server(args.database_url))]
+    )
     print(f"{len(pairs())} pairs, {len(no_match_queries())} no-match queries; other workspace: {OTHER_TEAM}")
-    print("| database | requests | top-3 recall | false alarms | p50 ms | p99 ms | statements | leaks | seeding |")
+    print(
+        "| database | requests | top-3 recall | false alarms | p50 ms | p99 ms | statements | leaks "
+        "| seeding |"
+    )
     print("| --- | --- | --- | --- | --- | --- | --- | --- | --- |")
     results = []
     with tempfile.TemporaryDirectory(prefix="pmbot-similar-") as workdir:

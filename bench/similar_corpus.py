@@ -3,7 +3,7 @@ generated request titles.
 
 `bench/similar_eval/pairs.txt` holds an existing request's title and another person's words for
 the same need; `no_match.txt` holds requests whose need is stored nowhere. The unrelated titles
-are generated from product vocabulary (actions × objects × places, and problems × objects ×
+are generated from product vocabulary (actions x objects x places, and problems x objects x
 places), deterministically, and any generated title that shares most of its content words with a
 pair or a no-match query is dropped, so none accidentally is the same need.
 """
@@ -50,9 +50,10 @@ OBJECTS = """milestones|sprints|release notes|vendor records|purchase orders|war
 |loyalty tiers|referral codes|support queues|runbooks|sprint retrospectives|customer health scores""".replace(
     "\n", ""
 ).split("|")
-PLACES = """on mobile|in the admin console|for enterprise plans|in the weekly view|for guest users|in the sidebar
-|on the settings page|for archived items|in the reports tab|for each region|in the public portal
-|for the finance team|in the side panel|on small screens|in the print view|for the sales team
+PLACES = """on mobile|in the admin console|for enterprise plans|in the weekly view|for guest users
+|in the sidebar|on the settings page|for archived items|in the reports tab|for each region
+|in the public portal|for the finance team|in the side panel|on small screens|in the print view
+|for the sales team
 |in the monthly view|for new hires|in the tablet layout|for partner agencies|in the API response
 |for the support team|in the compact view|for read-only members|in the export file
 |for the marketing team|in the list view|on the overview page|for external reviewers
@@ -81,7 +82,9 @@ def no_match_queries() -> list[str]:
 
 def unrelated_titles(count: int, seed: int = 16) -> list[str]:
     """`count` distinct generated titles, none sharing most of its words with an evaluated need."""
-    guard = _Guard([text for pair in pairs() for text in (pair.original, pair.paraphrase)] + no_match_queries())
+    guard = _Guard(
+        [text for pair in pairs() for text in (pair.original, pair.paraphrase)] + no_match_queries()
+    )
     found: list[str] = []
     for title in _shuffled_titles(seed):
         if not guard.too_close(title):

@@ -38,7 +38,9 @@ async def seed(db: Database, size: int, now: datetime) -> Seeded:
     originals = {index: number_of[pair.original] for index, pair in enumerate(chosen)}
     for number in originals.values():  # an original is findable: open, or closed lately
         rows[number - 1].update(_findable(rng, now))
-    rows += [_row(OTHER_TEAM, n, pair.paraphrase, RequestStatus.NEW, now, rng) for n, pair in enumerate(chosen, 1)]
+    rows += [
+        _row(OTHER_TEAM, n, pair.paraphrase, RequestStatus.NEW, now, rng) for n, pair in enumerate(chosen, 1)
+    ]
     async with db.transaction() as session:
         for start in range(0, len(rows), BATCH):
             await session.execute(insert(Request), rows[start : start + BATCH])
@@ -80,7 +82,9 @@ def _findable(rng: random.Random, now: datetime) -> dict[str, Any]:
     return {"status": status, "updated_at": now - timedelta(days=rng.randint(0, 60))}
 
 
-async def _upvote_originals(db: Database, originals: dict[int, int], rng: random.Random, now: datetime) -> None:
+async def _upvote_originals(
+    db: Database, originals: dict[int, int], rng: random.Random, now: datetime
+) -> None:
     wanted = select(Request.number, Request.id).where(
         Request.team_id == TEAM, Request.number.in_(list(originals.values()))
     )

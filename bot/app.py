@@ -19,6 +19,7 @@ from handlers.launches import checklist as launch_checklist
 from handlers.launches import forms as launch_forms
 from handlers.requests import filing as request_filing
 from handlers.requests import listing as request_listing
+from handlers.requests import similar as request_similar
 from handlers.requests import triage as request_triage
 from handlers.roadmap import approvals as roadmap_approvals
 from handlers.roadmap import commands as roadmap_commands
@@ -32,6 +33,7 @@ LISTENERS = (
     request_filing,
     request_listing,
     request_triage,
+    request_similar,
     settings_modals,
     roadmap_commands,
     roadmap_approvals,

@@ -28,6 +28,7 @@ from bot.services.launches.reminders import LaunchReminderSource
 from bot.services.launches.service import LaunchService
 from bot.services.launches.template_store import LaunchTemplates
 from bot.services.requests.service import RequestService
+from bot.services.requests.similar import SimilarRequests
 from bot.services.retention import RetentionService
 from bot.services.roadmap.service import RoadmapService
 from bot.services.settings.permissions import Permissions
@@ -50,6 +51,7 @@ class Services:
     directory: SlackDirectory
     permissions: Permissions
     requests: RequestService
+    similar: SimilarRequests
     roadmap: RoadmapService
     workspace: SettingsService
     home: HomeService
@@ -88,6 +90,7 @@ def build_services(settings: Settings, *, clock: Clock | None = None) -> Service
     directory = SlackDirectory(client)
     permissions = Permissions(db, directory)
     requests = RequestService(db, writer, permissions, clock)
+    similar = SimilarRequests(db, writer, clock)
     roadmap = RoadmapService(db, writer, permissions, clock)
     workspace = SettingsService(db, writer, permissions, clock)
     home = HomeService(db, permissions, clock, directory)
@@ -104,7 +107,7 @@ def build_services(settings: Settings, *, clock: Clock | None = None) -> Service
     sync_digests = partial(scheduler.sync_schedules, [DigestSource.name])
     digests = DigestService(db, writer, permissions, clock, digest_content, on_change=sync_digests)
     deliveries = {
-        **RequestDeliveries(client, requests, workspace).table(),
+        **RequestDeliveries(client, requests, workspace, similar).table(),
         **RoadmapDeliveries(client, roadmap, db, writer).table(),
         **HomeDeliveries(client, home, permissions, clock).table(),
         **LaunchDeliveries(client, launches, writer, clock).table(),
@@ -122,6 +125,7 @@ def build_services(settings: Settings, *, clock: Clock | None = None) -> Service
         directory=directory,
         permissions=permissions,
         requests=requests,
+        similar=similar,
         roadmap=roadmap,
         workspace=workspace,
         home=home,

@@ -35,7 +35,9 @@ async def empty_db(empty_url: str) -> AsyncIterator[Database]:
 
 
 def differences(connection: Connection) -> list[Any]:
-    context = MigrationContext.configure(connection, opts={"compare_type": True, "include_object": include_object})
+    context = MigrationContext.configure(
+        connection, opts={"compare_type": True, "include_object": include_object}
+    )
     return compare_metadata(context, SQLModel.metadata)
 
 

@@ -6,6 +6,7 @@ import logging
 from functools import partial
 
 from slack_sdk.errors import SlackApiError
+from slack_sdk.models.blocks import Block
 from slack_sdk.web.async_client import AsyncWebClient
 from slack_sdk.webhook.async_client import AsyncWebhookClient
 
@@ -13,11 +14,13 @@ from bot import text
 from bot.deliveries.worker import Delivery, GiveUp
 from bot.errors import NotFound
 from bot.services import outbox_kinds
-from bot.services.requests.service import RequestService
+from bot.services.requests.service import RequestDetail, RequestService
+from bot.services.requests.similar import SimilarRequests
 from bot.services.settings.service import SettingsService
 from bot.views.common import as_dicts
-from bot.views.requests.card import card_fallback_text, request_card
+from bot.views.requests.card import CLOSED, card_fallback_text, request_card
 from bot.views.requests.notifications import filed_reply, notice_message
+from bot.views.requests.similar import possible_duplicates
 from storage.outbox import ClaimedJob
 from storage.requests import set_card
 from storage.writer import UnitOfWork
@@ -30,10 +33,17 @@ CARD_DELETED = "message_not_found"  # what chat.update answers for a message del
 class RequestDeliveries:
     """Cards, notices and thread replies of requests."""
 
-    def __init__(self, client: AsyncWebClient, requests: RequestService, settings: SettingsService) -> None:
+    def __init__(
+        self,
+        client: AsyncWebClient,
+        requests: RequestService,
+        settings: SettingsService,
+        similar: SimilarRequests,
+    ) -> None:
         self._client = client
         self._requests = requests
         self._settings = settings
+        self._similar = similar
 
     def table(self) -> dict[str, Delivery]:
         """The deliveries by job kind, for the outbox worker."""
@@ -50,7 +60,7 @@ class RequestDeliveries:
         except NotFound as missing:
             raise GiveUp(missing.message) from None
         request = detail.request
-        blocks, fallback = as_dicts(request_card(detail)), card_fallback_text(request)
+        blocks, fallback = as_dicts(await self._card_blocks(detail)), card_fallback_text(request)
         if request.card_channel_id and request.card_ts:
             try:
                 await self._client.chat_update(
@@ -73,6 +83,16 @@ class RequestDeliveries:
             channel_id=posted["channel"],
             ts=posted["ts"],
         )
+
+    async def _card_blocks(self, detail: RequestDetail) -> list[Block]:
+        request = detail.request
+        if request.status in CLOSED:
+            return request_card(detail)
+        # Only older ones: the first filed is the original, so two cards never point at each other.
+        earlier = await self._similar.find(
+            request.team_id, request.title, exclude_number=request.number, before_number=request.number
+        )
+        return [*request_card(detail), *possible_duplicates(request.number, earlier)]
 
     async def card_failed(self, job: ClaimedJob, reason: str) -> None:
         """Tell the filer their request is stored but its card could not be posted."""

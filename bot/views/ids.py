@@ -33,6 +33,13 @@ ASSIGN = "request_assign"
 FOLLOW = "request_follow"
 UPVOTE = "request_upvote"
 
+# Similar requests (#16): suggestions under the modal's title, after a quick filing, on the card
+SIMILAR_BLOCK_PREFIX = "similar:"  # a suggestion in the request modal: "similar:<number>"
+SIMILAR_PLUS_ONE = "similar_plus_one"  # value: the suggested request's number
+SIMILAR_MERGE = "similar_merge"  # value: {"number": the new request, "into": the suggested one}
+CARD_DUPLICATES_PREFIX = "card_dups:"  # the card's "Mark duplicate of REQ-n" buttons: "card_dups:<number>"
+MARK_DUPLICATE_OF = "request_mark_duplicate_of"  # value: the original's number
+
 # Ephemeral replies
 ADD_DETAILS = "request_add_details"
 LIST_PAGE = "request_list_page"

@@ -22,9 +22,10 @@ from bot.views.requests.modal import (
     request_modal,
 )
 from bot.views.requests.replies import add_details_blocks
+from bot.views.requests.similar import merge_suggestions
 from handlers.replies import modal_errors
 from handlers.requests import forms as request_forms
-from handlers.requests import listing
+from handlers.requests import listing, search
 from handlers.settings import modals as settings
 
 REQUEST_REF = re.compile(r"^REQ-?(\d+)$", re.IGNORECASE)
@@ -59,6 +60,8 @@ async def route_request_command(
             await ack(blocks=as_dicts(listing.help_blocks()))
         case "list":
             await listing.answer_list(ack, context, services, rest)
+        case "search":
+            await search.answer_search(ack, context, services, rest)
         case "settings":
             await settings.open_settings(ack, command["trigger_id"], client, respond, context, services)
         case _ if ref:
@@ -82,7 +85,14 @@ async def file_from_command(ack: AsyncAck, context: AsyncBoltContext, services: 
         await ack(text=f":warning: {error.message}")
         return
     message = filed_message(filed.ref, filed.intake_channel_id)
-    await ack(text=message, blocks=as_dicts(add_details_blocks(message, filed.number, draft.title)))
+    earlier = await services.similar.find(
+        context.team_id or "", draft.title, exclude_number=filed.number, before_number=filed.number
+    )
+    blocks = [
+        *add_details_blocks(message, filed.number, draft.title),
+        *merge_suggestions(filed.number, earlier),
+    ]
+    await ack(text=message, blocks=as_dicts(blocks))
 
 
 async def submit_request_modal(

@@ -86,7 +86,12 @@ def _with_details(best: Any, team_id: str) -> Select[Any]:
     )
     return (
         select(
-            Request.number, Request.title, Request.description, Request.status, upvotes.label("upvotes"), best.c.rank
+            Request.number,
+            Request.title,
+            Request.description,
+            Request.status,
+            upvotes.label("upvotes"),
+            best.c.rank,
         )
         .join(best, best.c.id == Request.id)
         .where(Request.team_id == team_id)

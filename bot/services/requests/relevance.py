@@ -15,11 +15,11 @@ from collections.abc import Iterable
 
 from bot.services.requests.wording import Concept, stem, stems
 
-GENERIC = frozenset(
-    stem(word)
-    for word in "add create new make improve improvement better fix show view see display page screen "
-    "button list setting settings work issue problem change update easy easier quick quickly".split()
+_GENERIC = (
+    "add create new make improve improvement better fix show view see display page screen "
+    "button list setting settings work issue problem change update easy easier quick quickly"
 )
+GENERIC = frozenset(stem(word) for word in _GENERIC.split())
 GENERIC_WEIGHT = 0.3
 IN_DESCRIPTION = 0.6
 ONE_TYPO_AWAY = 0.8
@@ -39,9 +39,7 @@ def score(concepts: list[Concept], title: str, description: str) -> float:
 def matched_concepts(concepts: list[Concept], title: str, description: str) -> int:
     """How many non-generic query words the candidate holds in some form."""
     title_stems, description_stems = stems(title), stems(description)
-    return sum(
-        1 for c in concepts if c.stem not in GENERIC and _found(c, title_stems, description_stems) > 0
-    )
+    return sum(1 for c in concepts if c.stem not in GENERIC and _found(c, title_stems, description_stems) > 0)
 
 
 def weight(root: str) -> float:

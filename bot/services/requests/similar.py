@@ -4,14 +4,19 @@ they clear a relevance floor, open ones before recently closed ones. No Slack in
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.clock import Clock
+from bot.services.requests import merging
 from bot.services.requests.relevance import matched_concepts, score
 from bot.services.requests.wording import Concept, concepts, synonym_words
+from bot.services.writes import write
 from storage.db import Database
 from storage.models import RequestStatus
 from storage.search.queries import CLOSED, Candidate, SearchTerm, find_candidates
+from storage.writer import Writer
 
 MAX_SUGGESTIONS = 3
 CANDIDATES = 30  # what the database ranks first; the floor and the final order are decided here
@@ -21,6 +26,8 @@ FLOOR = 0.55  # chosen on the evaluation set (bench/README.md): recall against f
 DATABASE_SHARE = 0.2  # how much the database's own rank (relative to the best candidate's) counts
 TYPO_PREFIX = 4  # a typo after the first letters still finds the word: "notifcations" → "noti*"
 TYPO_PREFIX_FROM = 6
+SEARCH_RESULTS = 10
+EVER = datetime(1970, 1, 1, tzinfo=UTC)
 
 
 @dataclass(frozen=True)
@@ -47,8 +54,9 @@ class Suggestion:
 class SimilarRequests:
     """Suggests a workspace's existing requests for what someone is about to file."""
 
-    def __init__(self, db: Database, clock: Clock) -> None:
+    def __init__(self, db: Database, writer: Writer, clock: Clock) -> None:
         self._db = db
+        self._writer = writer
         self._clock = clock
 
     async def find(
@@ -75,6 +83,43 @@ class SimilarRequests:
                 limit=max(CANDIDATES, limit),
             )
         return best(wanted, found, limit)
+
+    async def search(self, team_id: str, typed: str, *, limit: int = SEARCH_RESULTS) -> list[Suggestion]:
+        """`/request search`: every request holding one of the words (or a synonym), best first, any age."""
+        wanted = concepts(typed)
+        if not wanted:
+            return []
+        async with self._db.read() as session:
+            found = await find_candidates(
+                session, team_id, search_terms(wanted), closed_since=EVER, limit=max(CANDIDATES, limit)
+            )
+        held = [candidate for candidate in found if score(wanted, candidate.title, candidate.description) > 0]
+        return [_suggestion(candidate, candidate.rank) for candidate in held[:limit]]
+
+    async def plus_one_instead(self, team_id: str, user_id: str, number: int) -> bool:
+        """+1 and follow REQ-`number` (instead of filing); False if the +1 was there already."""
+
+        async def store(session: AsyncSession) -> bool:
+            return await merging.upvote_and_follow(
+                session, self._clock, team_id=team_id, user_id=user_id, number=number
+            )
+
+        return await write(self._writer, store)
+
+    async def merge(self, team_id: str, filer_id: str, number: int, original_number: int) -> None:
+        """Withdraw the filer's new REQ-`number` into REQ-`original_number`, +1ed and followed."""
+
+        async def store(session: AsyncSession) -> None:
+            await merging.merge_into(
+                session,
+                self._clock,
+                team_id=team_id,
+                filer_id=filer_id,
+                number=number,
+                original_number=original_number,
+            )
+
+        await write(self._writer, store)
 
 
 def search_terms(wanted: list[Concept]) -> list[SearchTerm]:

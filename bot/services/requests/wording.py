@@ -16,8 +16,7 @@ from bot.services.requests.synonyms import GROUPS
 WORD = re.compile(r"[^\W_]+")
 MIN_WORD = 3
 SHORT_JARGON = frozenset({"ui", "ux", "ai", "qa", "db", "id", "os"})
-STOP_WORDS = frozenset(
-    """
+_STOP = """
     a about above after again against all am an and any are as at be because been before being
     below between both but by can cannot could did do does doing down during each few for from
     further had has have having he her here hers him his how i if in into is it its itself just
@@ -30,9 +29,9 @@ STOP_WORDS = frozenset(
     requests possible possibility thing things stuff get gets getting got use using used
     make makes made something someone anything everything really just maybe currently right
     now today instead whenever without within across us its there's can't cant dont don't
-    hi hey hello team's anyone somehow kind sort some help
-    """.split()
-)
+    hi hey hello team's anyone somehow help
+"""
+STOP_WORDS = frozenset(_STOP.split())
 _SUFFIXES = ("ations", "ation", "ings", "ing", "ions", "ion", "ed", "ly", "ies", "ied", "es", "s")
 
 

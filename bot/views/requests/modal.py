@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -14,13 +15,19 @@ from slack_sdk.models.blocks import (
     PlainTextInputElement,
     StaticSelectElement,
 )
+from slack_sdk.models.blocks.basic_components import DispatchActionConfig
 from slack_sdk.models.views import View
 
 from bot import text
+from bot.services.requests.similar import Suggestion
 from bot.services.requests.types import DESCRIPTION_MAX, ON_BEHALF_OF_MAX, TITLE_MAX, RequestDraft
 from bot.views import ids, limits
 from bot.views.common import labelled, mrkdwn, option, plain, section
+from bot.views.requests.similar import modal_suggestions
 from storage.models import Impact, RequestKind
+
+# Typing the title asks for similar requests: on Enter, and whenever the person pauses typing.
+TITLE_TRIGGERS = ["on_enter_pressed", "on_character_entered"]
 
 
 @dataclass
@@ -43,15 +50,20 @@ class RequestModalMetadata:
         return cls(**json.loads(raw)) if raw else cls()
 
 
-def request_modal(draft: RequestDraft | None = None, metadata: RequestModalMetadata | None = None) -> View:
-    """The modal to file a request, or to add details to one already filed."""
+def request_modal(
+    draft: RequestDraft | None = None,
+    metadata: RequestModalMetadata | None = None,
+    suggestions: Sequence[Suggestion] = (),
+) -> View:
+    """The modal to file a request (with similar ones under its title), or to add details to one filed."""
     metadata = metadata or RequestModalMetadata()
     draft = draft or RequestDraft(title="")
     editing = metadata.number is not None
     blocks: list[Block] = []
     if editing:
         blocks.append(section(f"Details of *REQ-{metadata.number}*"))
-    blocks += _inputs(draft)
+    title, *rest = _inputs(draft, suggest=not editing)
+    blocks += [title, *modal_suggestions(list(suggestions)), *rest]
     if metadata.source:
         blocks.append(_source_context(metadata.source))
     return View(
@@ -85,16 +97,20 @@ def filed_message(ref: str, intake_channel_id: str | None) -> str:
     )
 
 
-def _inputs(draft: RequestDraft) -> list[Block]:
+def _inputs(draft: RequestDraft, *, suggest: bool) -> list[Block]:
     return [
         InputBlock(
             block_id=ids.TITLE,
             label="Title",
+            dispatch_action=suggest,
             element=PlainTextInputElement(
                 action_id=ids.VALUE,
                 max_length=TITLE_MAX,
                 initial_value=text.truncate(draft.title, TITLE_MAX) or None,
                 placeholder="What do you need, in a line?",
+                dispatch_action_config=DispatchActionConfig(trigger_actions_on=TITLE_TRIGGERS)
+                if suggest
+                else None,
             ),
         ),
         InputBlock(

@@ -31,6 +31,7 @@ USAGE = "\n".join(
         "`/request <title>` — file a request at once, with that title",
         "`/request list [mine|open|all|<status>]` — list requests, newest first",
         "`/request REQ-12` — show one request and its history",
+        "`/request search <words>` — find requests by the words in them",
         "`/request settings` — intake channel and triagers (admins)",
         "`/request help` — this help",
         "Or use the *File as request* shortcut on any message.",

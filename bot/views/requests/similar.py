@@ -1,0 +1,123 @@
+"""Similar requests as people see them: under the modal's title, after a quick filing, on the
+triage card, and as `/request search` results. Titles are escaped; nothing here pings anyone."""
+
+from __future__ import annotations
+
+import json
+
+from slack_sdk.models.blocks import (
+    ActionsBlock,
+    Block,
+    ButtonElement,
+    ContextBlock,
+    HeaderBlock,
+    SectionBlock,
+)
+from slack_sdk.models.views import View
+
+from bot import text
+from bot.services.requests.similar import Suggestion
+from bot.views import ids, limits
+from bot.views.common import mrkdwn, plain, section
+from bot.views.requests.card import status_label
+
+TITLE_SHOWN = 120
+QUERY_SHOWN = 100
+
+
+def suggestion_line(suggestion: Suggestion) -> str:
+    """`*REQ-12* Export to CSV · ✅ Accepted · 14 +1s`."""
+    title = text.escaped(suggestion.title, TITLE_SHOWN)
+    return f"*{suggestion.ref}* {title} · {status_label(suggestion.status)} · {_upvotes(suggestion.upvotes)}"
+
+
+def modal_suggestions(suggestions: list[Suggestion]) -> list[Block]:
+    """Under the title: what already exists, each with a "+1 this instead" button."""
+    if not suggestions:
+        return []
+    blocks: list[Block] = [
+        ContextBlock(
+            block_id=f"{ids.SIMILAR_BLOCK_PREFIX}intro",
+            elements=[mrkdwn("*Already asked?* These look similar — a +1 counts more than a duplicate:")],
+        )
+    ]
+    for suggestion in suggestions:
+        button = ButtonElement(
+            text="+1 this instead", action_id=ids.SIMILAR_PLUS_ONE, value=str(suggestion.number)
+        )
+        blocks.append(
+            SectionBlock(
+                block_id=f"{ids.SIMILAR_BLOCK_PREFIX}{suggestion.number}",
+                text=mrkdwn(suggestion_line(suggestion)),
+                accessory=button,
+            )
+        )
+    return blocks
+
+
+def plus_one_view(ref: str, added: bool) -> View:
+    """Shown in place of the modal once the +1 is stored: nothing new was filed."""
+    said = f"Your +1 counts for *{ref}*" if added else f"You had already given *{ref}* a +1"
+    return View(
+        type="modal",
+        title=plain("Request +1ed", limits.MODAL_TITLE),
+        close=plain("Done", limits.MODAL_TITLE),
+        blocks=[
+            section(f":+1: {said}, and you follow it: you will hear of every change. Nothing new was filed.")
+        ],
+    )
+
+
+def merge_suggestions(number: int, suggestions: list[Suggestion]) -> list[Block]:
+    """After a quick filing: "Looks like REQ-12", with a button to merge the new request into it."""
+    blocks: list[Block] = []
+    for suggestion in suggestions:
+        value = json.dumps({"number": number, "into": suggestion.number})
+        blocks.append(
+            SectionBlock(
+                text=mrkdwn(f":mag: Looks like {suggestion_line(suggestion)}"),
+                accessory=ButtonElement(
+                    text=f"Merge into {suggestion.ref}", action_id=ids.SIMILAR_MERGE, value=value
+                ),
+            )
+        )
+    return blocks
+
+
+def merged_message(ref: str, into: str) -> str:
+    """The quick filing's answer once merged."""
+    return (
+        f":twisted_rightwards_arrows: {ref} is withdrawn as a duplicate of *{into}*; "
+        f"your +1 counts for {into} and you follow it."
+    )
+
+
+def possible_duplicates(number: int, suggestions: list[Suggestion]) -> list[Block]:
+    """On the triage card: "Possible duplicates: REQ-12 (Accepted · 14 +1s)" and one-click buttons."""
+    if not suggestions:
+        return []
+    listed = ", ".join(
+        f"{s.ref} {text.escaped(s.title, 60)} ({status_label(s.status)} · {_upvotes(s.upvotes)})"
+        for s in suggestions
+    )
+    buttons = [
+        ButtonElement(text=f"Mark duplicate of {s.ref}", action_id=ids.MARK_DUPLICATE_OF, value=str(s.number))
+        for s in suggestions
+    ]
+    return [
+        ContextBlock(elements=[mrkdwn(f":mag: *Possible duplicates:* {listed}")]),
+        ActionsBlock(block_id=f"{ids.CARD_DUPLICATES_PREFIX}{number}", elements=buttons),
+    ]
+
+
+def search_results(typed: str, found: list[Suggestion]) -> list[Block]:
+    """`/request search <words>`: the matching requests, best first."""
+    query = text.escaped(typed, QUERY_SHOWN)
+    blocks: list[Block] = [HeaderBlock(text=plain(f"Requests matching “{typed}”", limits.HEADER_TEXT))]
+    if not found:
+        return [*blocks, section(f"Nothing matches “{query}”. Try other words, or `/request list all`.")]
+    return blocks + [section(suggestion_line(suggestion)) for suggestion in found]
+
+
+def _upvotes(count: int) -> str:
+    return "1 +1" if count == 1 else f"{count} +1s"

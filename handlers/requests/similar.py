@@ -1,0 +1,133 @@
+"""Similar requests: suggestions while the title is typed, "+1 this instead", "Merge into REQ-n",
+and the triage card's "Mark duplicate of REQ-n"."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncBoltContext, AsyncRespond
+from slack_sdk.errors import SlackApiError
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot.errors import InvalidInput, PmbotError
+from bot.runtime import Services
+from bot.services.requests.types import TITLE_MAX, RequestDraft
+from bot.views import ids
+from bot.views.requests.modal import RequestModalMetadata, request_modal
+from bot.views.requests.similar import merged_message, plus_one_view
+from handlers import forms
+from handlers.payload import number_in_block, who
+from storage.models import Impact, RequestKind
+
+STALE_VIEW = "hash_conflict"  # another keystroke's update reached the modal first
+
+
+def register(app: AsyncApp) -> None:
+    """Attach the similar-request listeners."""
+    app.action({"block_id": ids.TITLE, "action_id": ids.VALUE})(suggest_while_typing)
+    app.action(ids.SIMILAR_PLUS_ONE)(plus_one_instead)
+    app.action(ids.SIMILAR_MERGE)(merge_into_existing)
+    app.action(ids.MARK_DUPLICATE_OF)(mark_duplicate_of)
+
+
+async def suggest_while_typing(
+    ack: AsyncAck,
+    body: dict[str, Any],
+    action: dict[str, Any],
+    client: AsyncWebClient,
+    context: AsyncBoltContext,
+    services: Services,
+) -> None:
+    """Show up to 3 similar requests under the title; the modal is re-rendered only when they change."""
+    await ack()
+    view = body["view"]
+    metadata = RequestModalMetadata.loads(view.get("private_metadata") or "")
+    if metadata.number is not None:
+        return  # editing a filed request: it is not a new one to divert
+    typed = (action.get("value") or "").strip()[:TITLE_MAX]
+    suggestions = await services.similar.find(context.team_id or "", typed)
+    if [s.number for s in suggestions] == _shown(view):
+        return
+    draft = _draft_so_far(view.get("state", {}).get("values", {}), typed)
+    try:
+        await client.views_update(
+            view_id=view["id"], hash=view.get("hash"), view=request_modal(draft, metadata, suggestions)
+        )
+    except SlackApiError as error:
+        if error.response.get("error") != STALE_VIEW:
+            raise
+
+
+async def plus_one_instead(
+    ack: AsyncAck,
+    body: dict[str, Any],
+    action: dict[str, Any],
+    client: AsyncWebClient,
+    context: AsyncBoltContext,
+    services: Services,
+) -> None:
+    """+1 and follow the suggested request, and close the form: nothing new is filed."""
+    await ack()
+    number = _number(action.get("value"))
+    added = await services.similar.plus_one_instead(*who(context), number)
+    view = body["view"]
+    await client.views_update(
+        view_id=view["id"], hash=view.get("hash"), view=plus_one_view(f"REQ-{number}", added)
+    )
+
+
+async def merge_into_existing(
+    ack: AsyncAck,
+    action: dict[str, Any],
+    respond: AsyncRespond,
+    context: AsyncBoltContext,
+    services: Services,
+) -> None:
+    """Withdraw the request just filed into the one it looks like (its filer only)."""
+    await ack()
+    try:
+        value = json.loads(action.get("value") or "")
+        number, into = _number(value.get("number")), _number(value.get("into"))
+    except (ValueError, AttributeError):
+        raise PmbotError("That button does not name two requests.") from None
+    await services.similar.merge(*who(context), number, into)
+    await respond(text=merged_message(f"REQ-{number}", f"REQ-{into}"), replace_original=True)
+
+
+async def mark_duplicate_of(
+    ack: AsyncAck, action: dict[str, Any], context: AsyncBoltContext, services: Services
+) -> None:
+    """The card's one-click "Mark duplicate of REQ-n" (triagers only: the service checks)."""
+    await ack()
+    number = number_in_block(action, ids.CARD_DUPLICATES_PREFIX, "request card")
+    await services.requests.mark_duplicate(*who(context), number, _number(action.get("value")))
+
+
+def _shown(view: dict[str, Any]) -> list[int]:
+    prefix = ids.SIMILAR_BLOCK_PREFIX
+    shown = [str(block.get("block_id", "")).removeprefix(prefix) for block in view.get("blocks", [])]
+    return [int(number) for number in shown if number.isdigit()]
+
+
+def _draft_so_far(state: forms.State, title: str) -> RequestDraft:
+    # What is typed so far, kept as the re-rendered inputs' initial values; nothing is validated yet.
+    ignored: dict[str, str] = {}
+    try:
+        needed_by = forms.picked_date(state, ids.NEEDED_BY)
+    except InvalidInput:
+        needed_by = None
+    return RequestDraft(
+        title=title,
+        description=forms.typed(state, ids.DESCRIPTION),
+        kind=forms.choice(state, ids.KIND, RequestKind, RequestKind.FEATURE, ignored),
+        impact=forms.choice(state, ids.IMPACT, Impact, Impact.MEDIUM, ignored),
+        on_behalf_of=forms.typed(state, ids.ON_BEHALF_OF) or None,
+        needed_by=needed_by,
+    )
+
+
+def _number(raw: Any) -> int:
+    if isinstance(raw, int) or (isinstance(raw, str) and raw.isdigit()):
+        return int(raw)
+    raise PmbotError("That button does not name a request.")
