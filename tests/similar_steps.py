@@ -27,7 +27,9 @@ async def stored(pmbot: Harness, number: int, team_id: str = TEAM) -> Request:
 async def upvoters_and_followers(pmbot: Harness, number: int) -> tuple[int, list[str]]:
     request = await stored(pmbot, number)
     async with pmbot.services.db.read() as session:
-        return await queries.count_upvotes(session, request), await queries.list_follower_ids(session, request)
+        return await queries.count_upvotes(session, request), await queries.list_follower_ids(
+            session, request
+        )
 
 
 async def open_form(pmbot: Harness, *, user: str = ALICE) -> dict[str, Any]:
@@ -38,7 +40,9 @@ async def open_form(pmbot: Harness, *, user: str = ALICE) -> dict[str, Any]:
     return pmbot.fake.views[opened.response["view"]["id"]]
 
 
-async def type_title(pmbot: Harness, view: dict[str, Any], typed: str, *, user: str = ALICE) -> httpx.Response:
+async def type_title(
+    pmbot: Harness, view: dict[str, Any], typed: str, *, user: str = ALICE
+) -> httpx.Response:
     """What Slack sends when the person pauses while typing the title (dispatch_action)."""
     state = {"values": {ids.TITLE: {ids.VALUE: {"type": "plain_text_input", "value": typed}}}}
     return await pmbot.send(
@@ -86,7 +90,9 @@ def block_texts(blocks: list[dict[str, Any]]) -> str:
     parts: list[str] = []
     for block in blocks:
         parts.append(block.get("text", {}).get("text", "") if isinstance(block.get("text"), dict) else "")
-        parts += [element.get("text", "") for element in block.get("elements", []) if isinstance(element, dict)]
+        parts += [
+            element.get("text", "") for element in block.get("elements", []) if isinstance(element, dict)
+        ]
         parts += [
             element["text"]["text"]
             for element in block.get("elements", [])

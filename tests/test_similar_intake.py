@@ -105,7 +105,10 @@ async def test_a_quick_filing_offers_to_merge_into_the_request_it_looks_like(pmb
     assert "Filed as *REQ-2*" in ephemeral_text(response)
     assert "Looks like *REQ-1* Export the roadmap to CSV" in ephemeral_text(response)
     button = merge_button(response)
-    assert button["text"]["text"] == "Merge into REQ-1" and json.loads(button["value"]) == {"number": 2, "into": 1}
+    assert button["text"]["text"] == "Merge into REQ-1" and json.loads(button["value"]) == {
+        "number": 2,
+        "into": 1,
+    }
 
 
 async def test_merging_withdraws_the_new_request_and_upvotes_and_follows_the_old(pmbot: Harness) -> None:
