@@ -34,12 +34,13 @@ from bench.similar_corpus import no_match_queries, pairs
 from bench.similar_seed import OTHER_TEAM, TEAM, seed
 from bot.clock import SystemClock
 from bot.config import normalise_database_url
-from bot.services.requests.similar import SimilarRequests
+from bot.services.requests.similar import FLOOR, SimilarRequests
 from storage.db import Database
 from storage.migrate import upgrade_to_head
 from storage.writer import Writer
 
-SIZES = (1000, 5105, 10000, 100000)
+EVAL_SIZE = 5105  # every pair's original and 5,000 unrelated titles
+SIZES = (1000, EVAL_SIZE, 10000, 100000)
 PASSES = 3
 POSTGRES = "postgresql://postgres@127.0.0.1:5432/postgres"
 
@@ -74,11 +75,13 @@ async def run_size(kind: str, url: str, size: int, show_misses: bool) -> Result:
     return Result(kind, seeded.total, recall, false_alarms, p50, p99, statements, leaks, seed_s)
 
 
-async def _recall(similar: SimilarRequests, originals: dict[int, int], show: bool) -> tuple[float, int]:
+async def _recall(
+    similar: SimilarRequests, originals: dict[int, int], show: bool, floor: float = FLOOR
+) -> tuple[float, int]:
     hits, leaks = 0, 0
     paraphrases = {pair.paraphrase for pair in pairs()}
     for index, pair in enumerate(pairs()):
-        shown = await similar.find(TEAM, pair.paraphrase)
+        shown = await similar.find(TEAM, pair.paraphrase, floor=floor)
         leaks += sum(1 for s in shown if s.title in paraphrases and s.title != pair.original)
         if originals[index] in [s.number for s in shown]:
             hits += 1
@@ -87,10 +90,10 @@ async def _recall(similar: SimilarRequests, originals: dict[int, int], show: boo
     return hits / len(pairs()), leaks
 
 
-async def _false_alarms(similar: SimilarRequests, show: bool) -> float:
+async def _false_alarms(similar: SimilarRequests, show: bool, floor: float = FLOOR) -> float:
     alarms = 0
     for query in no_match_queries():
-        shown = await similar.find(TEAM, query)
+        shown = await similar.find(TEAM, query, floor=floor)
         if shown:
             alarms += 1
             if show:
@@ -135,9 +138,29 @@ def print_result(result: Result) -> None:
     )
 
 
+async def sweep_floors(floors: list[float]) -> None:
+    """Recall and false alarms of the evaluation set (SQLite) at other relevance floors."""
+    print("| floor | top-3 recall | false alarms |")
+    print("| --- | --- | --- |")
+    with tempfile.TemporaryDirectory(prefix="pmbot-similar-") as workdir:
+        db = Database(f"sqlite+aiosqlite:///{Path(workdir) / 'sweep.db'}")
+        try:
+            await upgrade_to_head(db)
+            seeded = await seed(db, EVAL_SIZE, datetime.now(UTC))
+            similar = SimilarRequests(db, Writer(db), SystemClock())
+            for floor in floors:
+                recall, _ = await _recall(similar, seeded.originals, False, floor)
+                print(f"| {floor:.2f} | {recall:.1%} | {await _false_alarms(similar, False, floor):.1%} |")
+        finally:
+            await db.dispose()
+
+
 async def main(argv: list[str] | None = None) -> int:
     """Run the benchmark; exit status 1 if a target is missed or a suggestion leaked across workspaces."""
     args = _parser().parse_args(argv)
+    if args.floors:
+        await sweep_floors([float(floor) for floor in args.floors.split(",")])
+        return 0
     sizes = [int(size) for size in args.sizes.split(",")]
     kinds = [("SQLite", None)] + (
         [] if args.sqlite_only else [("PostgreSQL", check_postgres_server(args.database_url))]
@@ -172,6 +195,7 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--database-url", default=POSTGRES, help="a PostgreSQL server on loopback")
     parser.add_argument("--sqlite-only", action="store_true")
     parser.add_argument("--misses", action="store_true", help="print each missed pair and false alarm")
+    parser.add_argument("--floors", help="only sweep these floors on the evaluation set, e.g. 0.4,0.5")
     return parser
 
 

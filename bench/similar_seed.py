@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import insert, select
+from sqlalchemy import insert, select, text
 
 from bench.similar_corpus import pairs, unrelated_titles
 from storage.db import Database
@@ -45,6 +45,7 @@ async def seed(db: Database, size: int, now: datetime) -> Seeded:
         for start in range(0, len(rows), BATCH):
             await session.execute(insert(Request), rows[start : start + BATCH])
     await _upvote_originals(db, originals, rng, now)
+    await _analyze(db)
     return Seeded(originals=originals, total=len(titles))
 
 
@@ -80,6 +81,16 @@ def _findable(rng: random.Random, now: datetime) -> dict[str, Any]:
     roll = rng.random()
     status = rng.choice(OPEN) if roll < 0.8 else RequestStatus.DONE if roll < 0.9 else RequestStatus.DECLINED
     return {"status": status, "updated_at": now - timedelta(days=rng.randint(0, 60))}
+
+
+async def _analyze(db: Database) -> None:
+    # What PostgreSQL's autovacuum does soon after a bulk load: without statistics its planner
+    # filters the whole workspace by team instead of using the GIN index.
+    if db.is_sqlite:
+        return
+    async with db.write_engine.connect() as connection:
+        await connection.execution_options(isolation_level="AUTOCOMMIT")
+        await connection.execute(text("ANALYZE request"))
 
 
 async def _upvote_originals(

@@ -1,6 +1,7 @@
 """One statement that finds a workspace's requests matching any of some words, best first.
 
-SQLite ranks with FTS5's bm25 (a title word counts 4x a description word); PostgreSQL with
+SQLite ranks with FTS5's `rank` column, bm25 with a title word counting 4 description words (set
+by the migration); PostgreSQL with
 `ts_rank` over the weighted `search_vector` (title A, description B). Terms are single words made
 only of letters and digits, checked here again, and every one is quoted, so nothing typed can
 become FTS5 or tsquery syntax (`"`, `*`, `NEAR`, `AND`, `-`, `!`, `:`).
@@ -22,7 +23,6 @@ from storage.search.schema import FTS_TABLE, SEARCH_VECTOR
 
 WORD = re.compile(r"[^\W_]+")
 CLOSED = (RequestStatus.DONE, RequestStatus.DECLINED)
-TITLE_WEIGHT = 4.0  # bm25 column weights on SQLite: a title word says more than a description word
 
 
 @dataclass(frozen=True)
@@ -60,7 +60,7 @@ async def find_candidates(
     if not safe:
         return []
     sqlite = session.bind.dialect.name == "sqlite"
-    match, rank = _sqlite_match(safe) if sqlite else _postgres_match(safe)
+    match, rank, best_first = _sqlite_match(safe) if sqlite else _postgres_match(safe)
     found = select(Request.id, rank.label("rank")).where(
         match,
         Request.team_id == team_id,
@@ -73,7 +73,7 @@ async def find_candidates(
         found = found.where(Request.number < before_number)
     if sqlite:
         found = found.join_from(Request, _fts_table(), literal_column(f"{FTS_TABLE}.rowid") == Request.id)
-    best = found.order_by(literal_column("rank").desc()).limit(limit).subquery()
+    best = found.order_by(best_first).limit(limit).subquery()
     rows = await session.execute(_with_details(best, team_id))
     return [_candidate(row) for row in rows]
 
@@ -103,19 +103,23 @@ def _fts_table() -> Any:
     return table(FTS_TABLE)
 
 
-def _sqlite_match(terms: Sequence[SearchTerm]) -> tuple[ColumnElement[bool], ColumnElement[float]]:
+Match = tuple[ColumnElement[bool], ColumnElement[float], ColumnElement[Any]]
+
+
+def _sqlite_match(terms: Sequence[SearchTerm]) -> Match:
     query = " OR ".join(f'"{term.word}"' + ("*" if term.prefix else "") for term in terms)
     match = literal_column(FTS_TABLE).op("MATCH")(query)
-    # bm25 is lower for better matches; negated so that both databases sort "higher is better".
-    rank = -func.bm25(literal_column(FTS_TABLE), TITLE_WEIGHT, 1.0)
-    return match, rank
+    fts_rank = literal_column(f"{FTS_TABLE}.rank")
+    # bm25 is lower for better matches; negated so that both databases say "higher is better".
+    return match, -fts_rank, fts_rank.asc()
 
 
-def _postgres_match(terms: Sequence[SearchTerm]) -> tuple[ColumnElement[bool], ColumnElement[float]]:
+def _postgres_match(terms: Sequence[SearchTerm]) -> Match:
     query = " | ".join(f"'{term.word}'" + (":*" if term.prefix else "") for term in terms)
     tsquery = func.to_tsquery(literal_column("'english'::regconfig"), query)
     vector = literal_column(f"request.{SEARCH_VECTOR}")
-    return vector.op("@@")(tsquery), func.ts_rank(vector, tsquery)
+    rank = func.ts_rank(vector, tsquery)
+    return vector.op("@@")(tsquery), rank, rank.desc()
 
 
 def _candidate(row: Any) -> Candidate:

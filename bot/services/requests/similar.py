@@ -67,6 +67,7 @@ class SimilarRequests:
         limit: int = MAX_SUGGESTIONS,
         exclude_number: int | None = None,
         before_number: int | None = None,
+        floor: float = FLOOR,
     ) -> list[Suggestion]:
         """Up to `limit` requests of this workspace that look like `typed`; [] when it says too little."""
         wanted = concepts(typed)
@@ -82,7 +83,7 @@ class SimilarRequests:
                 before_number=before_number,
                 limit=max(CANDIDATES, limit),
             )
-        return best(wanted, found, limit)
+        return best(wanted, found, limit, floor)
 
     async def search(self, team_id: str, typed: str, *, limit: int = SEARCH_RESULTS) -> list[Suggestion]:
         """`/request search`: every request holding one of the words (or a synonym), best first, any age."""
@@ -134,7 +135,7 @@ def search_terms(wanted: list[Concept]) -> list[SearchTerm]:
     return list(terms)
 
 
-def best(wanted: list[Concept], found: list[Candidate], limit: int) -> list[Suggestion]:
+def best(wanted: list[Concept], found: list[Candidate], limit: int, floor: float = FLOOR) -> list[Suggestion]:
     """Those above the floor, open before closed, then by score and the database's rank."""
     if not found:
         return []
@@ -144,7 +145,7 @@ def best(wanted: list[Concept], found: list[Candidate], limit: int) -> list[Sugg
         for index, candidate in enumerate(found)
         if matched_concepts(wanted, candidate.title, candidate.description) >= MIN_CONCEPTS
     ]
-    kept = [item for item in scored if item[0] >= FLOOR]
+    kept = [item for item in scored if item[0] >= floor]
     kept.sort(key=lambda item: (item[2].status in CLOSED, -item[0], item[1]))
     return [_suggestion(candidate, value) for value, _, candidate in kept[:limit]]
 

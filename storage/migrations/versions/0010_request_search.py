@@ -30,6 +30,9 @@ SQLITE_UP = [
     "VALUES ('delete', old.id, old.title, old.description); "
     "INSERT INTO request_fts(rowid, title, description) VALUES (new.id, new.title, new.description); END",
     "INSERT INTO request_fts(request_fts) VALUES ('rebuild')",
+    # FTS5's own `rank` column, sorted on directly, ranks far faster than calling bm25() per row.
+    # A title word weighs 4 description words.
+    "INSERT INTO request_fts(request_fts, rank) VALUES ('rank', 'bm25(4.0, 1.0)')",
 ]
 SQLITE_DOWN = [
     "DROP TRIGGER IF EXISTS request_fts_update",
