@@ -10,8 +10,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.clock import Clock
 from bot.services.requests import merging
-from bot.services.requests.relevance import matched_concepts, score
-from bot.services.requests.wording import Concept, concepts, synonym_words
+from bot.services.requests.relevance import GENERIC, matched_concepts, score
+from bot.services.requests.wording import Concept, concepts, stem, synonym_words
 from bot.services.writes import write
 from storage.db import Database
 from storage.models import RequestStatus
@@ -124,12 +124,19 @@ class SimilarRequests:
 
 
 def search_terms(wanted: list[Concept]) -> list[SearchTerm]:
-    """Every typed content word, its synonyms, and a short prefix of long words (for typos)."""
+    """Every typed content word, its synonyms, and a short prefix of long words (for typos).
+
+    Generic words ("add", "new", "show") are left to the re-scoring: they would make the database
+    rank most of the workspace for little evidence.
+    """
     terms: dict[SearchTerm, None] = {}
     for concept in wanted:
+        if concept.stem in GENERIC:
+            continue
         terms[SearchTerm(concept.word)] = None
         for other in sorted(synonym_words(concept.word)):
-            terms[SearchTerm(other)] = None
+            if stem(other) not in GENERIC:
+                terms[SearchTerm(other)] = None
         if len(concept.word) >= TYPO_PREFIX_FROM:
             terms[SearchTerm(concept.word[:TYPO_PREFIX], prefix=True)] = None
     return list(terms)
