@@ -22,6 +22,7 @@ from storage.models import Request, RequestStatus, RequestUpvote
 from storage.search.schema import FTS_TABLE, SEARCH_VECTOR
 
 WORD = re.compile(r"[^\W_]+")
+TSQUERY = re.compile(r"[^\W_]+(:\*)?( \| [^\W_]+(:\*)?)*")
 CLOSED = (RequestStatus.DONE, RequestStatus.DECLINED)
 
 
@@ -115,8 +116,13 @@ def _sqlite_match(terms: Sequence[SearchTerm]) -> Match:
 
 
 def _postgres_match(terms: Sequence[SearchTerm]) -> Match:
-    query = " | ".join(f"'{term.word}'" + (":*" if term.prefix else "") for term in terms)
-    tsquery = func.to_tsquery(literal_column("'english'::regconfig"), query)
+    # Written into the statement, not bound: with a bound tsquery, PostgreSQL soon switches the
+    # prepared statement to a generic plan that cannot judge the match's selectivity and filters
+    # the whole workspace row by row. Safe: terms are bare letters and digits (checked above).
+    query = " | ".join(term.word + (":*" if term.prefix else "") for term in terms)
+    if not TSQUERY.fullmatch(query):
+        raise ValueError("a search term is not a bare word")
+    tsquery = func.to_tsquery(literal_column("'english'::regconfig"), literal_column(f"'{query}'"))
     vector = literal_column(f"request.{SEARCH_VECTOR}")
     rank = func.ts_rank(vector, tsquery)
     return vector.op("@@")(tsquery), rank, rank.desc()
