@@ -111,7 +111,7 @@ async def test_requesters_and_followers_of_linked_requests_hear_what_the_change_
     pmbot: Harness,
 ) -> None:
     await pmbot.set_intake()
-    first = await pmbot.file("Search across projects", user=ALICE)
+    first = await pmbot.file("Cross-project search", user=ALICE)
     second = await pmbot.file("Find old messages", user=BOB)
     await pmbot.click(ids.FOLLOW, first, user=DAVE)
     await answer(pmbot, f"{ids.FOLLOW}-{DAVE}")

@@ -44,7 +44,7 @@ async def export(pmbot: Harness, folder: Path, *args: str) -> str:
 async def make_roadmap(pmbot: Harness) -> tuple[int, int]:
     """RM-1 in Now answering two requests (+1'd twice), RM-2 in Next, RM-3 dropped."""
     await pmbot.set_intake()
-    first = await pmbot.file("Search across projects", user=ALICE)
+    first = await pmbot.file("Cross-project search", user=ALICE)
     second = await pmbot.file("Find old messages", user=BOB)
     await pmbot.click(ids.UPVOTE, first, user=CAROL)
     await pmbot.click(ids.UPVOTE, second, user=ADMIN)

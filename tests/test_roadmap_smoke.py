@@ -9,7 +9,7 @@ from tests.roadmap_steps import ANNOUNCE, APPROVALS, approve, propose_add, set_p
 
 async def test_quorum_of_two_applies_the_change_and_tells_everyone(pmbot: Harness) -> None:
     await pmbot.set_intake()
-    request = await pmbot.file("Search across projects", user=ALICE)
+    request = await pmbot.file("Cross-project search", user=ALICE)
     await set_policy(pmbot, [BOB, CAROL, ADMIN], required=2)
 
     await propose_add(pmbot, "Global search", linked=[request])

@@ -164,7 +164,7 @@ async def test_the_roadmap_by_horizon_and_a_snapshot_shared_in_the_channel(pmbot
 async def test_one_item_with_its_history_and_what_matches_nothing(pmbot: Harness) -> None:
     await set_policy(pmbot, [BOB], required=1)
     await pmbot.set_intake()
-    wanted = await pmbot.file("Search old tickets")
+    wanted = await pmbot.file("Find old tickets")
     await propose(pmbot, "add", title="Global search", description="Across <all> projects", horizon="next")
     await vote(pmbot, ids.APPROVE, 1, BOB)
     await propose(pmbot, "move", item=1, horizon="now", linked=[wanted], rationale="Top of the survey")
@@ -175,7 +175,7 @@ async def test_one_item_with_its_history_and_what_matches_nothing(pmbot: Harness
         body = await roadmap(pmbot, typed)
         assert body["blocks"][0]["text"]["text"] == "RM-1 · Global search", typed
     shown = texts(body)
-    assert "Across &lt;all&gt; projects" in shown and f"REQ-{wanted} Search old tickets" in shown
+    assert "Across &lt;all&gt; projects" in shown and f"REQ-{wanted} Find old tickets" in shown
     assert "add applied (horizon: — → next, status: — → planned)" in shown
     assert "move applied (horizon: next → now) — “CHG-2: Top of the survey”" in shown
 
