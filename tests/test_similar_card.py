@@ -122,6 +122,17 @@ async def test_search_lists_matches_best_first_and_escapes_what_it_echoes(pmbot:
     assert "Nothing matches “quantum teleportation”" in nothing
 
 
+async def test_a_title_starting_with_search_is_one_click_from_being_filed(pmbot: Harness) -> None:
+    answer = (await pmbot.command("search across <!here> projects")).json()["blocks"]
+    [button] = answer[-1]["elements"]
+
+    await pmbot.click(ids.FILE_SEARCH_AS_REQUEST, 0, user=ALICE, value=button["value"])
+
+    [said] = await pmbot.fake.wait_for("response_url")
+    assert "Filed as *REQ-1*" in said.params["text"]
+    assert (await stored(pmbot, 1)).title == "search across <!here> projects"
+
+
 async def test_search_without_words_says_how(pmbot: Harness) -> None:
     assert "Say what to look for" in ephemeral_text(await pmbot.command("search"))
 

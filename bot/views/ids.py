@@ -39,6 +39,7 @@ SIMILAR_PLUS_ONE = "similar_plus_one"  # value: the suggested request's number
 SIMILAR_MERGE = "similar_merge"  # value: {"number": the new request, "into": the suggested one}
 CARD_DUPLICATES_PREFIX = "card_dups:"  # the card's "Mark duplicate of REQ-n" buttons: "card_dups:<number>"
 MARK_DUPLICATE_OF = "request_mark_duplicate_of"  # value: the original's number
+FILE_SEARCH_AS_REQUEST = "similar_file_search"  # value: the whole `/request search …` text, to file as is
 
 # Ephemeral replies
 ADD_DETAILS = "request_add_details"

@@ -10,11 +10,12 @@ from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncBoltContext, AsyncResp
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
+from bot import text
 from bot.errors import InvalidInput, PmbotError
 from bot.runtime import Services
 from bot.services.requests.types import TITLE_MAX, RequestDraft
 from bot.views import ids
-from bot.views.requests.modal import RequestModalMetadata, request_modal
+from bot.views.requests.modal import RequestModalMetadata, filed_message, request_modal
 from bot.views.requests.similar import merged_message, plus_one_view
 from handlers import forms
 from handlers.payload import number_in_block, who
@@ -29,6 +30,7 @@ def register(app: AsyncApp) -> None:
     app.action(ids.SIMILAR_PLUS_ONE)(plus_one_instead)
     app.action(ids.SIMILAR_MERGE)(merge_into_existing)
     app.action(ids.MARK_DUPLICATE_OF)(mark_duplicate_of)
+    app.action(ids.FILE_SEARCH_AS_REQUEST)(file_search_as_request)
 
 
 async def suggest_while_typing(
@@ -102,6 +104,23 @@ async def mark_duplicate_of(
     await ack()
     number = number_in_block(action, ids.CARD_DUPLICATES_PREFIX, "request card")
     await services.requests.mark_duplicate(*who(context), number, _number(action.get("value")))
+
+
+async def file_search_as_request(
+    ack: AsyncAck,
+    action: dict[str, Any],
+    respond: AsyncRespond,
+    context: AsyncBoltContext,
+    services: Services,
+) -> None:
+    """`/request search …` was meant as a title: file it, as `/request <text>` would have."""
+    await ack()
+    typed = (action.get("value") or "").strip()
+    draft = RequestDraft(
+        title=text.truncate(typed, TITLE_MAX), description=typed if len(typed) > TITLE_MAX else ""
+    )
+    filed = await services.requests.file(*who(context), draft)
+    await respond(text=filed_message(filed.ref, filed.intake_channel_id), replace_original=True)
 
 
 def _shown(view: dict[str, Any]) -> list[int]:

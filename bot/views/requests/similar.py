@@ -111,12 +111,20 @@ def possible_duplicates(number: int, suggestions: list[Suggestion]) -> list[Bloc
 
 
 def search_results(typed: str, found: list[Suggestion]) -> list[Block]:
-    """`/request search <words>`: the matching requests, best first."""
+    """`/request search <words>`: the matching requests, best first, and a way to file the words instead."""
     query = text.escaped(typed, QUERY_SHOWN)
     blocks: list[Block] = [HeaderBlock(text=plain(f"Requests matching “{typed}”", limits.HEADER_TEXT))]
     if not found:
-        return [*blocks, section(f"Nothing matches “{query}”. Try other words, or `/request list all`.")]
-    return blocks + [section(suggestion_line(suggestion)) for suggestion in found]
+        blocks.append(section(f"Nothing matches “{query}”. Try other words, or `/request list all`."))
+    blocks += [section(suggestion_line(suggestion)) for suggestion in found]
+    # A title may start with "search": one click files "search <words>" as the request it was.
+    title = f"search {typed}"
+    file_it = ButtonElement(
+        text="File “search …” as a request",
+        action_id=ids.FILE_SEARCH_AS_REQUEST,
+        value=title[: limits.BUTTON_VALUE],
+    )
+    return [*blocks, ActionsBlock(elements=[file_it])]
 
 
 def _upvotes(count: int) -> str:
