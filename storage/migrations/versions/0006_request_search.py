@@ -4,7 +4,7 @@ SQLite: an external-content FTS5 table (porter stemming) kept current by trigger
 PostgreSQL: a stored generated tsvector column (english) with a GIN index.
 Neither is in the models: `storage.search.schema.include_object` keeps them out of autogenerate.
 
-Revision ID: 0010
+Revision ID: 0006
 Revises: 0005
 """
 
@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from alembic import op
 
-revision = "0010"
+revision = "0006"
 down_revision = "0005"
 branch_labels = None
 depends_on = None
