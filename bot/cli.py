@@ -27,7 +27,7 @@ from bot.slack_auth import TokenWatch
 from bot.socket_mode import SocketModeConnection
 from bot.startup import check_database_writable, preflight
 from bot.web import Companion, SlackWebApp
-from storage.db import Database
+from storage.db import Database, DatabaseInUse
 from storage.migrate import upgrade_to_head
 from storage.workspaces import list_team_ids
 from storage.writer import Writer
@@ -65,6 +65,11 @@ def serve(args: argparse.Namespace) -> int:
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     first_check = asyncio.run(preflight(settings, socket_mode=args.socket_mode))
     services = build_services(settings)
+    try:
+        services.db.claim_sqlite_file()  # held until the process exits
+    except DatabaseInUse as error:
+        print(f"pmbot: {error}", file=sys.stderr)
+        return EXIT_UNAVAILABLE
     bolt = create_app(services)
     token = TokenWatch(services.client, first_check)
     socket = SocketModeConnection(bolt, settings) if args.socket_mode else None
@@ -79,8 +84,9 @@ def serve(args: argparse.Namespace) -> int:
         log_config=uvicorn_log_config(),
         lifespan="on",
     )
-    uvicorn.Server(config).run()
-    return 0
+    server = uvicorn.Server(config)
+    server.run()
+    return 0 if server.started else EXIT_UNAVAILABLE
 
 
 def playground(args: argparse.Namespace) -> int:

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
 from datetime import timedelta
 from functools import partial
 
@@ -46,6 +47,7 @@ class Services:
     settings: Settings
     db: Database
     writer: Writer
+    inbox_writer: Writer  # records interactions; on PostgreSQL apart: a stalled table stalls only its writes
     client: AsyncWebClient
     clock: Clock
     directory: SlackDirectory
@@ -62,6 +64,13 @@ class Services:
     outbox: OutboxWorker
     scheduler: Scheduler
     retention: RetentionService
+    # What runs on top of the services (the answering of Slack's requests): started after them,
+    # stopped before them, whoever starts and stops the services.
+    attached: list[tuple[Callable[[], None], Callable[[], Awaitable[None]]]] = field(default_factory=list)
+
+    def attach(self, start: Callable[[], None], stop: Callable[[], Awaitable[None]]) -> None:
+        """Run `start()` after the services start and `await stop()` before they stop."""
+        self.attached.append((start, stop))
 
     async def start(self, *, migrate: bool = True) -> None:
         """Bring the schema to head, then start writing and delivering."""
@@ -69,13 +78,19 @@ class Services:
             await upgrade_to_head(self.db)
         open_session(self.client)
         self.writer.start()
+        self.inbox_writer.start()
         self.outbox.start()
         self.scheduler.start()
+        for start, _ in self.attached:
+            start()
 
     async def stop(self) -> None:
-        """Stop delivering, finish queued writes, close the database."""
+        """Stop what is attached, stop delivering, finish queued writes, close the database."""
+        for _, stop in reversed(self.attached):
+            await stop()
         await self.scheduler.stop()
         await self.outbox.stop()
+        await self.inbox_writer.stop()
         await self.writer.stop()
         await close_session(self.client)
         await self.db.dispose()
@@ -86,6 +101,7 @@ def build_services(settings: Settings, *, clock: Clock | None = None) -> Service
     clock = clock or SystemClock()
     db = Database(settings.DATABASE_URL)
     writer = Writer(db)
+    inbox_writer = writer if db.is_sqlite else Writer(db)
     client = build_client(settings)
     directory = SlackDirectory(client)
     permissions = Permissions(db, directory)
@@ -120,6 +136,7 @@ def build_services(settings: Settings, *, clock: Clock | None = None) -> Service
         settings=settings,
         db=db,
         writer=writer,
+        inbox_writer=inbox_writer,
         client=client,
         clock=clock,
         directory=directory,

@@ -7,17 +7,19 @@ import logging
 import time
 from collections.abc import Awaitable, Callable
 from typing import Any, Protocol
-from urllib.parse import parse_qsl
 
 from slack_bolt.async_app import AsyncApp
-from slack_bolt.request.async_request import AsyncBoltRequest
 from sqlalchemy.exc import SQLAlchemyError
 
 from bot import metrics
+from bot.interactions.answering import STORE_FAILURES, Answerer
+from bot.interactions.redelivery import Redelivery
+from bot.interactions.telling import Teller
 from bot.logs import interaction
 from bot.probes import Answer, Probes
 from bot.runtime import Services
 from bot.signature import is_valid_signature
+from storage import inbox
 
 log = logging.getLogger(__name__)
 
@@ -39,6 +41,10 @@ READY_PATH = "/readyz"
 METRICS_PATH = "/metrics"
 HTTP_ROUTE = "http"
 MAX_BODY_BYTES = 1_000_000  # Slack's payloads are far smaller; refuse anything bigger unread
+SIGNATURE_HEADERS = ("x-slack-signature", "x-slack-request-timestamp")
+# On shutdown, how long interactions already answered may take to finish; what is left is handed
+# back to the inbox and finished by the next process (or another replica).
+DRAIN_SECONDS = 5.0
 
 
 class SlackWebApp:
@@ -53,11 +59,16 @@ class SlackWebApp:
         companions: list[Companion] | None = None,
         probes: Probes | None = None,
     ) -> None:
-        self._bolt = bolt
         self._services = services
         self._migrate_on_start = migrate_on_start
         self._companions = companions or []
         self._probes = probes or Probes(services)
+        teller = Teller(services.client, services.settings.SLACK_API_URL)
+        self._answerer = Answerer(bolt, services.db, services.inbox_writer, teller)
+        self._redelivery = Redelivery(
+            self._answerer, services.inbox_writer, sole_process=services.db.is_sqlite
+        )
+        services.attach(self._redelivery.start, self._stop_answering)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "lifespan":
@@ -70,7 +81,7 @@ class SlackWebApp:
             message = await receive()
             if message["type"] == "lifespan.startup":
                 try:
-                    await self._start()
+                    await self.start()
                 except (OSError, SQLAlchemyError) as error:
                     # One line, not a traceback: the usual cause is a database that does not answer.
                     await send(
@@ -79,16 +90,31 @@ class SlackWebApp:
                     return
                 await send({"type": "lifespan.startup.complete"})
             elif message["type"] == "lifespan.shutdown":
-                for companion in reversed(self._companions):
-                    await companion.stop()
-                await self._services.stop()
+                await self.stop()
                 await send({"type": "lifespan.shutdown.complete"})
                 return
 
-    async def _start(self) -> None:
+    async def start(self) -> None:
+        """Start the services (and with them the finishing of what a previous run left)."""
         await self._services.start(migrate=self._migrate_on_start)
         for companion in self._companions:
             await companion.start()
+
+    async def stop(self) -> None:
+        """Stop the companions, then the services (which first stop answering)."""
+        for companion in reversed(self._companions):
+            await companion.stop()
+        await self._services.stop()
+
+    async def _stop_answering(self) -> None:
+        """Take no new requests, let answered ones finish (within a bound), hand back the rest."""
+        await self._redelivery.stop()
+        left = await self._answerer.drain(DRAIN_SECONDS)
+        if left:
+            try:
+                await self._services.inbox_writer.run(lambda session: inbox.release(session, left))
+            except STORE_FAILURES as error:  # their leases run out instead
+                log.warning("could not hand back %d unfinished interactions: %s", len(left), error)
 
     async def _http(self, scope: Scope, receive: Receive, send: Send) -> None:
         method, path = scope["method"], scope["path"]
@@ -108,6 +134,10 @@ class SlackWebApp:
         if body is None:
             await _respond(send, 413, b"payload too large")
             return
+        if _repeated(scope, SIGNATURE_HEADERS):
+            log.info("refused a request with a repeated signature header")
+            await _respond(send, 400, b"repeated signature header")
+            return
         headers = _headers(scope)
         if not is_valid_signature(
             signing_secret=self._services.settings.SLACK_SIGNING_SECRET,
@@ -119,16 +149,11 @@ class SlackWebApp:
             await _respond(send, 401, b"invalid signature")
             return
         started = time.perf_counter()
-        request = AsyncBoltRequest(
-            body=body.decode("utf-8", errors="replace"),
-            query=dict(parse_qsl(scope.get("query_string", b"").decode())),
-            headers={name: [value] for name, value in headers.items()},
-        )
-        with interaction(metrics.interaction_key(request.body)):
-            response = await self._bolt.async_dispatch(request)
-        metrics.observe_answer(HTTP_ROUTE, metrics.answer_kind(request.body), time.perf_counter() - started)
-        content_type = response.headers.get("content-type", ["text/plain;charset=utf-8"])
-        await _respond(send, response.status, response.body.encode(), content_type[0])
+        text = body.decode("utf-8", errors="replace")
+        with interaction(metrics.interaction_key(text)):
+            reply = await self._answerer.answer(text, {name: [value] for name, value in headers.items()})
+        metrics.observe_answer(HTTP_ROUTE, metrics.answer_kind(text), time.perf_counter() - started)
+        await _respond(send, reply.status, reply.body.encode(), reply.content_type)
 
 
 async def _read_body(receive: Receive) -> bytes | None:
@@ -143,6 +168,11 @@ async def _read_body(receive: Receive) -> bytes | None:
         chunks.append(chunk)
         if not message.get("more_body"):
             return b"".join(chunks)
+
+
+def _repeated(scope: Scope, names: tuple[str, ...]) -> bool:
+    seen = [name.decode("latin-1").lower() for name, _ in scope["headers"]]
+    return any(seen.count(name) > 1 for name in names)
 
 
 def _headers(scope: Scope) -> dict[str, str]:

@@ -5,9 +5,13 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from slack_bolt.async_app import AsyncApp, AsyncRespond
+from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncRespond
+from slack_bolt.response import BoltResponse
+from sqlalchemy.exc import SQLAlchemyError
 
-from bot.errors import PmbotError
+from bot.errors import PmbotError, StoreUnavailable
+from bot.interactions.answering import ANSWERING
+from bot.services.writes import UNAVAILABLE
 
 log = logging.getLogger(__name__)
 
@@ -21,15 +25,33 @@ def register(app: AsyncApp) -> None:
     app.error(show_error)
 
 
-async def show_error(error: Exception, body: dict[str, Any], respond: AsyncRespond | None) -> None:
-    """Domain errors are told to the person; anything else is logged with context, never the body."""
+async def show_error(
+    error: Exception, body: dict[str, Any], respond: AsyncRespond | None, ack: AsyncAck | None = None
+) -> BoltResponse | None:
+    """Domain errors are told to the person; anything else is logged with context, never the body.
+
+    A failed write of a recorded interaction is left to bot.interactions, which first makes
+    sure it will not happen later, then says so. A failed read says what a failed write says.
+    """
+    if isinstance(error, StoreUnavailable) and ANSWERING.get() is not None:
+        return _given(ack)
     if isinstance(error, PmbotError):
         message = f":warning: {error.message}"
+    elif isinstance(error, (SQLAlchemyError, TimeoutError)):
+        log.warning("the database did not answer for %s: %s", _describe(body), _first_line(error))
+        message = f":warning: {UNAVAILABLE}"
     else:
         log.error("listener failed for %s: %r", _describe(body), error, exc_info=error)
         message = SOMETHING_WENT_WRONG
     if respond is not None and body.get("response_url"):
         await respond(text=message, response_type="ephemeral", replace_original=False)
+    return _given(ack)
+
+
+def _given(ack: AsyncAck | None) -> BoltResponse | None:
+    # A listener that fails after it acked was answered: Slack gets that answer, not a 500
+    # (Bolt answers 500 when a listener raises, even after its ack, if it ran before responding).
+    return ack.response if ack is not None else None
 
 
 def _describe(body: dict[str, Any]) -> str:
@@ -40,3 +62,7 @@ def _describe(body: dict[str, Any]) -> str:
         or ",".join(action.get("action_id", "") for action in body.get("actions", []))
     )
     return f"{kind} {detail} (team {body.get('team_id') or body.get('team', {}).get('id')})"
+
+
+def _first_line(error: BaseException) -> str:
+    return (str(error).strip().splitlines() or [type(error).__name__])[0]

@@ -4,6 +4,7 @@ failed delivery and disables apps that fail too often."""
 from __future__ import annotations
 
 import logging
+import re
 from typing import Any
 
 from slack_bolt.async_app import AsyncApp
@@ -15,6 +16,16 @@ def register(app: AsyncApp) -> None:
     """Attach the event listeners."""
     app.event("app_uninstalled")(note_uninstalled)
     app.event("tokens_revoked")(note_tokens_revoked)
+
+
+def register_last(app: AsyncApp) -> None:
+    """Acknowledge every other event quietly (after every feature's own event listeners)."""
+    app.event(re.compile(".*"))(ignore_event)
+
+
+async def ignore_event(event: dict[str, Any]) -> None:
+    """An event pmbot does not act on: 200 (a 404 counts as a failed delivery), one DEBUG line."""
+    log.debug("ignored a %s event", event.get("type"))
 
 
 async def note_uninstalled(event: dict[str, Any], context: Any) -> None:

@@ -29,6 +29,9 @@ async def upgrade_to_head(db: Database) -> None:
     """Apply every migration not yet applied (several replicas may call this at once)."""
     async with db.write_engine.begin() as connection:
         if connection.dialect.name == "postgresql":
+            # Migrations may wait for another replica's and may rewrite tables: no session bounds.
+            await connection.execute(text("SET LOCAL lock_timeout = 0"))
+            await connection.execute(text("SET LOCAL statement_timeout = 0"))
             await connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK_KEY})
         await connection.run_sync(lambda sync: command.upgrade(alembic_config(sync), "head"))
 

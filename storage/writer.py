@@ -6,18 +6,28 @@ once, and only then answers each caller: a caller that got an answer knows its w
 Should any unit fail, the batch rolls back and each unit runs again in a transaction of its own,
 so one bad unit costs only its own caller. Units must therefore be safe to run twice: they
 read and write through the session they are given and do nothing else.
+
+Nothing waits unboundedly. A unit may carry a deadline; such units go first into the next batch,
+and if its batch has not started by the deadline, the unit is dropped and its caller told
+`WriteTimedOut` — and it will never be written later, so "it
+failed" is true. A batch that started is bounded by the database's own lock and statement
+timeouts (storage.db); when the database is stalled (locked, timed out) the batch fails as a
+whole rather than unit by unit, so a stall costs each caller one timeout, not one per unit.
 """
 
 from __future__ import annotations
 
 import asyncio
+import itertools
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from storage import inbox
 from storage.db import Database
 
 log = logging.getLogger(__name__)
@@ -26,15 +36,23 @@ T = TypeVar("T")
 UnitOfWork = Callable[[AsyncSession], Awaitable[T]]
 
 MAX_BATCH = 256
+# What the database says when it is stalled rather than refusing this unit's data.
+STALLED_WORDS = ("database is locked", "lock timeout", "statement timeout", "canceling statement")
 
 
 class WriterStopped(RuntimeError):
     """The writer is not running, so nothing was written."""
 
 
+class WriteTimedOut(TimeoutError):
+    """The unit's deadline passed before its transaction began: nothing was, or will be, written."""
+
+
 @dataclass
 class _Pending:
     work: UnitOfWork[Any]
+    deadline: float | None
+    attempt: inbox.Attempt | None
     future: asyncio.Future[Any] = field(default_factory=lambda: asyncio.get_running_loop().create_future())
 
 
@@ -44,7 +62,9 @@ class Writer:
     def __init__(self, db: Database, *, max_batch: int = MAX_BATCH) -> None:
         self._db = db
         self._max_batch = max_batch
-        self._queue: asyncio.Queue[_Pending] = asyncio.Queue()
+        # Units with a deadline (recording an interaction Slack waits on) go before the others.
+        self._queue: asyncio.PriorityQueue[tuple[int, int, _Pending]] = asyncio.PriorityQueue()
+        self._sequence = itertools.count()
         self._task: asyncio.Task[None] | None = None
         self._on_commit: list[Callable[[], None]] = []
 
@@ -66,21 +86,30 @@ class Writer:
         await asyncio.gather(self._task, return_exceptions=True)
         self._task = None
 
-    async def run(self, work: UnitOfWork[T]) -> T:
-        """Run `work(session)` in a write transaction; return its result once committed."""
+    async def run(self, work: UnitOfWork[T], *, timeout: float | None = None) -> T:  # noqa: ASYNC109
+        """Run `work(session)` in a write transaction; return its result once committed.
+
+        With `timeout`, the unit is dropped (WriteTimedOut) unless its transaction begins within
+        that many seconds. The caller's inbox entry, if any, is marked applied in the same
+        transaction.
+        """
         if self._task is None:
             raise WriterStopped("the database writer is not running")
-        pending = _Pending(work)
-        self._queue.put_nowait(pending)
+        loop = asyncio.get_running_loop()
+        deadline = None if timeout is None else loop.time() + timeout
+        pending = _Pending(work, deadline, inbox.CURRENT.get())
+        self._queue.put_nowait((0 if deadline is not None else 1, next(self._sequence), pending))
         return await pending.future
 
     async def _run(self) -> None:
         while True:
-            batch = [await self._queue.get()]
+            batch = [(await self._queue.get())[2]]
             while len(batch) < self._max_batch and not self._queue.empty():
-                batch.append(self._queue.get_nowait())
+                batch.append(self._queue.get_nowait()[2])
             try:
-                await self._commit(batch)
+                live = _drop_expired(batch)
+                if live:
+                    await self._commit(live)
             finally:
                 for _ in batch:
                     self._queue.task_done()
@@ -89,26 +118,60 @@ class Writer:
         try:
             results = await self._run_batch(batch)
         except Exception as error:  # rolled back whole: each unit again, alone, for its own answer
-            if len(batch) == 1:
-                log.warning("write failed: %s", error)
-                _settle(batch[0].future, None, error)
+            if len(batch) == 1 or _is_stall(error):
+                log.warning("write failed: %s", _first_line(error))
+                for pending in batch:
+                    _settle(pending, None, error)
                 return
             for pending in batch:
                 await self._commit([pending])
             return
         for pending, result in zip(batch, results, strict=True):
-            _settle(pending.future, result, None)
+            _settle(pending, result, None)
         for callback in self._on_commit:
             callback()  # callbacks only set flags; they must not raise
 
     async def _run_batch(self, batch: list[_Pending]) -> list[Any]:
         async with self._db.transaction() as session:
-            results = [await pending.work(session) for pending in batch]
+            results = []
+            for pending in batch:
+                results.append(await pending.work(session))
+                if pending.attempt is not None:
+                    await inbox.mark_applied(session, pending.attempt.key)
             await session.flush()
         return results
 
 
-def _settle(future: asyncio.Future[Any], result: Any, error: BaseException | None) -> None:
+def _drop_expired(batch: list[_Pending]) -> list[_Pending]:
+    now = asyncio.get_running_loop().time()
+    live = []
+    for pending in batch:
+        if pending.future.done():  # the caller went away (cancelled): nobody waits for it
+            continue
+        if pending.deadline is not None and now > pending.deadline:
+            _settle(pending, None, WriteTimedOut("the database did not take the write in time"))
+        else:
+            live.append(pending)
+    return live
+
+
+def _is_stall(error: BaseException) -> bool:
+    if isinstance(error, TimeoutError):
+        return True
+    if not isinstance(error, DBAPIError):
+        return False
+    words = str(error).lower()
+    return any(word in words for word in STALLED_WORDS)
+
+
+def _first_line(error: BaseException) -> str:
+    return (str(error).strip().splitlines() or [type(error).__name__])[0]
+
+
+def _settle(pending: _Pending, result: Any, error: BaseException | None) -> None:
+    future = pending.future
+    if error is not None and pending.attempt is not None:
+        pending.attempt.write_failed = True
     if future.done():
         return
     if error is None:

@@ -13,6 +13,7 @@ import httpx
 
 from bot.app import create_app
 from bot.config import Settings, load_settings
+from bot.interactions.sealing import SEAL_VERSION, seal
 from bot.runtime import Services, build_services
 from bot.views import ids
 from bot.web import SlackWebApp
@@ -22,6 +23,7 @@ from tests.fakes import FakeSlack, SignedRequest, payloads
 SECRET = "test-signing-secret"
 ALICE, BOB, CAROL, ADMIN = "U_ALICE", "U_BOB", "U_CAROL", "U_ADMIN"
 INTAKE = "C_INTAKE"
+TEAM = "T_TEST"
 
 
 class FakeClock:
@@ -78,7 +80,10 @@ class Harness:
     async def submit(
         self, callback_id: str, values: dict[str, Any], *, user: str = ALICE, private_metadata: str = ""
     ) -> httpx.Response:
-        """Submit a modal."""
+        """Submit a modal. Metadata pmbot sealed comes back as it is; metadata a test wrote by hand
+        is sealed for `user` first, as pmbot would have sealed it when it opened the modal."""
+        if private_metadata and not private_metadata.startswith(SEAL_VERSION + "."):
+            private_metadata = seal(private_metadata, secret=SECRET, team_id=TEAM, user_id=user)
         return await self.send(
             payloads.view_submission(
                 SECRET,
@@ -135,6 +140,11 @@ class Harness:
                 self._commits.notify_all()
 
         asyncio.get_running_loop().create_task(wake())
+
+
+def opened_metadata(view: dict[str, Any]) -> str:
+    """The metadata inside the seal of a modal pmbot opened (the reader checks no seal here)."""
+    return str(view.get("private_metadata") or "").split(".", 2)[-1]
 
 
 def ephemeral_text(response: httpx.Response) -> str:

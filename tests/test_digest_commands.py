@@ -29,7 +29,7 @@ from tests.digest_schedule_steps import (
 )
 from tests.fakes import Call, payloads
 from tests.fakes.signing import new_trigger_id, signed_form
-from tests.harness import ADMIN, ALICE, BOB, SECRET, Harness, ephemeral_text
+from tests.harness import ADMIN, ALICE, BOB, SECRET, Harness, ephemeral_text, opened_metadata
 from tests.slack_limits import problems_in_message, problems_in_view
 
 TEAM = "C_TEAM"
@@ -72,7 +72,7 @@ async def test_subscribe_opens_a_modal_in_the_subscribers_own_timezone(pmbot: Ha
 
     view = await opened_modal(pmbot)
     assert problems_in_view(view) == []
-    assert view["callback_id"] == ids.DIGEST_MODAL and json.loads(view["private_metadata"]) == {
+    assert view["callback_id"] == ids.DIGEST_MODAL and json.loads(opened_metadata(view)) == {
         "channel": TEAM
     }
     assert initial(view, form.TIMEZONE) == NEW_YORK

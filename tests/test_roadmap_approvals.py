@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.views import ids
 from storage.models import ProposalStatus, ProposalVote, VoteChoice
 from tests.fakes import Call
-from tests.harness import ADMIN, ALICE, BOB, CAROL, Harness, build_harness
+from tests.harness import ADMIN, ALICE, BOB, CAROL, Harness, build_harness, opened_metadata
 from tests.roadmap_steps import (
     ANNOUNCE,
     APPROVALS,
@@ -247,10 +247,10 @@ async def test_request_changes_then_resubmit_clears_the_votes(pmbot: Harness) ->
     [_, opened] = await pmbot.fake.wait_for("views.update", count=2)
     modal = opened.params["view"]
     assert modal["callback_id"] == ids.PROPOSE_MODAL and problems_in_view(modal) == []
-    assert json.loads(modal["private_metadata"]) == {"number": 1}
+    assert json.loads(opened_metadata(modal)) == {"number": 1}
     assert "Global serach" in json.dumps(modal["blocks"])
 
-    number = json.loads(modal["private_metadata"])["number"]
+    number = json.loads(opened_metadata(modal))["number"]
     fixed = change("add", title="Global search", horizon="next", rationale="Typo fixed")
     response = await submit_change(pmbot, fixed, resubmit=number)
     assert response.text in ("", "{}"), response.text

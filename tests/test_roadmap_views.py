@@ -11,7 +11,7 @@ from typing import Any, TypeVar
 from bot.services.roadmap import proposals as form
 from bot.views import ids
 from tests.fakes import payloads
-from tests.harness import ADMIN, ALICE, BOB, CAROL, SECRET, Harness
+from tests.harness import ADMIN, ALICE, BOB, CAROL, SECRET, Harness, opened_metadata
 from tests.roadmap_steps import (
     answer,
     change,
@@ -232,7 +232,7 @@ async def open_propose_modal(pmbot: Harness, via_button: bool) -> dict[str, Any]
     opened = await pmbot.fake.wait_for("views.open", count=before + 1)
     view = opened[-1].params["view"]
     assert view["callback_id"] == ids.PROPOSE_MODAL and problems_in_view(view) == []
-    assert json.loads(view["private_metadata"]) == {"number": None}
+    assert json.loads(opened_metadata(view)) == {"number": None}
     return view
 
 

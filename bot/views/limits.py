@@ -16,4 +16,5 @@ SELECT_OPTIONS = 100
 PLAIN_TEXT_INPUT = 3000
 MODAL_TITLE = 24
 PRIVATE_METADATA = 3000
+METADATA_SEAL = 36  # what bot.interactions.sealing adds to a modal's private_metadata
 MESSAGE_TEXT = 3000  # Slack takes 40,000 but truncates past 4,000 in places; we stay well under

@@ -1,6 +1,7 @@
 """pmbot's tables, one module per aggregate. Every row belongs to one Slack workspace (team_id)."""
 
 from storage.models.digests import ALL_SECTIONS, DigestSection, DigestSubscription, ScheduledRun
+from storage.models.inbox import InboxEntry, InboxStatus
 from storage.models.launches import (
     GoNoGo,
     GoNoGoVote,
@@ -46,6 +47,8 @@ __all__ = [
     "GoNoGoVote",
     "Horizon",
     "Impact",
+    "InboxEntry",
+    "InboxStatus",
     "ItemStatus",
     "JobStatus",
     "Launch",

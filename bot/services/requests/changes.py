@@ -48,12 +48,18 @@ async def change_request(
     apply: Change,
     notify_also: list[str],
 ) -> Request:
-    """Change one request: audit it, re-render its card, tell its people (or refresh their homes)."""
+    """Change one request: audit it, re-render its card, tell its people (or refresh their homes).
+
+    A change that changes nothing (Accept on an accepted request, a second click) is no change:
+    no audit entry, no card update, no message.
+    """
     request = await require(session, team_id, number, for_update=True)
     was = snapshot(request)
     note = await apply(session, request)
-    request.updated_at = clock.now()
     now = snapshot(request)
+    if now == was:
+        return request
+    request.updated_at = clock.now()
     await record_change(
         session,
         team_id=team_id,

@@ -40,7 +40,7 @@ class RequestModalMetadata:
     def dumps(self) -> str:
         """Serialise within Slack's private_metadata limit."""
         data = json.dumps(asdict(self), separators=(",", ":"))
-        if len(data) > limits.PRIVATE_METADATA:
+        if len(data) > limits.PRIVATE_METADATA - limits.METADATA_SEAL:
             raise ValueError("request modal metadata exceeds Slack's private_metadata limit")
         return data
 
