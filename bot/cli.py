@@ -63,13 +63,13 @@ def serve(args: argparse.Namespace) -> int:
     # Uvicorn shuts down on SIGTERM, then raises it again for the handler that was there before it:
     # this one ends the process with status 0, as process managers expect of a clean stop.
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
-    first_check = asyncio.run(preflight(settings, socket_mode=args.socket_mode))
     services = build_services(settings)
     try:
-        services.db.claim_sqlite_file()  # held until the process exits
+        services.db.claim_sqlite_file()  # before anything else; held until the process exits
     except DatabaseInUse as error:
         print(f"pmbot: {error}", file=sys.stderr)
         return EXIT_UNAVAILABLE
+    first_check = asyncio.run(preflight(settings, socket_mode=args.socket_mode))
     bolt = create_app(services)
     token = TokenWatch(services.client, first_check)
     socket = SocketModeConnection(bolt, settings) if args.socket_mode else None

@@ -13,6 +13,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from bot import metrics
 from bot.interactions.answering import STORE_FAILURES, Answerer
+from bot.interactions.incoming import read_incoming
 from bot.interactions.redelivery import Redelivery
 from bot.interactions.telling import Teller
 from bot.logs import interaction
@@ -150,9 +151,14 @@ class SlackWebApp:
             return
         started = time.perf_counter()
         text = body.decode("utf-8", errors="replace")
-        with interaction(metrics.interaction_key(text)):
-            reply = await self._answerer.answer(text, {name: [value] for name, value in headers.items()})
-        metrics.observe_answer(HTTP_ROUTE, metrics.answer_kind(text), time.perf_counter() - started)
+        incoming = read_incoming(text)
+        with interaction(metrics.interaction_key(incoming.payload)):
+            reply = await self._answerer.answer(
+                text, {name: [value] for name, value in headers.items()}, incoming
+            )
+        metrics.observe_answer(
+            HTTP_ROUTE, metrics.answer_kind(incoming.payload), time.perf_counter() - started
+        )
         await _respond(send, reply.status, reply.body.encode(), reply.content_type)
 
 

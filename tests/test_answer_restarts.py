@@ -19,17 +19,9 @@ from bot.views import ids
 from storage.db import Database
 from storage.models import AuditEntry, InboxEntry, InboxStatus, OutboxJob, Request
 from tests.fakes import FakeSlack, payloads
-from tests.test_config_cli import (
-    GOOD,
-    SECRET,
-    SERVE_DEADLINE,
-    Output,
-    clean_env,
-    free_port,
-    pmbot_command,
-    run_pmbot_async,
-    wait_until_healthy,
-)
+from tests.serve_process import SERVE_DEADLINE, free_port, wait_until_answering
+from tests.serve_process import serving as serve_process
+from tests.test_config_cli import GOOD, SECRET, run_pmbot_async
 
 ALICE, CAROL, ADMIN, INTAKE = "U_ALICE", "U_CAROL", "U_ADMIN", "C_INTAKE"
 OUTBOX_LEASE_WAIT = 90.0
@@ -40,34 +32,15 @@ STOPS = {"sigterm": signal.SIGTERM, "kill-9": signal.SIGKILL}
 async def serving(folder: Path, fake: FakeSlack, database_url: str) -> AsyncIterator[tuple[Any, str]]:
     """`pmbot serve` as a real process, healthy; yields (process, base URL)."""
     port = free_port()
-    process = await asyncio.create_subprocess_exec(
-        *pmbot_command(),
-        "serve",
-        cwd=folder,
-        env=clean_env(
-            folder,
-            **GOOD,
-            SLACK_API_URL=fake.base_url,
-            DATABASE_URL=database_url,
-            HOST="127.0.0.1",
-            PORT=str(port),
-            LOG_LEVEL="INFO",
-        ),
-        stdout=asyncio.subprocess.DEVNULL,
-        stderr=asyncio.subprocess.PIPE,
-    )
-    assert process.stderr is not None
-    output = Output(process.stderr)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        await wait_until_healthy(base, process, output)
+    variables = {"SLACK_API_URL": fake.base_url, "DATABASE_URL": database_url, "PORT": str(port)}
+    async with serve_process(folder, **GOOD, **variables, HOST="127.0.0.1", LOG_LEVEL="INFO") as (
+        process,
+        output,
+    ):
+        base = f"http://127.0.0.1:{port}"
+        await wait_until_answering(base, "/healthz", process, output)
         yield process, base
-    finally:
-        if process.returncode is None:
-            process.kill()
-            await process.wait()
-        await output.task
-        assert "Traceback" not in output.text, output.text
+    assert "Traceback" not in output.text, output.text
 
 
 async def post(base: str, request: payloads.SignedRequest) -> httpx.Response:
@@ -160,7 +133,14 @@ async def test_an_acked_accept_survives_a_stop_100ms_later(
 
         audits = select(func.count()).select_from(AuditEntry).where(AuditEntry.action == "accepted")
         assert await count(db, audits) == 1
-        assert len(accepted_dms(slack)) == 1
+        told = len(accepted_dms(slack))
+        if stop == "sigterm":
+            assert told == 1
+        else:
+            # The Accept itself happened once. Its DM is an outbox job: a kill between Slack taking
+            # the post and the job being marked done sends it again after the lease (the outbox's
+            # documented at-least-once gap, no idempotency key in chat.postMessage).
+            assert told in (1, 2)
     finally:
         await db.dispose()
 

@@ -90,10 +90,12 @@ class Answerer:
         self._tasks: set[asyncio.Task[Any]] = set()
         self._draining = False
 
-    async def answer(self, body: str, headers: dict[str, list[str]]) -> Reply:
-        """The HTTP answer to a verified request from Slack, within the budget."""
+    async def answer(
+        self, body: str, headers: dict[str, list[str]], incoming: Incoming | None = None
+    ) -> Reply:
+        """The HTTP answer to a verified request from Slack (parsed already, or not), within the budget."""
         deadline = asyncio.get_running_loop().time() + ANSWER_BUDGET_SECONDS
-        incoming = read_incoming(body)
+        incoming = incoming or read_incoming(body)
         if self._draining:
             return Reply(503, replies.SHUTTING_DOWN)
         if incoming.key is None:
