@@ -20,12 +20,15 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.clock import Clock
 from bot.services.writes import write
-from storage import outbox, scheduled_runs
+from storage import inbox, outbox, scheduled_runs
 from storage.writer import Writer
 
 log = logging.getLogger(__name__)
 
 BATCH = 1000
+# Finished interactions are kept past Slack's longest retry (about an hour) and its replays, with
+# room to spare: a key still on record answers a repeat with the first answer.
+INBOX_KEEP = timedelta(days=2)
 """Rows one DELETE may remove: a few milliseconds of SQLite's write lock."""
 
 DeleteBatch = Callable[[AsyncSession], Awaitable[int]]
@@ -71,7 +74,14 @@ class RetentionService:
             partial(scheduled_runs.delete_runs_before, before=runs_before, limit=limit)
         )
         pruned = Pruned(jobs, runs, self._outbox_keep_days, self._runs_keep_days)
-        log.info("retention: %s", pruned.summary())
+        interactions = await self._in_batches(
+            partial(inbox.delete_finished_before, before=now - INBOX_KEEP, limit=limit)
+        )
+        log.info(
+            "retention: %s; %d finished interaction(s) recorded over 2 days ago",
+            pruned.summary(),
+            interactions,
+        )
         return pruned
 
     async def _in_batches(self, delete_batch: DeleteBatch) -> int:
