@@ -69,6 +69,8 @@ def serve(args: argparse.Namespace) -> int:
     except DatabaseInUse as error:
         print(f"pmbot: {error}", file=sys.stderr)
         return EXIT_UNAVAILABLE
+    except OSError:
+        pass  # a folder pmbot cannot write to: the start-up checks below name it
     first_check = asyncio.run(preflight(settings, socket_mode=args.socket_mode))
     bolt = create_app(services)
     token = TokenWatch(services.client, first_check)

@@ -218,7 +218,10 @@ async def test_more_rows_than_a_batch_are_all_deleted_a_batch_at_a_time(pmbot: H
     assert await count(db, OutboxJob) == 0
     assert await remaining_runs(db) == [(T1, "launch-dm:U1", "p0")]  # the newest
     # 1,000 + 1,000 + 500 each: three statements a table, each its own short write.
-    assert deletes == ["DELETE FROM outbox_job"] * 3 + ["DELETE FROM scheduled_run"] * 3
+    # (and one for finished inbox entries, of which there are none to delete here)
+    assert deletes == ["DELETE FROM outbox_job"] * 3 + ["DELETE FROM scheduled_run"] * 3 + [
+        "DELETE FROM inbox_entry"
+    ]
 
 
 async def test_replicas_pruning_at_once_delete_everything_once(pmbot: Harness, database_url: str) -> None:
