@@ -32,6 +32,8 @@ MARK_DUPLICATE = "request_mark_duplicate"
 ASSIGN = "request_assign"
 FOLLOW = "request_follow"
 UPVOTE = "request_upvote"
+UNFOLLOW = "request_unfollow"
+UNDO_UPVOTE = "request_undo_upvote"
 
 # Similar requests (#16): suggestions under the modal's title, after a quick filing, on the card
 SIMILAR_BLOCK_PREFIX = "similar:"  # a suggestion in the request modal: "similar:<number>"
