@@ -57,7 +57,8 @@ def describe(request: Request, entry: AuditEntry | None) -> str:
     """The sentence for a request's last status change."""
     verb = VERBS.get(str(request.status), str(request.status))
     if entry is None or entry.action == "filed":
-        return f"{request.ref} is {verb} already; nothing changed."
+        status = str(request.status).replace("_", " ")
+        return f"{request.ref} is already {status}. Nothing changed; the card now shows where it stands."
     where = (entry.after or {}).get("proposal")
     said = f" in {where}" if where else ""
     note = f": “{text.escaped(entry.note, NOTE_SHOWN)}”" if entry.note and not where else ""

@@ -44,7 +44,7 @@ DECISION_WORDS = {
 FOLLOWERS_SHOWN = 10
 
 
-def request_card(detail: RequestDetail) -> list[Block]:
+def request_card(detail: RequestDetail, *, with_decision: bool = True) -> list[Block]:
     """The card's blocks: what was asked, by whom, where it stands, and what to do."""
     request = detail.request
     blocks: list[Block] = [
@@ -53,7 +53,8 @@ def request_card(detail: RequestDetail) -> list[Block]:
     ]
     if request.description:
         blocks.append(section(text.escaped(request.description, DESCRIPTION_PREVIEW)))
-    if detail.last_decision is not None and detail.last_decision.action != "filed":
+    decision = detail.last_decision
+    if with_decision and decision is not None and decision.action != "filed":
         blocks.append(ContextBlock(elements=[mrkdwn(_decision(detail))]))
     blocks.append(ContextBlock(elements=[mrkdwn(_footer(detail))]))
     blocks.extend(_actions(request))
