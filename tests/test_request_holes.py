@@ -7,7 +7,7 @@ import pytest
 from bot.views import ids
 from storage.models import RequestStatus
 from tests.fakes import Call, payloads
-from tests.harness import ALICE, BOB, CAROL, INTAKE, Harness
+from tests.harness import ALICE, BOB, CAROL, DAVE, INTAKE, Harness
 from tests.roadmap_steps import approve, propose_add, set_policy
 from tests.test_triage import card_footer, click_card, file_with_card, stored
 
@@ -117,7 +117,7 @@ async def test_a_decline_reason_longer_than_its_column_is_refused_on_the_server(
 
 
 async def test_accept_on_a_planned_card_says_who_planned_it_and_re_renders_the_card(triage: Harness) -> None:
-    await set_policy(triage, [BOB], 1)
+    await set_policy(triage, [BOB, DAVE], 1)
     number, card_ts = await file_with_card(triage, "Faster search please")
     await propose_add(triage, "Search v2", linked=[number])
     await approve(triage, 1, BOB)

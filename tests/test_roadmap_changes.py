@@ -85,7 +85,7 @@ EVERY_KIND: list[tuple[dict[str, Any], str, dict[str, Any]]] = [
 async def test_the_card_shows_the_diff_of_every_kind_of_change_and_the_item_follows_it(
     pmbot: Harness,
 ) -> None:
-    await set_policy(pmbot, [BOB], required=1)
+    await set_policy(pmbot, [BOB, DAVE], required=1)
 
     for number, (fields, expected, after) in enumerate(EVERY_KIND, start=1):
         await propose(pmbot, **fields)
@@ -115,7 +115,7 @@ async def test_requesters_and_followers_of_linked_requests_hear_what_the_change_
     second = await pmbot.file("Find old messages", user=BOB)
     await pmbot.click(ids.FOLLOW, first, user=DAVE)
     await answer(pmbot, f"{ids.FOLLOW}-{DAVE}")
-    await set_policy(pmbot, [CAROL], required=1)
+    await set_policy(pmbot, [CAROL, ADMIN], required=1)
     await pmbot.settled()
     before = {user: len(posts_to(pmbot, user)) for user in (ALICE, BOB, DAVE)}
 

@@ -81,22 +81,29 @@ class RoadmapService:
     async def propose(self, team_id: str, proposer_id: str, draft: ProposalDraft) -> Proposal:
         """Store a proposal and send its card to the approvals channel and the approvers."""
         check_draft(draft)
+        voters = await self._voters(team_id)
         now = self._clock.now()
 
         async def store(session: AsyncSession) -> Proposal:
-            return await proposing.propose(session, team_id, proposer_id, draft, now)
+            return await proposing.propose(session, team_id, proposer_id, draft, now, voters)
 
         return await write(self._writer, store)
 
     async def resubmit(self, team_id: str, proposer_id: str, number: int, draft: ProposalDraft) -> Proposal:
         """The proposer's edit after "request changes": a new revision, votes start again."""
         check_draft(draft)
+        voters = await self._voters(team_id)
         now = self._clock.now()
 
         async def store(session: AsyncSession) -> Proposal:
-            return await proposing.resubmit(session, team_id, proposer_id, number, draft, now)
+            return await proposing.resubmit(session, team_id, proposer_id, number, draft, now, voters)
 
         return await write(self._writer, store)
+
+    async def _voters(self, team_id: str) -> list[str]:
+        # Only named approvers are counted: while none are named, workspace admins approve too,
+        # and Slack cannot list them without users.list.
+        return await self._permissions.named_approver_ids(team_id)
 
     async def withdraw(self, team_id: str, actor_id: str, number: int) -> Proposal:
         """The proposer takes a pending proposal back."""

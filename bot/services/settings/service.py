@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.clock import Clock, SystemClock
 from bot.errors import InvalidInput
 from bot.services.home.refresh import refresh_admin_homes, refresh_approver_homes, refresh_homes
+from bot.services.roadmap.quorum import unreachable_policy
 from bot.services.settings.permissions import Permissions
 from bot.services.writes import write
 from storage.audit import record_change
@@ -35,6 +36,7 @@ __all__ = ["ApprovalSettings", "DigestDefaults", "SettingsService", "WorkspaceSe
 
 ADMINS = "pmbot_admins"  # the field a refusal of the admin list names
 DIGEST_TIME = "digest_time"  # the field a refusal of the digest defaults names
+REQUIRED_APPROVALS = "required_approvals"  # the field an unreachable quorum is shown on
 
 
 @dataclass(frozen=True)
@@ -94,6 +96,10 @@ class SettingsService:
     async def update_approval_settings(self, team_id: str, actor_id: str, new: ApprovalSettings) -> None:
         """Replace the approval policy and the approvers; admins only; audited."""
         await self._permissions.require_admin(team_id, actor_id, "change the approval policy")
+        voters = await self._permissions.voters_among(team_id, new.approver_ids, new.approver_group_id)
+        problem = unreachable_policy(voters, new.required_approvals)
+        if problem:
+            raise InvalidInput({REQUIRED_APPROVALS: problem})
 
         async def store(session: AsyncSession) -> None:
             policy = await get_policy(session, team_id)

@@ -50,6 +50,15 @@ def approval_card(view: ProposalView) -> list[Block]:
     return [*blocks, *actions]
 
 
+def who_can_still_vote(view: ProposalView) -> str:
+    """`can still vote: @bob @carol`, or what to do when nobody can."""
+    if view.missing_voter_ids:
+        return "can still vote: " + " ".join(text.user(u) for u in view.missing_voter_ids)
+    if view.approver_ids:
+        return "nobody named can still vote: an admin can name more approvers in `/roadmap settings`"
+    return "any workspace admin can vote"
+
+
 def _diff_text(view: ProposalView) -> str:
     lines = [
         f"*{labelled(change.name.removesuffix('_id'))}:* {_shown(change.name, change.before)} → "
@@ -87,8 +96,7 @@ def _status_text(view: ProposalView) -> str:
         f"approved by {voted} ({len(approvals)}/{proposal.required_approvals})",
     ]
     if proposal.status == ProposalStatus.PENDING:
-        missing = " ".join(text.user(u) for u in view.missing_voter_ids) or "any workspace admin"
-        parts.append(f"waiting for {missing}")
+        parts.append(who_can_still_vote(view))
         parts.append(f"expires {text.time_token(proposal.expires_at)}")
     if proposal.decision_note:
         who = text.user(proposal.decided_by_id) if proposal.decided_by_id else "pmbot"
