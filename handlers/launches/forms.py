@@ -15,6 +15,7 @@ from bot.runtime import Services
 from bot.services.launches import changes as fields
 from bot.services.launches import templates
 from bot.services.launches.changes import LaunchDraft
+from bot.services.launches.transitions import LaunchMove
 from bot.views import ids
 from bot.views.launches.modals import date_modal, item_modal, new_launch_modal, template_modal
 from bot.views.launches.replies import EDIT
@@ -103,11 +104,14 @@ async def open_date_modal(
     client: AsyncWebClient, trigger_id: str, context: AsyncBoltContext, services: Services, number: int,
     respond: AsyncRespond | None,
 ) -> None:  # fmt: skip
-    """Change the launch date."""
-    team_id, _ = who(context)
+    """Change the launch date; someone who may not sees why instead of a form refused on submit."""
+    team_id, user_id = who(context)
 
     async def build() -> View:
-        return date_modal((await services.launches.find(team_id, f"LCH-{number}")).launch)
+        doing = "change its date"
+        return date_modal(
+            await services.launches.check_may(team_id, user_id, number, LaunchMove.CHANGE_DATE, doing)
+        )
 
     await open_then_fill(client, trigger_id, "Change launch date", build, respond)
 

@@ -39,7 +39,9 @@ from bot.services.launches.reads import (
     chunk_of,
     launch_view,
 )
+from bot.services.launches.shipping import ship_linked
 from bot.services.launches.template_store import LaunchTemplates
+from bot.services.launches.transitions import LaunchMove, moves_for, moves_in, roles_of
 from bot.services.settings.permissions import Permissions, can_run_launch
 from bot.services.writes import write
 from storage.db import Database
@@ -220,6 +222,19 @@ class LaunchService:
 
         return await write(self._writer, store)
 
+    async def check_may(
+        self, team_id: str, actor_id: str, number: int, move: LaunchMove, doing: str
+    ) -> Launch:
+        """The launch, if this person may make `move` on it now (before a modal asks them for more)."""
+        is_admin = await self._permissions.is_admin(team_id, actor_id)
+        async with self._db.read() as session:
+            launch = await require(session, team_id, number)
+        if move not in moves_in(launch.status):
+            raise PmbotError(f"{launch.ref} is already {launch.status}.")
+        if move not in moves_for(launch.status, roles_of(actor_id, launch, is_admin=is_admin)):
+            raise NotAllowed(f"Only {launch.ref}'s owner and admins can {doing}.")
+        return launch
+
     async def mark_launched(self, team_id: str, actor_id: str, number: int) -> Launch:
         """The owner says it shipped."""
         return await self._finish(team_id, actor_id, number, LaunchStatus.LAUNCHED, "mark it launched")
@@ -280,6 +295,7 @@ class LaunchService:
             launch.status, launch.updated_at = status, now
             if status == LaunchStatus.LAUNCHED:
                 launch.launched_at = now
+                await ship_linked(session, launch, actor_id, now)
             await out.record(
                 session, launch, actor_id, str(status), before={"status": before}, after={"status": status}
             )
