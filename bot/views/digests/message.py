@@ -118,7 +118,14 @@ def _duration(late_by: timedelta) -> str:
 
 
 def _quiet(digest: Digest) -> str:
-    return f":zzz: *A quiet week.* Nothing to report since {text.date_token(_local(digest, digest.since))}."
+    since = text.date_token(_local(digest, digest.since))
+    if _shorter_than_a_day(digest):  # hours are not a week: "quiet" would say nothing happened all week
+        return f":zzz: Nothing new since {since}."
+    return f":zzz: *A quiet week.* Nothing to report since {since}."
+
+
+def _shorter_than_a_day(digest: Digest) -> bool:
+    return digest.until - digest.since < timedelta(days=1)
 
 
 def _local(digest: Digest, moment: datetime) -> date:
@@ -128,7 +135,8 @@ def _local(digest: Digest, moment: datetime) -> date:
 def _fallback(digest: Digest) -> str:
     period = f"{_local(digest, digest.since).isoformat()} to {_local(digest, digest.until).isoformat()}"
     if digest.is_quiet:
-        return f"Weekly digest, {period}: a quiet week."
+        quiet = "nothing new." if _shorter_than_a_day(digest) else "a quiet week."
+        return f"Weekly digest, {period}: {quiet}"
     counts = [
         f"{listed.total:,} {FALLBACK_WORDS[which]}" for which, listed in digest.lists.items() if listed.total
     ]

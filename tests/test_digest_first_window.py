@@ -1,0 +1,45 @@
+"""The first digest of a subscription covers the week before it was set up (it said "today to today
+· A quiet week" after a busy week), and a window shorter than a day is never called a quiet week."""
+
+from __future__ import annotations
+
+import json
+
+from tests.digest_schedule_steps import BERLIN, digest, posts_in, said, subscribe, sweep_at, utc
+from tests.harness import Harness
+
+CHANNEL = "C_PRODUCT"
+
+
+async def test_the_first_digest_after_subscribing_lists_the_previous_seven_days(pmbot: Harness) -> None:
+    pmbot.clock.current = utc(2026, 11, 12, 10, 0)  # a Thursday, six days before subscribing
+    await pmbot.set_intake()
+    for title in ("Export the roadmap to CSV", "Dark mode please", "Faster search please"):
+        await pmbot.file(title)
+    await pmbot.settled()
+    pmbot.clock.current = utc(2026, 11, 18, 12, 0)  # Wednesday
+    await subscribe(pmbot, CHANNEL, zone=BERLIN)
+
+    await sweep_at(pmbot, utc(2026, 11, 23, 8, 0))  # Monday 09:00 in Berlin
+
+    [post] = posts_in(pmbot.fake, CHANNEL)
+    shown = json.dumps(post.params["blocks"], ensure_ascii=False)
+    assert "2026-11-11" in shown  # the window starts a week before the subscription
+    assert "quiet week" not in shown.lower()
+    assert "3 new requests" in post.params["text"]
+    for title in ("Export the roadmap to CSV", "Dark mode please", "Faster search please"):
+        assert title in shown
+
+
+async def test_a_window_of_hours_is_not_called_a_quiet_week(pmbot: Harness) -> None:
+    pmbot.clock.current = utc(2026, 11, 18, 12, 0)
+    await subscribe(pmbot, CHANNEL, zone=BERLIN)
+    await sweep_at(pmbot, utc(2026, 11, 23, 8, 0))  # the scheduled digest: a quiet week indeed
+    assert "a quiet week" in posts_in(pmbot.fake, CHANNEL)[0].params["text"]
+    pmbot.clock.current = utc(2026, 11, 23, 11, 0)
+
+    _, name = await digest(pmbot, "preview", channel=CHANNEL)
+
+    preview = await said(pmbot, name)
+    assert "quiet week" not in json.dumps(preview).lower()
+    assert "nothing new" in preview["text"].lower()
