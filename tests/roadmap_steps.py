@@ -201,6 +201,16 @@ def posts_to(pmbot: Harness, channel: str) -> list[Call]:
     ]
 
 
+def notices_to(pmbot: Harness, user: str) -> list[Call]:
+    """DMs to `user` other than their copy of an approval card (whose text is `CHG-n: …`)."""
+    return [
+        call
+        for call in posts_to(pmbot, user)
+        if not call.params.get("text", "").startswith("CHG-")
+        or not call.params["text"].split(" ", 1)[0].endswith(":")
+    ]
+
+
 def shown(call: Call) -> str:
     """Everything a message shows: fallback text, section and context texts, button labels."""
     parts = [call.params.get("text", "")]

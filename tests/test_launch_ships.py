@@ -51,7 +51,7 @@ async def the_launch(pmbot: Harness) -> Launch:
 
 
 def shipped_dms(pmbot: Harness, user: str) -> list[str]:
-    return [dm_text(call) for call in dms_to(pmbot, user) if "shipped in LCH-1" in dm_text(call)]
+    return [dm_text(call) for call in dms_to(pmbot, user) if "shipped in LCH-1" in call.params["text"]]
 
 
 async def test_the_confirm_names_the_go_no_go_result_the_open_items_and_what_ships(planned: Harness) -> None:
