@@ -11,7 +11,7 @@ from storage.models import ApprovalPolicy, ProposalStatus, Role
 from storage.roadmap import get_policy, save_policy
 from storage.workspaces import replace_members
 from tests.fakes import payloads
-from tests.harness import ADMIN, ALICE, BOB, CAROL, Harness
+from tests.harness import ADMIN, ALICE, BOB, CAROL, DAVE, Harness
 from tests.roadmap_steps import (
     APPROVALS,
     TEAM,
@@ -86,3 +86,24 @@ async def test_a_proposal_todays_approvers_cannot_pass_is_refused_naming_whom_to
     # Bob, who is no approver, can propose it: Alice and Carol both vote.
     await propose_add(pmbot, "Single sign-on", user=BOB)
     assert (await get_proposal(pmbot, 1)).status == ProposalStatus.PENDING
+
+
+async def test_an_approver_added_later_gets_the_proposals_that_wait_for_votes(pmbot: Harness) -> None:
+    response = await pmbot.submit(ids.POLICY_MODAL, policy_values([BOB, CAROL], 1), user=ADMIN)
+    assert response.status_code == 200 and response.text in ("", "{}"), response.text
+    await propose_add(pmbot, "Single sign-on", user=ALICE)
+    await pmbot.settled()
+    assert [call for call in pmbot.fake.calls_to("chat.postMessage") if call.params["channel"] == DAVE] == []
+
+    response = await pmbot.submit(ids.POLICY_MODAL, policy_values([BOB, CAROL, DAVE], 1), user=ADMIN)
+    assert response.status_code == 200 and response.text in ("", "{}"), response.text
+
+    [card] = await pmbot.fake.wait_for("chat.postMessage", where=lambda call: call.params["channel"] == DAVE)
+    assert card.params["text"].startswith("CHG-1: ")
+    assert [
+        e["action_id"] for b in card.params["blocks"] if b["type"] == "actions" for e in b["elements"]
+    ] == [
+        ids.APPROVE,
+        ids.REJECT,
+        ids.REQUEST_CHANGES,
+    ]
