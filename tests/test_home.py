@@ -159,13 +159,22 @@ async def test_first_run_tells_anyone_else_what_pmbot_does_and_whom_to_ask(pmbot
     assert ids.OPEN_REQUEST_MODAL in buttons(home)
 
 
-async def test_first_run_ends_once_something_is_set(pmbot: Harness) -> None:
-    await pmbot.set_intake()
+async def test_the_first_run_guide_stays_until_all_three_settings_are_made_and_marks_them(
+    pmbot: Harness,
+) -> None:
+    await pmbot.set_intake()  # the intake channel only: triagers and approvers are still to choose
 
     admin, alice = shown(await open_home(pmbot, ADMIN)), shown(await open_home(pmbot, ALICE))
 
-    assert "Three settings" not in admin and "not set up" not in alice
+    assert "2 more settings and pmbot is ready" in admin and "not set up" not in alice
+    assert ":white_check_mark: 1. *Intake channel*" in admin and ":white_square: 2. *Triagers*" in admin
+    assert ":white_square: 3. *Approvers*" in admin
     assert "Triagers: admins (nobody named)" in admin
+
+    await pmbot.set_intake(triagers=[CAROL])
+    await set_policy(pmbot, [BOB, DAVE], required=1)
+
+    assert "pmbot is ready:" not in shown(await open_home(pmbot, ADMIN))
 
 
 async def test_long_lists_stay_within_100_blocks_and_see_all_pages_through_them(pmbot: Harness) -> None:
