@@ -5,6 +5,10 @@ from __future__ import annotations
 
 import json
 
+from sqlalchemy import update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from storage.models import DigestSubscription
 from tests.digest_schedule_steps import BERLIN, digest, posts_in, said, subscribe, sweep_at, utc
 from tests.harness import Harness
 
@@ -43,3 +47,21 @@ async def test_a_window_of_hours_is_not_called_a_quiet_week(pmbot: Harness) -> N
     preview = await said(pmbot, name)
     assert "quiet week" not in json.dumps(preview).lower()
     assert "nothing new" in preview["text"].lower()
+
+
+async def test_a_stored_timezone_that_is_no_zone_is_told_to_the_channel(pmbot: Harness) -> None:
+    pmbot.clock.current = utc(2026, 11, 18, 12, 0)
+    await subscribe(pmbot, CHANNEL, zone=BERLIN)
+
+    async def renamed(session: AsyncSession) -> None:  # a zone tzdata no longer has, or set by hand
+        await session.execute(update(DigestSubscription).values(timezone="Mars/Olympus_Mons"))
+
+    await pmbot.services.writer.run(renamed)
+
+    await sweep_at(pmbot, utc(2026, 11, 23, 9, 0))  # Monday 09:00 UTC
+
+    [post] = posts_in(pmbot.fake, CHANNEL)
+    shown = json.dumps(post.params["blocks"])
+    assert "`Mars/Olympus_Mons` is not one pmbot knows, so it runs on UTC time" in shown
+    response, _ = await digest(pmbot, "list", channel=CHANNEL)
+    assert "not a timezone pmbot knows" in json.dumps(response.json())

@@ -14,7 +14,7 @@ from slack_sdk.models.blocks import (
 )
 
 from bot import text
-from bot.local_time import local_date
+from bot.local_time import is_known_zone, local_date
 from bot.services.digests.content import LISTS_OF, Counted, Digest, DigestList
 from bot.views import ids, limits
 from bot.views.common import mrkdwn, plain, section
@@ -56,6 +56,8 @@ def digest_message(digest: Digest, *, late_by: timedelta | None = None) -> tuple
         HeaderBlock(text=plain(":clipboard: Weekly digest", limits.HEADER_TEXT)),
         ContextBlock(elements=[mrkdwn(_period(digest, late_by))]),
     ]
+    if not is_known_zone(digest.timezone):
+        blocks.append(section(_unknown_zone(digest.timezone)))
     if digest.is_quiet:
         blocks.append(section(_quiet(digest)))
     else:
@@ -115,6 +117,14 @@ def _duration(late_by: timedelta) -> str:
     if hours and minutes:
         return f"{hours} h {minutes} min"
     return f"{hours} h" if hours else f"{max(minutes, 1)} min"
+
+
+def _unknown_zone(name: str) -> str:
+    """A stored zone this machine does not know (renamed in tzdata, or set by hand): said, not hidden."""
+    return (
+        f":warning: This digest's timezone `{text.escape(name)}` is not one pmbot knows, so it runs on "
+        "UTC time. Pick a timezone with `/digest subscribe` in this channel."
+    )
 
 
 def _quiet(digest: Digest) -> str:
