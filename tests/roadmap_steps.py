@@ -128,11 +128,11 @@ async def vote(pmbot: Harness, action_id: str, number: int, user: str) -> str:
 
 
 async def open_ask_modal(pmbot: Harness, action_id: str, number: int, *, user: str) -> dict[str, Any]:
-    """Click Reject or Request changes and return the modal pmbot opened."""
-    before = len(pmbot.fake.calls_to("views.open"))
+    """Click Reject or Request changes and return the modal pmbot filled in (or its refusal)."""
+    before = len(pmbot.fake.calls_to("views.update"))
     await click(pmbot, action_id, number, user=user)
-    opened = await pmbot.fake.wait_for("views.open", count=before + 1)
-    return opened[-1].params["view"]
+    updated = await pmbot.fake.wait_for("views.update", count=before + 1)
+    return updated[-1].params["view"]
 
 
 async def submit_comment(pmbot: Harness, view: dict[str, Any], comment: str, *, user: str) -> httpx.Response:

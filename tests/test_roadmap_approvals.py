@@ -211,8 +211,10 @@ async def test_the_proposer_and_non_approvers_are_refused_and_no_vote_is_stored(
 
     assert "You proposed this change, so your vote does not count" in await vote(pmbot, ids.APPROVE, 1, ALICE)
     assert "Only approvers can vote" in await vote(pmbot, ids.APPROVE, 1, CAROL)
-    view = await open_ask_modal(pmbot, ids.REJECT, 1, user=CAROL)
-    refused = await submit_comment(pmbot, view, "I do not like it", user=CAROL)
+    refusal = await open_ask_modal(pmbot, ids.REJECT, 1, user=CAROL)  # refused before typing a reason
+    assert "Only approvers can vote" in json.dumps(refusal) and "callback_id" not in refusal
+    opened_earlier = {"callback_id": ids.REJECT_MODAL, "private_metadata": '{"number": 1}'}
+    refused = await submit_comment(pmbot, opened_earlier, "I do not like it", user=CAROL)
     assert "Only approvers can vote" in refused.json()["errors"][ids.COMMENT]
     await pmbot.settled()
 
@@ -264,12 +266,12 @@ async def test_request_changes_then_resubmit_clears_the_votes(pmbot: Harness) ->
         await vote(pmbot, ids.APPROVE, 1, ADMIN) == "CHG-1 waits for its proposer's changes; nothing changed."
     )
 
+    before = len(pmbot.fake.calls_to("views.update"))
     await click(pmbot, ids.RESUBMIT, 1, user=BOB, channel=APPROVALS)
-    [refusal] = await pmbot.fake.wait_for("views.update")
-    assert "Only the proposer" in json.dumps(refusal.params["view"])
+    refusal = (await pmbot.fake.wait_for("views.update", count=before + 1))[-1]
+    assert "who proposed CHG-1, can do that" in json.dumps(refusal.params["view"])
     await click(pmbot, ids.RESUBMIT, 1, user=ALICE, channel="DU_ALICE")
-    [_, opened] = await pmbot.fake.wait_for("views.update", count=2)
-    modal = opened.params["view"]
+    modal = (await pmbot.fake.wait_for("views.update", count=before + 2))[-1].params["view"]
     assert modal["callback_id"] == ids.PROPOSE_MODAL and problems_in_view(modal) == []
     assert json.loads(modal["private_metadata"]) == {"number": 1}
     assert "Global serach" in json.dumps(modal["blocks"])
@@ -319,9 +321,11 @@ async def test_reject_needs_a_reason_and_later_clicks_only_hear_the_final_state(
 
     assert await vote(pmbot, ids.APPROVE, 1, CAROL) == "CHG-1 was rejected; nothing changed."
     late = await open_ask_modal(pmbot, ids.REQUEST_CHANGES, 1, user=CAROL)
-    too_late = await submit_comment(pmbot, late, "Rename it", user=CAROL)
+    assert "CHG-1 was rejected; nothing changed." in json.dumps(late)  # said before typing anything
+    opened_earlier = {"callback_id": ids.CHANGES_MODAL, "private_metadata": '{"number": 1}'}
+    too_late = await submit_comment(pmbot, opened_earlier, "Rename it", user=CAROL)
     assert too_late.json()["errors"] == {ids.COMMENT: "CHG-1 was rejected; nothing changed."}
-    assert "CHG-1 is already rejected" in await vote(pmbot, ids.WITHDRAW, 1, ALICE)
+    assert "CHG-1 was rejected; nothing changed." in await vote(pmbot, ids.WITHDRAW, 1, ALICE)
     await pmbot.settled()
     assert [(v.approver_id, v.choice) for v in await all_votes(pmbot, 1)] == [(BOB, "reject")]
     assert (await get_proposal(pmbot, 1)).status == ProposalStatus.REJECTED
@@ -334,7 +338,7 @@ async def test_only_the_proposer_withdraws(pmbot: Harness) -> None:
     await propose_add(pmbot, "Kanban board")
     await pmbot.settled()
 
-    assert "Only the proposer can withdraw" in await vote(pmbot, ids.WITHDRAW, 1, BOB)
+    assert "Only <@U_ALICE>, who proposed CHG-1, can do that" in await vote(pmbot, ids.WITHDRAW, 1, BOB)
     assert await vote(pmbot, ids.WITHDRAW, 1, ALICE) == "You withdrew CHG-1."
     await pmbot.settled()
     final = card_calls(pmbot, 1)[-1]
