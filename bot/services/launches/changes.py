@@ -165,6 +165,8 @@ async def assign_and_date(
         await out.record(
             session, launch, actor_id, "item_assigned", before=before, after={"owner_id": owner_id}
         )
+        if owner_id:
+            await out.tell_assigned(session, launch, owner_id, actor_id, now, item_id=item.id)
     if due != item.due_date:
         before = {**_item_ref(item), "due_date": item.due_date.isoformat()}
         item.due_date, item.due_set_by_hand, changed = due, True, True

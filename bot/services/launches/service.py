@@ -152,6 +152,8 @@ class LaunchService:
             await out.record(session, launch, actor_id, "created", after=after)
             await out.post_all(session, launch, now)
             await out.refresh_people(session, launch, items, now, actor_id)
+            for decider in launch.decider_ids:
+                await out.tell_assigned(session, launch, decider, actor_id, now, item_id=None)
             return launch
 
         return await write(self._writer, store)

@@ -1,0 +1,64 @@
+"""Launch holes a played-through launch found; each test failed before its fix."""
+
+from __future__ import annotations
+
+import json
+
+from bot.services.launches import changes as fields
+from bot.services.launches import templates
+from bot.views import ids
+from tests.fakes import payloads
+from tests.harness import ALICE, BOB, CAROL, Harness
+from tests.launch_steps import click, create_launch, items_of, said, save_template
+from tests.test_triage import dm_text, dms_to
+
+
+async def test_template_text_longer_than_the_modal_allows_is_refused_on_the_server(pmbot: Harness) -> None:
+    lines = "\n".join(f"-{n % 30}d Item number {n:03d} with a longer title here" for n in range(80))
+    assert len(lines) > templates.TEXT_MAX
+
+    response = await save_template(pmbot, "Huge", lines, user="U_ADMIN")
+
+    error = response.json()["errors"][templates.TEMPLATE_ITEMS]
+    assert f"under {templates.TEXT_MAX:,} characters" in error
+
+
+async def test_a_new_item_owner_is_told_it_is_theirs_to_do(pmbot: Harness) -> None:
+    launch = await create_launch(pmbot)  # Alice owns it
+    first, *_ = await items_of(pmbot, launch.number)
+    values = {
+        fields.ITEM_OWNER: {ids.VALUE: payloads.users_select(BOB)},
+        fields.ITEM_DUE: {ids.VALUE: payloads.datepicker(first.due_date.isoformat())},
+    }
+
+    response = await pmbot.submit(
+        ids.LAUNCH_ITEM_MODAL, values, user=ALICE, private_metadata=json.dumps({"item_id": first.id})
+    )
+
+    assert response.text in ("", "{}"), response.text
+    [dm] = await pmbot.fake.wait_for("chat.postMessage", where=lambda call: call.params["channel"] == BOB)
+    said_to_bob = dm_text(dm)
+    assert f"<@{ALICE}> made you the owner of “{first.title}” on *LCH-1" in said_to_bob
+    assert "It is yours to do" in said_to_bob and "because you follow" not in said_to_bob
+
+
+async def test_go_no_go_deciders_are_told_when_named(pmbot: Harness) -> None:
+    await create_launch(pmbot, deciders=[BOB, CAROL, ALICE])
+    await pmbot.settled()
+
+    for decider in (BOB, CAROL):
+        [dm] = dms_to(pmbot, decider)
+        assert "made you a go / no-go decider for *LCH-1" in dm_text(dm)
+    assert not [call for call in dms_to(pmbot, ALICE) if "decider" in dm_text(call)]  # she named herself
+
+
+async def test_change_date_is_refused_before_its_form_for_anyone_but_the_owner(pmbot: Harness) -> None:
+    launch = await create_launch(pmbot)
+    updates = len(pmbot.fake.calls_to("views.update"))
+
+    name = await click(pmbot, ids.LAUNCH_CHANGE_DATE, launch, user=BOB)
+
+    [refusal] = (await pmbot.fake.wait_for("views.update", count=updates + 1))[-1:]
+    assert "callback_id" not in refusal.params["view"]
+    assert "Only LCH-1's owner and admins can change its date" in json.dumps(refusal.params["view"])
+    assert "Only LCH-1's owner" in await said(pmbot, name)
