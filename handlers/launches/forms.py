@@ -149,8 +149,9 @@ async def move_launch_date(
     """Move launch day (a later day is a slip)."""
     number = int(json.loads(view.get("private_metadata") or "{}").get("number") or 0)
     try:
-        new_date = _date(view["state"]["values"], fields.NEW_DATE)
-        await services.launches.change_date(*who(context), number, new_date)
+        state = view["state"]["values"]
+        reason = str(state.get(fields.SLIP_REASON, {}).get(ids.VALUE, {}).get("value") or "")
+        await services.launches.change_date(*who(context), number, _date(state, fields.NEW_DATE), reason)
     except PmbotError as error:
         await ack(response_action="errors", errors=inline_errors(error, fields.NEW_DATE))
         return

@@ -30,6 +30,8 @@ NAME, DATE, TIME, CHANNEL = "launch_name", "launch_date", "launch_time", "launch
 OWNER, DECIDERS, TEMPLATE = "launch_owner", "launch_deciders", "launch_template"
 ROADMAP_ITEMS = "launch_roadmap_items"
 ITEM_OWNER, ITEM_DUE, NEW_DATE = "item_owner", "item_due", "new_launch_date"
+SLIP_REASON = "slip_reason"
+SLIP_REASON_MAX = 500  # said in the thread and in the audit log
 NAME_MAX = 150
 FARTHEST_AHEAD = timedelta(days=3 * 365)
 
@@ -178,10 +180,23 @@ async def assign_and_date(
     return changed
 
 
+def check_slip_reason(reason: str) -> str:
+    """The reason a launch slips, as typed (required for a slip, checked in `move_date`)."""
+    if len(reason) > SLIP_REASON_MAX:
+        raise InvalidInput({SLIP_REASON: f"Keep it under {SLIP_REASON_MAX} characters."})
+    return reason.strip()
+
+
 async def move_date(
-    session: AsyncSession, launch: Launch, new_date: date | None, actor_id: str, now: datetime
+    session: AsyncSession,
+    launch: Launch,
+    new_date: date | None,
+    actor_id: str,
+    now: datetime,
+    reason: str = "",
 ) -> None:
-    """Move launch day: items not dated by hand move with it; a later day is a slip. Posted in the thread."""
+    """Move launch day: items not dated by hand move with it; a later day is a slip, which needs a
+    reason (the thread and the people waiting for it read why). Posted in the thread."""
     today = local_date(now, launch.timezone)
     if new_date is None or new_date < today:
         raise InvalidInput({NEW_DATE: "Pick today or a later day."})
@@ -189,6 +204,8 @@ async def move_date(
         raise InvalidInput({NEW_DATE: f"{launch.ref} is already on that day."})
     if new_date > today + FARTHEST_AHEAD:
         raise InvalidInput({NEW_DATE: "Pick a day within three years."})
+    if new_date > launch.launch_date and not reason:
+        raise InvalidInput({SLIP_REASON: "Say why it slips: the thread and the people waiting read it."})
     items = await queries.list_items(session, launch.team_id, launch.id or 0)
     old, moved = launch.launch_date, [item for item in items if not item.due_set_by_hand]
     for item in moved:
@@ -199,13 +216,14 @@ async def move_date(
     action = "slipped" if new_date > old else "date_changed"
     before, after = old.isoformat(), new_date.isoformat()
     await out.record(
-        session, launch, actor_id, action, before={"launch_date": before}, after={"launch_date": after}
-    )
+        session, launch, actor_id, action, before={"launch_date": before}, after={"launch_date": after},
+        note=reason or None,
+    )  # fmt: skip
     await out.sync_parent(session, launch, now)
     await out.sync_chunks(session, launch, range(len(split_checklist(items))), now)
     await out.notice(
         session, launch, action, now, actor=actor_id, moved=len(moved), kept=len(items) - len(moved),
-        before=before, after=after,
+        before=before, after=after, reason=reason or None,
     )  # fmt: skip
     await out.refresh_people(session, launch, items, now)
 

@@ -21,6 +21,7 @@ from bot.services.launches.changes import (
     apply_ticks,
     assign_and_date,
     check_draft,
+    check_slip_reason,
     item_from,
     lookup,
     may_work,
@@ -212,14 +213,18 @@ class LaunchService:
 
     # --- the launch ----------------------------------------------------------------------
 
-    async def change_date(self, team_id: str, actor_id: str, number: int, new_date: date | None) -> Launch:
-        """Move launch day: items not dated by hand move with it; later is a slip, posted in the thread."""
+    async def change_date(
+        self, team_id: str, actor_id: str, number: int, new_date: date | None, reason: str = ""
+    ) -> Launch:
+        """Move launch day: items not dated by hand move with it; later is a slip (with its reason),
+        posted in the thread."""
+        reason = check_slip_reason(reason)
         is_admin = await self._permissions.is_admin(team_id, actor_id)
         now = self._clock.now()
 
         async def store(session: AsyncSession) -> Launch:
             launch = await self._runnable(session, team_id, actor_id, number, is_admin, "change its date")
-            await move_date(session, launch, new_date, actor_id, now)
+            await move_date(session, launch, new_date, actor_id, now, reason)
             return launch
 
         return await write(self._writer, store)

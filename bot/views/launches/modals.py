@@ -100,6 +100,12 @@ def date_modal(launch: Launch) -> View:
     blocks: list[Block] = [
         section(f"*{launch.ref} · {text.escaped(launch.name, 150)}*"),
         _input(fields.NEW_DATE, "New launch date", picker),
+        _input(
+            fields.SLIP_REASON,
+            "Why (needed when it moves later)",
+            PlainTextInputElement(action_id=ids.VALUE, multiline=True, max_length=fields.SLIP_REASON_MAX),
+            optional=True,
+        ),
         ContextBlock(elements=[mrkdwn("Items move with the launch unless their due date was set by hand.")]),
     ]
     metadata = json.dumps({"number": launch.number})

@@ -55,6 +55,8 @@ def notice_message(view: LaunchView, payload: dict[str, Any]) -> tuple[str, list
             f" (by {actor}). {payload['moved']} due date(s) moved with it"
         )
         line += f"; {payload['kept']} set by hand stayed." if payload.get("kept") else "."
+        if payload.get("reason"):
+            line += f" Why: “{text.escaped(payload['reason'], 500)}”"
     elif kind == "launched":
         line = f":tada: *{launch.ref} is launched!* Marked by {actor}."
     elif kind == "cancelled":
