@@ -4,12 +4,24 @@ from __future__ import annotations
 
 import json
 
+from sqlalchemy import select
+
 from bot.services.launches import changes as fields
 from bot.services.launches import templates
 from bot.views import ids
+from storage.models import Launch
 from tests.fakes import payloads
 from tests.harness import ALICE, BOB, CAROL, Harness
-from tests.launch_steps import click, create_launch, items_of, said, save_template
+from tests.launch_steps import (
+    click,
+    create_launch,
+    in_days,
+    items_of,
+    launch_values,
+    said,
+    save_template,
+)
+from tests.slack_limits import problems_in_view
 from tests.test_triage import dm_text, dms_to
 
 
@@ -62,3 +74,30 @@ async def test_change_date_is_refused_before_its_form_for_anyone_but_the_owner(p
     assert "callback_id" not in refusal.params["view"]
     assert "Only LCH-1's owner and admins can change its date" in json.dumps(refusal.params["view"])
     assert "Only LCH-1's owner" in await said(pmbot, name)
+
+
+async def test_a_template_that_starts_overdue_is_said_in_the_modal_before_the_launch_is_made(
+    pmbot: Harness,
+) -> None:
+    values = launch_values("Rushed", in_days(pmbot, 3))  # the Standard launch starts 21 days out
+
+    first = await pmbot.submit(ids.LAUNCH_MODAL, values, user=ALICE)
+
+    shown = first.json()
+    assert shown["response_action"] == "update"
+    warning = shown["view"]["blocks"][0]["text"]["text"]
+    assert "would be overdue the moment it is created" in warning and "create it again" in warning
+    assert problems_in_view(shown["view"]) == []
+    assert await launches(pmbot) == []
+
+    again = await pmbot.submit(
+        ids.LAUNCH_MODAL, values, user=ALICE, private_metadata=shown["view"]["private_metadata"]
+    )
+
+    assert again.text in ("", "{}"), again.text
+    assert [launch.name for launch in await launches(pmbot)] == ["Rushed"]
+
+
+async def launches(pmbot: Harness) -> list[Launch]:
+    async with pmbot.services.db.read() as session:
+        return list((await session.execute(select(Launch))).scalars())

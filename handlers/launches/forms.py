@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from datetime import date, time
 from typing import Any
 
@@ -14,10 +15,16 @@ from bot.errors import InvalidInput, PmbotError
 from bot.runtime import Services
 from bot.services.launches import changes as fields
 from bot.services.launches import templates
-from bot.services.launches.changes import LaunchDraft
+from bot.services.launches.changes import LaunchDraft, OverdueAtCreation
 from bot.services.launches.transitions import LaunchMove
 from bot.views import ids
-from bot.views.launches.modals import date_modal, item_modal, new_launch_modal, template_modal
+from bot.views.launches.modals import (
+    date_modal,
+    item_modal,
+    new_launch_modal,
+    overdue_warning,
+    template_modal,
+)
 from bot.views.launches.replies import EDIT
 from handlers.modals import open_then_fill
 from handlers.payload import who
@@ -119,9 +126,15 @@ async def open_date_modal(
 async def create_launch(
     ack: AsyncAck, view: dict[str, Any], context: AsyncBoltContext, services: Services
 ) -> None:
-    """Create the launch; bad input is shown inline and nothing is stored."""
+    """Create the launch; bad input is shown inline and nothing is stored. A template that would
+    start with overdue items is said first, in the modal; creating it again goes ahead."""
+    seen_overdue = bool(json.loads(view.get("private_metadata") or "{}").get("accept_overdue"))
     try:
-        await services.launches.create(*who(context), launch_draft(view["state"]["values"]))
+        draft = replace(launch_draft(view["state"]["values"]), accept_overdue=seen_overdue)
+        await services.launches.create(*who(context), draft)
+    except OverdueAtCreation as overdue:
+        await ack(response_action="update", view=overdue_warning(view, overdue.message))
+        return
     except PmbotError as error:
         await ack(response_action="errors", errors=inline_errors(error, fields.NAME))
         return

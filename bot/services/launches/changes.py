@@ -48,6 +48,7 @@ class LaunchDraft:
     owner_id: str | None = None
     decider_ids: list[str] = field(default_factory=list)
     roadmap_item_numbers: list[int] = field(default_factory=list)  # RM-n the launch ships
+    accept_overdue: bool = False  # the person saw which items would be overdue at once, and went on
 
 
 @dataclass(frozen=True)
@@ -89,6 +90,26 @@ def check_draft(draft: LaunchDraft, today: date) -> date:
         raise InvalidInput(errors)
     assert draft.launch_date is not None
     return draft.launch_date
+
+
+class OverdueAtCreation(InvalidInput):
+    """The template would make items overdue the moment the launch is created; said before it is."""
+
+
+def check_overdue(draft: LaunchDraft, launch_date: date, entries: list[TemplateItem], today: date) -> None:
+    """Refuse, once, a launch whose checklist would start with items already overdue."""
+    late = [entry for entry in entries if launch_date + timedelta(days=entry.offset_days) < today]
+    if not late or draft.accept_overdue:
+        return
+    first = late[0]
+    named = f"“{first.title}” was due {(launch_date + timedelta(days=first.offset_days)).isoformat()}"
+    more = f" and {len(late) - 1} more" if len(late) > 1 else ""
+    raise OverdueAtCreation(
+        {
+            DATE: f"{len(late)} checklist item{'s' if len(late) != 1 else ''} would be overdue the moment "
+            f"it is created ({named}{more}). Pick a later day, or create it again to start with them overdue."
+        }
+    )
 
 
 def item_from(launch: Launch, position: int, entry: TemplateItem) -> LaunchItem:

@@ -21,6 +21,7 @@ from bot.services.launches.changes import (
     apply_ticks,
     assign_and_date,
     check_draft,
+    check_overdue,
     check_slip_reason,
     item_from,
     lookup,
@@ -126,6 +127,7 @@ class LaunchService:
         timezone = await self._directory.timezone(team_id, owner)
         now = self._clock.now()
         launch_date = check_draft(draft, local_date(now, timezone))
+        check_overdue(draft, launch_date, template.items, local_date(now, timezone))
         linked = await check_links(self._db, team_id, draft.roadmap_item_numbers)
 
         async def store(session: AsyncSession) -> Launch:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from typing import Any
 
 from slack_sdk.models.blocks import (
     Block,
@@ -145,3 +146,22 @@ def _form(
         blocks=blocks,
         private_metadata=metadata,
     )
+
+
+OVERDUE_WARNING = "overdue_warning"
+
+
+def overdue_warning(submitted: dict[str, Any], warning: str) -> dict[str, Any]:
+    """The /launch new modal as submitted, with the overdue items said at the top and the next
+    submission marked as made knowing it (Slack keeps what was typed: the block ids are unchanged)."""
+    kept = [block for block in submitted.get("blocks", []) if block.get("block_id") != OVERDUE_WARNING]
+    said = section(f":warning: {text.escaped(warning, 1000)}").to_dict()
+    return {
+        "type": "modal",
+        "callback_id": submitted["callback_id"],
+        "title": submitted["title"],
+        "submit": plain("Create anyway", limits.MODAL_TITLE).to_dict(),
+        "close": submitted.get("close") or plain("Cancel", limits.MODAL_TITLE).to_dict(),
+        "blocks": [{**said, "block_id": OVERDUE_WARNING}, *kept],
+        "private_metadata": json.dumps({"accept_overdue": True}),
+    }
