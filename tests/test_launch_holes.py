@@ -11,15 +11,18 @@ from bot.services.launches import templates
 from bot.views import ids
 from storage.models import Launch
 from tests.fakes import payloads
-from tests.harness import ALICE, BOB, CAROL, Harness
+from tests.harness import ADMIN, ALICE, BOB, CAROL, SECRET, Harness
 from tests.launch_steps import (
+    TEAM,
     click,
     create_launch,
     in_days,
     items_of,
+    launch_command,
     launch_values,
     said,
     save_template,
+    submit_launch,
 )
 from tests.slack_limits import problems_in_view
 from tests.test_triage import dm_text, dms_to
@@ -101,3 +104,33 @@ async def test_a_template_that_starts_overdue_is_said_in_the_modal_before_the_la
 async def launches(pmbot: Harness) -> list[Launch]:
     async with pmbot.services.db.read() as session:
         return list((await session.execute(select(Launch))).scalars())
+
+
+async def test_past_100_templates_the_modal_offers_a_type_ahead_that_finds_every_one(pmbot: Harness) -> None:
+    for n in range(120):
+        await pmbot.services.launch_templates.save(TEAM, ADMIN, f"Template {n:03d}", "-1d Check")
+    before = len(pmbot.fake.calls_to("views.open"))
+    await launch_command(pmbot, "new")
+    await pmbot.fake.wait_for("views.open", count=before + 1)
+    [update] = (await pmbot.fake.wait_for("views.update", count=before + 1))[before:]
+    view = update.params["view"]
+    assert problems_in_view(view) == []
+    [picker] = [b["element"] for b in view["blocks"] if b.get("block_id") == fields.TEMPLATE]
+    assert picker["type"] == "external_select" and picker["action_id"] == ids.TEMPLATE_PICKER
+
+    response = await pmbot.send(
+        payloads.block_suggestion(
+            SECRET,
+            action_id=ids.TEMPLATE_PICKER,
+            block_id=fields.TEMPLATE,
+            value="template 119",
+            view={"callback_id": ids.LAUNCH_MODAL},
+        )
+    )
+
+    assert [o["value"] for o in response.json()["options"]] == ["Template 119"]
+    values = launch_values("Late one", in_days(pmbot, 40))
+    values[fields.TEMPLATE] = {ids.TEMPLATE_PICKER: payloads.external_select("Template 119", "Template 119")}
+    assert (await submit_launch(pmbot, values)).text in ("", "{}")
+    [made] = await launches(pmbot)
+    assert made.template_name == "Template 119"

@@ -63,6 +63,7 @@ SHARE_ROADMAP = "roadmap_share"
 OPEN_PROPOSE_MODAL = "roadmap_open_propose"
 ITEM_PICKER = "roadmap_item_picker"
 REQUEST_PICKER = "roadmap_request_picker"
+TEMPLATE_PICKER = "launch_template_picker"  # the type-ahead of templates, once there are over 100
 COMMENT = "comment"
 APPROVERS = "approvers"
 APPROVER_GROUP = "approver_group"

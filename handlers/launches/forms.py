@@ -18,6 +18,7 @@ from bot.services.launches import templates
 from bot.services.launches.changes import LaunchDraft, OverdueAtCreation
 from bot.services.launches.transitions import LaunchMove
 from bot.views import ids
+from bot.views.common import option
 from bot.views.launches.modals import (
     date_modal,
     item_modal,
@@ -26,6 +27,7 @@ from bot.views.launches.modals import (
     template_modal,
 )
 from bot.views.launches.replies import EDIT
+from bot.views.limits import SELECT_OPTIONS
 from handlers.modals import open_then_fill
 from handlers.payload import who
 
@@ -38,6 +40,7 @@ def register(app: AsyncApp) -> None:
     app.view(ids.LAUNCH_ITEM_MODAL)(save_item)
     app.view(ids.LAUNCH_DATE_MODAL)(move_launch_date)
     app.view(ids.LAUNCH_TEMPLATE_MODAL)(save_template)
+    app.options(ids.TEMPLATE_PICKER)(suggest_templates)
     app.action(ids.LAUNCH_OPEN_MODAL)(open_new_launch_button)
     app.action(ids.HOME_NEW_LAUNCH)(open_new_launch_button)
     app.action(ids.LAUNCH_EDIT_TEMPLATE)(open_template_button)
@@ -185,9 +188,20 @@ async def save_template(
     await ack()
 
 
+async def suggest_templates(
+    ack: AsyncAck, payload: dict[str, Any], context: AsyncBoltContext, services: Services
+) -> None:
+    """Type-ahead over the workspace's templates (past Slack's 100 options a plain select cannot)."""
+    typed = str(payload.get("value") or "").strip().lower()
+    found = [t for t in await services.launch_templates.all(context.team_id or "") if typed in t.name.lower()]
+    await ack(options=[option(t.name, t.name).to_dict() for t in found[:SELECT_OPTIONS]])
+
+
 def launch_draft(state: State) -> LaunchDraft:
     """The /launch new modal's values (the service checks them)."""
-    template = (_value(state, fields.TEMPLATE).get("selected_option") or {}).get("value")
+    picked = state.get(fields.TEMPLATE, {})
+    chosen = (picked.get(ids.VALUE) or picked.get(ids.TEMPLATE_PICKER) or {}).get("selected_option") or {}
+    template = chosen.get("value")
     return LaunchDraft(
         name=_text(state, fields.NAME),
         launch_date=_date(state, fields.DATE),

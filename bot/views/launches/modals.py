@@ -11,6 +11,7 @@ from slack_sdk.models.blocks import (
     ConversationSelectElement,
     DatePickerElement,
     ExternalDataMultiSelectElement,
+    ExternalDataSelectElement,
     InputBlock,
     PlainTextInputElement,
     StaticSelectElement,
@@ -39,7 +40,6 @@ TEMPLATE_HINT = (
 
 def new_launch_modal(choices: list[Template], *, user_id: str, channel_id: str | None) -> View:
     """The /launch new modal: name, date, time, channel, owner, deciders, roadmap items, template."""
-    template_options = [option(t.name, t.name) for t in choices[: limits.SELECT_OPTIONS]]
     blocks: list[Block] = [
         _input(fields.NAME, "Name", PlainTextInputElement(action_id=ids.VALUE, max_length=fields.NAME_MAX)),
         _input(fields.DATE, "Launch date", DatePickerElement(action_id=ids.VALUE)),
@@ -67,13 +67,7 @@ def new_launch_modal(choices: list[Template], *, user_id: str, channel_id: str |
             ),
             optional=True,
         ),
-        _input(
-            fields.TEMPLATE,
-            "Checklist template",
-            StaticSelectElement(
-                action_id=ids.VALUE, options=template_options, initial_option=template_options[0]
-            ),
-        ),
+        _input(fields.TEMPLATE, "Checklist template", _template_picker(choices)),
         ContextBlock(elements=[mrkdwn("Due dates count from launch day in the launch owner's timezone.")]),
     ]
     return _form(ids.LAUNCH_MODAL, "New launch", "Create", blocks)
@@ -111,6 +105,18 @@ def date_modal(launch: Launch) -> View:
     ]
     metadata = json.dumps({"number": launch.number})
     return _form(ids.LAUNCH_DATE_MODAL, "Change launch date", "Move", blocks, metadata)
+
+
+def _template_picker(choices: list[Template]) -> StaticSelectElement | ExternalDataSelectElement:
+    """A plain select while every template fits in one; past Slack's 100 options, a type-ahead."""
+    first = option(choices[0].name, choices[0].name)
+    if len(choices) <= limits.SELECT_OPTIONS:
+        return StaticSelectElement(
+            action_id=ids.VALUE, options=[option(t.name, t.name) for t in choices], initial_option=first
+        )
+    return ExternalDataSelectElement(
+        action_id=ids.TEMPLATE_PICKER, min_query_length=0, initial_option=first, placeholder="Template name"
+    )
 
 
 def template_modal(template: Template | None = None) -> View:
