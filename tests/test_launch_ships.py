@@ -30,7 +30,7 @@ from tests.test_triage import dm_text, dms_to
 async def planned(pmbot: Harness) -> Harness:
     """REQ-1 (Alice's, Bob follows) planned as RM-1, and LCH-1 (Carol's) shipping RM-1."""
     await pmbot.set_intake(triagers=[CAROL])
-    await pmbot.file("Search that finds old messages", user=ALICE)
+    await pmbot.file("Find old messages faster", user=ALICE)
     await pmbot.click(ids.FOLLOW, 1, user=BOB)
     await set_policy(pmbot, [], required=1, channels=False)
     await propose_add(pmbot, "Message search", linked=[1])
