@@ -82,6 +82,23 @@ class WorkspaceSetup:
     digest: DigestDefaults = field(default_factory=DigestDefaults)
 
     @property
+    def intake_done(self) -> bool:
+        return self.intake_channel_id is not None
+
+    @property
+    def triagers_done(self) -> bool:
+        return bool(self.triager_ids)
+
+    @property
+    def approvers_done(self) -> bool:
+        return bool(self.approver_ids or self.policy.approver_group_id)
+
+    @property
+    def is_complete(self) -> bool:
+        """The three settings of the first-run guide are all made."""
+        return self.intake_done and self.triagers_done and self.approvers_done
+
+    @property
     def is_blank(self) -> bool:
         """Nothing that matters is set yet: no intake channel, no triagers, no approvers."""
         return not (

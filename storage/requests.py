@@ -4,10 +4,18 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import func, or_, select, update
+from sqlalchemy import delete, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage.models import Request, RequestFollower, RequestStatus, RequestUpvote, Workspace
+from storage.models import (
+    Request,
+    RequestFollower,
+    RequestStatus,
+    RequestUpvote,
+    RoadmapItem,
+    RoadmapItemRequest,
+    Workspace,
+)
 from storage.upsert import insert_for
 from storage.workspaces import ensure_workspace
 
@@ -111,6 +119,28 @@ async def add_upvote(session: AsyncSession, request: Request, user_id: str) -> b
     return result.rowcount == 1
 
 
+async def remove_follower(session: AsyncSession, request: Request, user_id: str) -> bool:
+    """Stop `user_id` following the request; False if they did not follow it."""
+    statement = delete(RequestFollower).where(
+        RequestFollower.team_id == request.team_id,
+        RequestFollower.request_id == request.id,
+        RequestFollower.user_id == user_id,
+    )
+    result = await session.execute(statement)
+    return result.rowcount == 1
+
+
+async def remove_upvote(session: AsyncSession, request: Request, user_id: str) -> bool:
+    """Take back `user_id`'s +1; False if they had not given one."""
+    statement = delete(RequestUpvote).where(
+        RequestUpvote.team_id == request.team_id,
+        RequestUpvote.request_id == request.id,
+        RequestUpvote.user_id == user_id,
+    )
+    result = await session.execute(statement)
+    return result.rowcount == 1
+
+
 async def list_follower_ids(session: AsyncSession, request: Request) -> list[str]:
     """Who follows the request, in the order they started."""
     query = (
@@ -129,6 +159,17 @@ async def count_upvotes(session: AsyncSession, request: Request) -> int:
         .where(RequestUpvote.team_id == request.team_id, RequestUpvote.request_id == request.id)
     )
     return int((await session.execute(query)).scalar_one())
+
+
+async def linked_item_numbers(session: AsyncSession, request: Request) -> list[int]:
+    """The RM numbers of the roadmap items that answer the request."""
+    query = (
+        select(RoadmapItem.number)
+        .join(RoadmapItemRequest, RoadmapItemRequest.item_id == RoadmapItem.id)
+        .where(RoadmapItemRequest.team_id == request.team_id, RoadmapItemRequest.request_id == request.id)
+        .order_by(RoadmapItem.number)
+    )
+    return list((await session.execute(query)).scalars())
 
 
 async def get_request_by_id(session: AsyncSession, team_id: str, request_id: int) -> Request | None:

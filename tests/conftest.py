@@ -12,7 +12,7 @@ import pytest
 
 from tests import databases
 from tests.fakes import FakeSlack
-from tests.harness import ADMIN, ALICE, BOB, CAROL, FakeClock, Harness, build_harness
+from tests.harness import ADMIN, ALICE, BOB, CAROL, DAVE, FakeClock, Harness, build_harness
 
 T = TypeVar("T")
 
@@ -53,6 +53,7 @@ async def fake() -> AsyncIterator[FakeSlack]:
         slack.add_user(BOB, tz="America/New_York")
         slack.add_user(CAROL)
         slack.add_user(ADMIN, is_admin=True)
+        slack.add_user(DAVE)
         yield slack
 
 

@@ -22,6 +22,7 @@ from tests.fakes import FakeSlack, SignedRequest, payloads
 
 SECRET = "test-signing-secret"
 ALICE, BOB, CAROL, ADMIN = "U_ALICE", "U_BOB", "U_CAROL", "U_ADMIN"
+DAVE = "U_DAVE"  # a second approver where a test needs only one (a lone approver could never pass their own)
 INTAKE = "C_INTAKE"
 TEAM = "T_TEST"
 

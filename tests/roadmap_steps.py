@@ -128,11 +128,11 @@ async def vote(pmbot: Harness, action_id: str, number: int, user: str) -> str:
 
 
 async def open_ask_modal(pmbot: Harness, action_id: str, number: int, *, user: str) -> dict[str, Any]:
-    """Click Reject or Request changes and return the modal pmbot opened."""
-    before = len(pmbot.fake.calls_to("views.open"))
+    """Click Reject or Request changes and return the modal pmbot filled in (or its refusal)."""
+    before = len(pmbot.fake.calls_to("views.update"))
     await click(pmbot, action_id, number, user=user)
-    opened = await pmbot.fake.wait_for("views.open", count=before + 1)
-    return opened[-1].params["view"]
+    updated = await pmbot.fake.wait_for("views.update", count=before + 1)
+    return updated[-1].params["view"]
 
 
 async def submit_comment(pmbot: Harness, view: dict[str, Any], comment: str, *, user: str) -> httpx.Response:
@@ -198,6 +198,16 @@ def posts_to(pmbot: Harness, channel: str) -> list[Call]:
         call
         for call in pmbot.fake.calls_to("chat.postMessage")
         if call.params.get("channel") == channel and not call.failed
+    ]
+
+
+def notices_to(pmbot: Harness, user: str) -> list[Call]:
+    """DMs to `user` other than their copy of an approval card (whose text is `CHG-n: …`)."""
+    return [
+        call
+        for call in posts_to(pmbot, user)
+        if not call.params.get("text", "").startswith("CHG-")
+        or not call.params["text"].split(" ", 1)[0].endswith(":")
     ]
 
 

@@ -4,7 +4,7 @@ digest, the list with date tokens, preview equal to what `now` posts, help, and 
 from __future__ import annotations
 
 import json
-from datetime import time
+from datetime import time, timedelta
 
 from sqlalchemy import select
 
@@ -184,7 +184,7 @@ async def test_preview_is_what_now_posts_and_now_leaves_the_week_to_the_schedule
     await sweep_at(pmbot, utc(2026, 11, 23, 8, 0))  # the scheduled digest still covers its whole week
     assert len(posts_in(pmbot.fake, TEAM)) == 2
     scheduled = [job for job in await digest_jobs(pmbot) if job.payload["run_id"] is not None]
-    assert [job.payload["since"] for job in scheduled] == [created.isoformat()]
+    assert [job.payload["since"] for job in scheduled] == [(created - timedelta(days=7)).isoformat()]
     assert [run.period for run in await runs(pmbot)] == ["2026-11-23"]
 
 

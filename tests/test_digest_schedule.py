@@ -70,7 +70,9 @@ async def test_monday_nine_oclock_on_both_sides_of_each_zones_clock_change(pmbot
     assert all(run.message_ts and run.channel_id and not run.late for run in await runs(pmbot))
 
 
-async def test_each_digest_covers_the_week_since_the_previous_one(pmbot: Harness) -> None:
+async def test_each_digest_covers_the_week_since_the_previous_one_the_first_the_week_before(
+    pmbot: Harness,
+) -> None:
     pmbot.clock.current = created = utc(2026, 10, 14, 12, 0)
     await subscribe(pmbot, C_BERLIN, zone=BERLIN)
 
@@ -79,7 +81,7 @@ async def test_each_digest_covers_the_week_since_the_previous_one(pmbot: Harness
 
     windows = [(job.payload["since"], job.payload["until"]) for job in await digest_jobs(pmbot)]
     assert windows == [
-        (created.isoformat(), utc(2026, 10, 19, 7, 0).isoformat()),
+        ((created - timedelta(days=7)).isoformat(), utc(2026, 10, 19, 7, 0).isoformat()),
         (utc(2026, 10, 19, 7, 0).isoformat(), utc(2026, 10, 26, 8, 0).isoformat()),
     ]
 
@@ -149,7 +151,7 @@ async def test_a_restart_inside_the_due_window_posts_once_marked_late(
         [job] = await digest_jobs(second)
         assert job.payload["late_by_seconds"] == timedelta(hours=2).total_seconds()
         window = DigestWindow(
-            "T_TEST", utc(2026, 11, 18, 12, 0), utc(2026, 11, 23, 8, 0), job.payload["sections"], BERLIN
+            "T_TEST", utc(2026, 11, 11, 12, 0), utc(2026, 11, 23, 8, 0), job.payload["sections"], BERLIN
         )
         built = await second.services.digest_content.build(window)
         assert post.params["blocks"] == as_dicts(digest_message(built, late_by=timedelta(hours=2))[1])

@@ -7,7 +7,7 @@ import json
 from bot.manifest import build_manifest
 from bot.views import ids
 from tests.fakes import payloads
-from tests.harness import ADMIN, ALICE, BOB, CAROL, SECRET, Harness
+from tests.harness import ADMIN, ALICE, BOB, CAROL, DAVE, SECRET, Harness
 from tests.home_steps import (
     button_value,
     buttons,
@@ -29,7 +29,7 @@ SETTINGS_BUTTONS = {ids.HOME_OPEN_SETTINGS, ids.HOME_OPEN_POLICY}
 
 async def test_three_people_each_see_their_own_queue(pmbot: Harness) -> None:
     await pmbot.set_intake(triagers=[CAROL])
-    await set_policy(pmbot, [BOB, CAROL], required=2)
+    await set_policy(pmbot, [BOB, CAROL, DAVE], required=2)
     export = await pmbot.file("Export the roadmap to CSV", user=ALICE)
     declined = await pmbot.file("Make it purple", user=ALICE)
     dark = await pmbot.file("Dark mode for the dashboard", user=BOB)
@@ -81,7 +81,7 @@ async def test_the_messages_tab_is_acknowledged_and_publishes_nothing(pmbot: Har
 
 async def test_only_admins_see_the_settings_section(pmbot: Harness) -> None:
     await pmbot.set_intake(channel="C_REQUESTS", triagers=[CAROL])
-    await set_policy(pmbot, [BOB], required=1)
+    await set_policy(pmbot, [BOB, DAVE], required=1)
 
     admin, alice = await open_home(pmbot, ADMIN), await open_home(pmbot, ALICE)
 
@@ -159,17 +159,26 @@ async def test_first_run_tells_anyone_else_what_pmbot_does_and_whom_to_ask(pmbot
     assert ids.OPEN_REQUEST_MODAL in buttons(home)
 
 
-async def test_first_run_ends_once_something_is_set(pmbot: Harness) -> None:
-    await pmbot.set_intake()
+async def test_the_first_run_guide_stays_until_all_three_settings_are_made_and_marks_them(
+    pmbot: Harness,
+) -> None:
+    await pmbot.set_intake()  # the intake channel only: triagers and approvers are still to choose
 
     admin, alice = shown(await open_home(pmbot, ADMIN)), shown(await open_home(pmbot, ALICE))
 
-    assert "Three settings" not in admin and "not set up" not in alice
+    assert "2 more settings and pmbot is ready" in admin and "not set up" not in alice
+    assert ":white_check_mark: 1. *Intake channel*" in admin and ":white_square: 2. *Triagers*" in admin
+    assert ":white_square: 3. *Approvers*" in admin
     assert "Triagers: admins (nobody named)" in admin
+
+    await pmbot.set_intake(triagers=[CAROL])
+    await set_policy(pmbot, [BOB, DAVE], required=1)
+
+    assert "pmbot is ready:" not in shown(await open_home(pmbot, ADMIN))
 
 
 async def test_long_lists_stay_within_100_blocks_and_see_all_pages_through_them(pmbot: Harness) -> None:
-    await set_policy(pmbot, [ALICE], required=1)
+    await set_policy(pmbot, [ALICE, DAVE], required=1)
     await seed(pmbot, ALICE, mine=400, followed=150, votes=120)
 
     home = await open_home(pmbot, ALICE)

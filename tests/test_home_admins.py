@@ -53,7 +53,7 @@ def settings_values() -> dict[str, Any]:
 
 def policy_values() -> dict[str, Any]:
     return {
-        ids.APPROVERS: {ids.VALUE: payloads.multi_users_select([BOB])},
+        ids.APPROVERS: {ids.VALUE: payloads.multi_users_select([BOB, CAROL])},
         ids.APPROVER_GROUP: {ids.VALUE: payloads.plain_text(None)},
         ids.REQUIRED_APPROVALS: {ids.VALUE: {"type": "number_input", "value": "1"}},
         ids.EXPIRY_DAYS: {ids.VALUE: {"type": "number_input", "value": "5"}},
@@ -115,7 +115,7 @@ async def test_a_named_pmbot_admin_can_submit_every_settings_modal(pmbot: Harnes
         assert response.status_code == 200 and response.text in ("", "{}"), (callback_id, response.text)
 
     assert (await pmbot.services.workspace.get(TEAM)).intake_channel_id == "C_NEW_INTAKE"
-    assert (await pmbot.services.workspace.approval_settings(TEAM)).approver_ids == [BOB]
+    assert (await pmbot.services.workspace.approval_settings(TEAM)).approver_ids == [BOB, CAROL]
     assert await pmbot.services.workspace.admin_ids(TEAM) == [ALICE, CAROL]
     assert await pmbot.services.workspace.digest_defaults(TEAM) == DigestDefaults(4, 16, 30)
     actions = [(entry.actor_id, entry.action) for entry in await workspace_log(pmbot)][-4:]

@@ -13,7 +13,7 @@ from bot.services.home.service import HomeList, HomeService
 from storage import home as queries
 from storage.db import Database
 from storage.models import LaunchStatus
-from tests.harness import ALICE, BOB, FakeClock, Harness
+from tests.harness import ALICE, BOB, DAVE, FakeClock, Harness
 from tests.home_steps import TEAM, Item, add_launch, seed
 from tests.roadmap_steps import set_policy
 
@@ -44,7 +44,7 @@ async def test_the_queue_costs_a_fixed_number_of_statements(
     pmbot: Harness, counted_home: tuple[HomeService, list[str]]
 ) -> None:
     home, statements = counted_home
-    await set_policy(pmbot, [ALICE], required=1)
+    await set_policy(pmbot, [ALICE, DAVE], required=1)
     await seed(pmbot, ALICE, mine=10, followed=10, votes=10)
     await add_launch(pmbot, 1, name="Small", days_away=5, items=(Item(ALICE, 2),) * 10)
     await home.queue(TEAM, ALICE)  # warm: the first use of a pooled connection may say more

@@ -7,7 +7,7 @@ from sqlalchemy import select
 from bot.views import ids
 from storage.models import OutboxJob
 from tests.fakes import payloads
-from tests.harness import ADMIN, ALICE, BOB, CAROL, Harness
+from tests.harness import ADMIN, ALICE, BOB, CAROL, DAVE, Harness
 from tests.home_steps import TEAM, next_publish, open_home, publishes, shown
 from tests.roadmap_steps import RATIONALE, approve, change, propose_add, set_policy, submit_change
 
@@ -67,7 +67,7 @@ async def test_a_burst_of_changes_gives_one_publish_per_person(pmbot: Harness) -
 
 
 async def test_a_proposal_refreshes_its_approvers_homes_and_a_vote_the_voters(pmbot: Harness) -> None:
-    await set_policy(pmbot, [BOB, CAROL], required=2)
+    await set_policy(pmbot, [BOB, CAROL, DAVE], required=2)
     await pmbot.settled()
     seen = {user: len(publishes(pmbot, user)) for user in (BOB, CAROL)}
 
@@ -88,7 +88,7 @@ async def test_a_proposal_refreshes_its_approvers_homes_and_a_vote_the_voters(pm
 
 
 async def test_members_of_the_approvers_user_group_are_refreshed_too(pmbot: Harness) -> None:
-    pmbot.fake.usergroups["S_PRODUCT"] = [BOB]
+    pmbot.fake.usergroups["S_PRODUCT"] = [BOB, DAVE]
     values = _policy_values(group="S_PRODUCT")
     response = await pmbot.submit(ids.POLICY_MODAL, values, user=ADMIN)
     assert response.status_code == 200, response.text
@@ -103,12 +103,12 @@ async def test_members_of_the_approvers_user_group_are_refreshed_too(pmbot: Harn
 
 
 async def test_an_approver_removed_from_the_policy_stops_seeing_the_vote(pmbot: Harness) -> None:
-    await set_policy(pmbot, [BOB], required=1)
+    await set_policy(pmbot, [BOB, DAVE], required=1)
     await propose_add(pmbot, "Global search", user=ALICE)
     assert "CHG-1" in shown(await open_home(pmbot, BOB))
     seen = {user: len(publishes(pmbot, user)) for user in (BOB, CAROL, ADMIN)}
 
-    await set_policy(pmbot, [CAROL], required=1)
+    await set_policy(pmbot, [CAROL, DAVE], required=1)
 
     bob = await next_publish(pmbot, BOB, seen[BOB])
     carol = await next_publish(pmbot, CAROL, seen[CAROL])

@@ -29,9 +29,19 @@ from tests.launch_steps import (
 )
 
 
-async def move_date(pmbot: Harness, number: int, day: str | None, *, user: str = ALICE) -> dict[str, str]:
+async def move_date(
+    pmbot: Harness,
+    number: int,
+    day: str | None,
+    *,
+    user: str = ALICE,
+    why: str | None = "Legal review is late",
+) -> dict[str, str]:
     """Submit the change-date modal; returns its inline errors ({} when accepted)."""
-    values = {fields.NEW_DATE: {ids.VALUE: payloads.datepicker(day)}}
+    values = {
+        fields.NEW_DATE: {ids.VALUE: payloads.datepicker(day)},
+        fields.SLIP_REASON: {ids.VALUE: payloads.plain_text(why)},
+    }
     metadata = json.dumps({"number": number})
     response = await pmbot.submit(ids.LAUNCH_DATE_MODAL, values, user=user, private_metadata=metadata)
     assert response.status_code == 200
@@ -145,3 +155,20 @@ async def test_cancelling_closes_the_checklist(pmbot: Harness) -> None:
     assert "nothing changed" in refusal
     assert not (await items_of(pmbot, launch.number))[0].done
     assert any("was cancelled" in text_of(m) for m in thread(pmbot, launch))
+
+
+async def test_a_slip_needs_a_reason_and_the_thread_reads_it(pmbot: Harness) -> None:
+    launch = await create_launch(pmbot, days=30)
+
+    refused = await move_date(pmbot, launch.number, in_days(pmbot, 37).isoformat(), why=None)
+
+    assert refused == {fields.SLIP_REASON: "Say why it slips: the thread and the people waiting read it."}
+    assert (
+        await move_date(pmbot, launch.number, in_days(pmbot, 37).isoformat(), why="Payments API <late>") == {}
+    )
+    await pmbot.settled()
+    notices = [m for m in thread(pmbot, launch) if "slipped" in json.dumps(m)]
+    assert "Why: “Payments API &lt;late&gt;”" in json.dumps(notices[-1], ensure_ascii=False)
+    assert (
+        await move_date(pmbot, launch.number, in_days(pmbot, 33).isoformat(), why=None) == {}
+    )  # earlier: no why

@@ -148,7 +148,9 @@ async def test_a_slip_schedules_the_reminders_again_for_the_new_date(pmbot: Harn
     assert len(reminders(pmbot, launch)) == 1
 
     pmbot.clock.current = utc(2026, 12, 3, 10, 0)
-    await pmbot.services.launches.change_date(TEAM, ALICE, launch.number, date(2026, 12, 17))
+    await pmbot.services.launches.change_date(
+        TEAM, ALICE, launch.number, date(2026, 12, 17), "QA found a bug"
+    )
     await at(pmbot, utc(2026, 12, 9, 8, 0))  # the old T-1: nothing
     assert len(reminders(pmbot, launch)) == 1
     await at(pmbot, utc(2026, 12, 10, 8, 0))  # a week before the new date

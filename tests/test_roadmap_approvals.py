@@ -26,6 +26,7 @@ from tests.roadmap_steps import (
     change,
     click,
     get_proposal,
+    notices_to,
     open_ask_modal,
     posts_to,
     propose,
@@ -41,6 +42,8 @@ from tests.slack_limits import problems_in_message, problems_in_view
 
 DAVE, ERIN = "U_DAVE", "U_ERIN"
 PENDING_BUTTONS = [ids.APPROVE, ids.REJECT, ids.REQUEST_CHANGES, ids.WITHDRAW]
+VOTE_BUTTONS = [ids.APPROVE, ids.REJECT, ids.REQUEST_CHANGES]  # an approver's own copy
+PROPOSER_BUTTONS = [ids.WITHDRAW]  # the proposer's own copy, their confirmation
 APPLIED = "Approved: CHG-{n} is on the roadmap now."
 ONE_MORE = "Approved; 1 more approval(s) needed."
 
@@ -54,8 +57,21 @@ async def cards_at(pmbot: Harness, number: int, targets: list[str]) -> set[tuple
     )
     assert sorted(call.params["channel"] for call in posts) == sorted(targets)
     for call in posts:
-        assert problems_in_message(call.params) == [] and buttons(call) == PENDING_BUTTONS
+        channel = call.params["channel"]
+        mine = (
+            PENDING_BUTTONS
+            if channel == APPROVALS
+            else PROPOSER_BUTTONS
+            if channel == ALICE
+            else VOTE_BUTTONS
+        )
+        assert problems_in_message(call.params) == [] and buttons(call) == mine, channel
     return {(call.response["channel"], call.response["ts"]) for call in posts}
+
+
+def _notice_to(call: Call, user: str) -> bool:
+    """A DM to `user` that is not their copy of a card (`CHG-n: …`)."""
+    return call.params["channel"] == user and ": " not in call.params.get("text", "").split(" ", 1)[0] + " "
 
 
 def where(calls: list[Call]) -> set[tuple[str, str]]:
@@ -67,30 +83,38 @@ async def test_quorum_of_two_of_three_applies_at_the_second_approval_updating_ev
 ) -> None:
     await set_policy(pmbot, [BOB, CAROL, ADMIN], required=2)
     await propose_add(pmbot, "Global search")
-    posted = await cards_at(pmbot, 1, [APPROVALS, BOB, CAROL, ADMIN])
+    posted = await cards_at(pmbot, 1, [APPROVALS, BOB, CAROL, ADMIN, ALICE])
     await pmbot.settled()
 
     assert await vote(pmbot, ids.APPROVE, 1, BOB) == ONE_MORE
     await pmbot.settled()
     assert await roadmap_items(pmbot) == []
     first = card_calls(pmbot, 1)
-    assert len(first) == 4 and where(first) == posted
+    assert len(first) == 5 and where(first) == posted
     for call in first:
         assert "approved by <@U_BOB> (1/2)" in shown(call)
-        assert "waiting for <@U_ADMIN> <@U_CAROL>" in shown(call)
-        assert buttons(call) == PENDING_BUTTONS and problems_in_message(call.params) == []
+        assert "can still vote: <@U_ADMIN> <@U_CAROL>" in shown(call)
+        channel = call.params["channel"]
+        mine = (
+            PENDING_BUTTONS
+            if channel == APPROVALS
+            else PROPOSER_BUTTONS
+            if channel == "D" + ALICE
+            else VOTE_BUTTONS
+        )
+        assert buttons(call) == mine and problems_in_message(call.params) == []
 
     assert await vote(pmbot, ids.APPROVE, 1, CAROL) == APPLIED.format(n=1)
     await pmbot.settled()
     [item] = await roadmap_items(pmbot)
     assert (item.title, item.horizon, item.status) == ("Global search", "next", "planned")
-    final = card_calls(pmbot, 1)[4:]
-    assert len(final) == 4 and where(final) == posted
+    final = card_calls(pmbot, 1)[5:]
+    assert len(final) == 5 and where(final) == posted
     for call in final:
         assert "Approved and applied" in shown(call) and "(2/2)" in shown(call)
         assert buttons(call) == []
-    assert len(card_calls(pmbot, 1, "chat.postMessage")) == 4, "cards are updated, never posted again"
-    [told] = posts_to(pmbot, ALICE)
+    assert len(card_calls(pmbot, 1, "chat.postMessage")) == 5, "cards are updated, never posted again"
+    [told] = notices_to(pmbot, ALICE)
     assert "CHG-1" in told.params["text"] and "approved" in told.params["text"]
 
 
@@ -149,11 +173,11 @@ async def test_two_replicas_on_one_database_apply_and_announce_once(
     [item] = await roadmap_items(pmbot)
     assert await audit_actions(pmbot, "roadmap_item", item.id or 0) == ["add_applied"]
     assert len(await all_votes(pmbot, 1)) == 2 and len(posts_to(pmbot, ANNOUNCE)) == 1
-    assert len(card_calls(pmbot, 1, "chat.postMessage")) == 5, "each card posted once, by one replica"
+    assert len(card_calls(pmbot, 1, "chat.postMessage")) == 6, "each card posted once, by one replica"
 
 
 async def test_a_double_click_counts_once_because_the_database_allows_one_vote(pmbot: Harness) -> None:
-    await set_policy(pmbot, [BOB, CAROL], required=2)
+    await set_policy(pmbot, [BOB, CAROL, DAVE], required=2)
     await propose_add(pmbot, "Dark mode")
     await pmbot.settled()
 
@@ -182,13 +206,15 @@ async def test_a_double_click_counts_once_because_the_database_allows_one_vote(p
 async def test_the_proposer_and_non_approvers_are_refused_and_no_vote_is_stored(pmbot: Harness) -> None:
     await set_policy(pmbot, [ALICE, BOB], required=1)
     await propose_add(pmbot, "Audit log")
-    await cards_at(pmbot, 1, [APPROVALS, BOB])  # the proposer gets no card to vote on
+    await cards_at(pmbot, 1, [APPROVALS, BOB, ALICE])  # the proposer's own copy has no vote buttons
     await pmbot.settled()
 
     assert "You proposed this change, so your vote does not count" in await vote(pmbot, ids.APPROVE, 1, ALICE)
     assert "Only approvers can vote" in await vote(pmbot, ids.APPROVE, 1, CAROL)
-    view = await open_ask_modal(pmbot, ids.REJECT, 1, user=CAROL)
-    refused = await submit_comment(pmbot, view, "I do not like it", user=CAROL)
+    refusal = await open_ask_modal(pmbot, ids.REJECT, 1, user=CAROL)  # refused before typing a reason
+    assert "Only approvers can vote" in json.dumps(refusal) and "callback_id" not in refusal
+    opened_earlier = {"callback_id": ids.REJECT_MODAL, "private_metadata": '{"number": 1}'}
+    refused = await submit_comment(pmbot, opened_earlier, "I do not like it", user=CAROL)
     assert "Only approvers can vote" in refused.json()["errors"][ids.COMMENT]
     await pmbot.settled()
 
@@ -203,7 +229,7 @@ async def test_while_no_approvers_are_named_a_workspace_admin_approves(pmbot: Ha
     [card] = await pmbot.fake.wait_for(
         "chat.postMessage", where=lambda call: call.params["channel"] == APPROVALS
     )
-    assert "waiting for any workspace admin" in shown(card)
+    assert "any workspace admin can vote" in shown(card)
     await pmbot.settled()
 
     assert "Only approvers can vote" in await vote(pmbot, ids.APPROVE, 1, BOB)
@@ -230,7 +256,7 @@ async def test_request_changes_then_resubmit_clears_the_votes(pmbot: Harness) ->
     sent = await submit_comment(pmbot, view, "Fix the typo & <link> the request", user=CAROL)
     assert sent.text in ("", "{}"), sent.text
 
-    [dm] = await pmbot.fake.wait_for("chat.postMessage", where=lambda call: call.params["channel"] == ALICE)
+    [dm] = await pmbot.fake.wait_for("chat.postMessage", where=lambda call: _notice_to(call, ALICE))
     assert "needs changes" in shown(dm) and "Fix the typo &amp; &lt;link&gt; the request" in shown(dm)
     assert buttons(dm) == [ids.RESUBMIT, ids.WITHDRAW] and problems_in_message(dm.params) == []
     await pmbot.settled()
@@ -240,12 +266,12 @@ async def test_request_changes_then_resubmit_clears_the_votes(pmbot: Harness) ->
         await vote(pmbot, ids.APPROVE, 1, ADMIN) == "CHG-1 waits for its proposer's changes; nothing changed."
     )
 
+    before = len(pmbot.fake.calls_to("views.update"))
     await click(pmbot, ids.RESUBMIT, 1, user=BOB, channel=APPROVALS)
-    [refusal] = await pmbot.fake.wait_for("views.update")
-    assert "Only the proposer" in json.dumps(refusal.params["view"])
+    refusal = (await pmbot.fake.wait_for("views.update", count=before + 1))[-1]
+    assert "who proposed CHG-1, can do that" in json.dumps(refusal.params["view"])
     await click(pmbot, ids.RESUBMIT, 1, user=ALICE, channel="DU_ALICE")
-    [_, opened] = await pmbot.fake.wait_for("views.update", count=2)
-    modal = opened.params["view"]
+    modal = (await pmbot.fake.wait_for("views.update", count=before + 2))[-1].params["view"]
     assert modal["callback_id"] == ids.PROPOSE_MODAL and problems_in_view(modal) == []
     assert json.loads(opened_metadata(modal)) == {"number": 1}
     assert "Global serach" in json.dumps(modal["blocks"])
@@ -257,7 +283,7 @@ async def test_request_changes_then_resubmit_clears_the_votes(pmbot: Harness) ->
     await pmbot.settled()
     proposal = await get_proposal(pmbot, 1)
     assert (proposal.status, proposal.revision, proposal.changes["title"]) == ("pending", 2, "Global search")
-    latest = card_calls(pmbot, 1)[-1]
+    latest = [call for call in card_calls(pmbot, 1) if call.params["channel"] == APPROVALS][-1]
     assert "Waiting for approvals" in shown(latest) and "(0/2)" in shown(latest)
     assert buttons(latest) == PENDING_BUTTONS
 
@@ -277,7 +303,7 @@ async def test_request_changes_then_resubmit_clears_the_votes(pmbot: Harness) ->
 
 
 async def test_reject_needs_a_reason_and_later_clicks_only_hear_the_final_state(pmbot: Harness) -> None:
-    await set_policy(pmbot, [BOB, CAROL], required=2)
+    await set_policy(pmbot, [BOB, CAROL, DAVE], required=2)
     await propose_add(pmbot, "Blockchain")
     await pmbot.settled()
 
@@ -286,7 +312,7 @@ async def test_reject_needs_a_reason_and_later_clicks_only_hear_the_final_state(
     empty = await submit_comment(pmbot, view, "", user=BOB)
     assert empty.json() == {"response_action": "errors", "errors": {ids.COMMENT: "Say why it is rejected."}}
     assert (await submit_comment(pmbot, view, "Not our <strategy>", user=BOB)).text in ("", "{}")
-    [dm] = await pmbot.fake.wait_for("chat.postMessage", where=lambda call: call.params["channel"] == ALICE)
+    [dm] = await pmbot.fake.wait_for("chat.postMessage", where=lambda call: _notice_to(call, ALICE))
     assert "was rejected" in shown(dm) and "Not our &lt;strategy&gt;" in shown(dm)
     await pmbot.settled()
     final = card_calls(pmbot, 1)[-1]
@@ -295,22 +321,24 @@ async def test_reject_needs_a_reason_and_later_clicks_only_hear_the_final_state(
 
     assert await vote(pmbot, ids.APPROVE, 1, CAROL) == "CHG-1 was rejected; nothing changed."
     late = await open_ask_modal(pmbot, ids.REQUEST_CHANGES, 1, user=CAROL)
-    too_late = await submit_comment(pmbot, late, "Rename it", user=CAROL)
+    assert "CHG-1 was rejected; nothing changed." in json.dumps(late)  # said before typing anything
+    opened_earlier = {"callback_id": ids.CHANGES_MODAL, "private_metadata": '{"number": 1}'}
+    too_late = await submit_comment(pmbot, opened_earlier, "Rename it", user=CAROL)
     assert too_late.json()["errors"] == {ids.COMMENT: "CHG-1 was rejected; nothing changed."}
-    assert "CHG-1 is already rejected" in await vote(pmbot, ids.WITHDRAW, 1, ALICE)
+    assert "CHG-1 was rejected; nothing changed." in await vote(pmbot, ids.WITHDRAW, 1, ALICE)
     await pmbot.settled()
     assert [(v.approver_id, v.choice) for v in await all_votes(pmbot, 1)] == [(BOB, "reject")]
     assert (await get_proposal(pmbot, 1)).status == ProposalStatus.REJECTED
     assert await roadmap_items(pmbot) == [] and len(pmbot.fake.calls_to("chat.update")) == updates
-    assert len(posts_to(pmbot, ALICE)) == 1
+    assert len(notices_to(pmbot, ALICE)) == 1
 
 
 async def test_only_the_proposer_withdraws(pmbot: Harness) -> None:
-    await set_policy(pmbot, [BOB], required=1)
+    await set_policy(pmbot, [BOB, DAVE], required=1)
     await propose_add(pmbot, "Kanban board")
     await pmbot.settled()
 
-    assert "Only the proposer can withdraw" in await vote(pmbot, ids.WITHDRAW, 1, BOB)
+    assert "Only <@U_ALICE>, who proposed CHG-1, can do that" in await vote(pmbot, ids.WITHDRAW, 1, BOB)
     assert await vote(pmbot, ids.WITHDRAW, 1, ALICE) == "You withdrew CHG-1."
     await pmbot.settled()
     final = card_calls(pmbot, 1)[-1]

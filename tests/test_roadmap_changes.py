@@ -21,6 +21,7 @@ from tests.roadmap_steps import (
     get_item,
     get_proposal,
     get_request,
+    notices_to,
     posts_to,
     propose,
     propose_add,
@@ -85,7 +86,7 @@ EVERY_KIND: list[tuple[dict[str, Any], str, dict[str, Any]]] = [
 async def test_the_card_shows_the_diff_of_every_kind_of_change_and_the_item_follows_it(
     pmbot: Harness,
 ) -> None:
-    await set_policy(pmbot, [BOB], required=1)
+    await set_policy(pmbot, [BOB, DAVE], required=1)
 
     for number, (fields, expected, after) in enumerate(EVERY_KIND, start=1):
         await propose(pmbot, **fields)
@@ -115,7 +116,7 @@ async def test_requesters_and_followers_of_linked_requests_hear_what_the_change_
     second = await pmbot.file("Find old messages", user=BOB)
     await pmbot.click(ids.FOLLOW, first, user=DAVE)
     await answer(pmbot, f"{ids.FOLLOW}-{DAVE}")
-    await set_policy(pmbot, [CAROL], required=1)
+    await set_policy(pmbot, [CAROL, ADMIN], required=1)
     await pmbot.settled()
     before = {user: len(posts_to(pmbot, user)) for user in (ALICE, BOB, DAVE)}
 
@@ -182,7 +183,7 @@ async def test_approvers_are_reminded_once_after_two_days_and_the_proposal_expir
     assert await sweep() == 1
     await pmbot.settled()
     assert (await get_proposal(pmbot, 1)).status == ProposalStatus.EXPIRED
-    [told] = posts_to(pmbot, ALICE)
+    [told] = notices_to(pmbot, ALICE)
     assert "expired before enough approvers approved it" in shown(told) and "No quorum" in shown(told)
     final = card_calls(pmbot, 1)[-1]
     assert "Expired without a quorum" in shown(final) and buttons(final) == []
@@ -197,4 +198,4 @@ async def test_approvers_are_reminded_once_after_two_days_and_the_proposal_expir
     await pmbot.settled()
     assert (await get_proposal(pmbot, 2)).status == ProposalStatus.EXPIRED
     assert await all_votes(pmbot, 2) == [] and await roadmap_items(pmbot) == []
-    assert "CHG-2 expired" in posts_to(pmbot, ALICE)[-1].params["text"]
+    assert "CHG-2 expired" in notices_to(pmbot, ALICE)[-1].params["text"]

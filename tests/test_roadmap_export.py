@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from bot.views import ids
-from tests.harness import ADMIN, ALICE, BOB, CAROL, Harness
+from tests.harness import ADMIN, ALICE, BOB, CAROL, DAVE, Harness
 from tests.roadmap_steps import TEAM, answer, propose, set_policy, vote
 
 PMBOT = Path(sys.executable).with_name("pmbot")
@@ -50,7 +50,7 @@ async def make_roadmap(pmbot: Harness) -> tuple[int, int]:
     await pmbot.click(ids.UPVOTE, second, user=ADMIN)
     await answer(pmbot, f"{ids.UPVOTE}-{CAROL}")
     await answer(pmbot, f"{ids.UPVOTE}-{ADMIN}")
-    await set_policy(pmbot, [BOB], required=1)
+    await set_policy(pmbot, [BOB, DAVE], required=1)
     await propose(
         pmbot, "add", title="Global search", description="Across projects\nand files", horizon="now",
         target_date="2031-01-15", owner=CAROL, linked=[first, second],

@@ -11,7 +11,7 @@ from typing import Any, TypeVar
 from bot.services.roadmap import proposals as form
 from bot.views import ids
 from tests.fakes import payloads
-from tests.harness import ADMIN, ALICE, BOB, CAROL, SECRET, Harness, opened_metadata
+from tests.harness import ADMIN, ALICE, BOB, CAROL, DAVE, SECRET, Harness, opened_metadata
 from tests.roadmap_steps import (
     answer,
     change,
@@ -119,7 +119,7 @@ async def test_the_roadmap_by_horizon_and_a_snapshot_shared_in_the_channel(pmbot
     for user in (ALICE, CAROL):
         await pmbot.click(ids.UPVOTE, wanted, user=user)
         await answer(pmbot, f"{ids.UPVOTE}-{user}")
-    await set_policy(pmbot, [ADMIN], required=1)
+    await set_policy(pmbot, [ADMIN, DAVE], required=1)
     await propose(pmbot, "add", title="Global search", horizon="now", target_date="2031-01-15", owner=CAROL)
     await propose(pmbot, "add", title="Offline <mode>", horizon="next", linked=[wanted])
     await propose(pmbot, "add", title="Kanban", horizon="later")
@@ -162,7 +162,7 @@ async def test_the_roadmap_by_horizon_and_a_snapshot_shared_in_the_channel(pmbot
 
 
 async def test_one_item_with_its_history_and_what_matches_nothing(pmbot: Harness) -> None:
-    await set_policy(pmbot, [BOB], required=1)
+    await set_policy(pmbot, [BOB, DAVE], required=1)
     await pmbot.set_intake()
     wanted = await pmbot.file("Find old tickets")
     await propose(pmbot, "add", title="Global search", description="Across <all> projects", horizon="next")
@@ -199,8 +199,10 @@ async def test_pending_proposals_with_their_age_and_whose_vote_is_missing(pmbot:
     shown = texts(await roadmap(pmbot, "pending", user=CAROL))
     first, second, third = shown.split("\n*CHG-")[1:]
     assert first.startswith("1* Add “Global search”") and "3 day(s) old · 1/2 approvals" in first
-    assert "needs <@U_ADMIN> <@U_CAROL>" in first
-    assert "0 day(s) old · 0/2 approvals · needs <@U_ADMIN> <@U_CAROL>" in second, "the proposer never votes"
+    assert "can still vote: <@U_ADMIN> <@U_CAROL>" in first
+    assert "0 day(s) old · 0/2 approvals · can still vote: <@U_ADMIN> <@U_CAROL>" in second, (
+        "the proposer never votes"
+    )
     assert "waits for the proposer's changes" in third
 
 
@@ -237,7 +239,7 @@ async def open_propose_modal(pmbot: Harness, via_button: bool) -> dict[str, Any]
 
 
 async def test_the_propose_modal_names_each_missing_field_inline(pmbot: Harness) -> None:
-    await set_policy(pmbot, [BOB], required=1)
+    await set_policy(pmbot, [BOB, DAVE], required=1)
     view = await open_propose_modal(pmbot, via_button=False)
     assert view == await open_propose_modal(pmbot, via_button=True)
     block_ids = {block.get("block_id") for block in view["blocks"]}

@@ -21,9 +21,9 @@ from bot.services import outbox_kinds
 from bot.services.launches.outbox import post_key
 from bot.services.launches.reads import LaunchView
 from bot.services.launches.service import LaunchService
-from bot.views.common import as_dicts
+from bot.views.common import as_dicts, section
 from bot.views.launches.checklist import checklist_message
-from bot.views.launches.notices import notice_message, poll_message
+from bot.views.launches.notices import assignment_message, notice_message, poll_message
 from bot.views.launches.parent import parent_message
 from storage import outbox
 from storage.launches import queries
@@ -50,6 +50,7 @@ class LaunchDeliveries:
             outbox_kinds.SYNC_LAUNCH_CHUNK: Delivery(self.sync_chunk),
             outbox_kinds.SYNC_GONOGO: Delivery(self.sync_poll),
             outbox_kinds.LAUNCH_NOTICE: Delivery(self.post_notice),
+            outbox_kinds.LAUNCH_ASSIGNMENT: Delivery(self.tell_assigned),
         }
 
     async def post_all(self, job: ClaimedJob) -> None:
@@ -169,6 +170,14 @@ class LaunchDeliveries:
                 chunk=index,
                 ts=posted["ts"],
             )
+        )
+
+    async def tell_assigned(self, job: ClaimedJob) -> None:
+        """DM a new checklist-item owner or go / no-go decider what is now theirs to do."""
+        view = await self._view(job)
+        said = assignment_message(view, job.payload["actor_id"], job.payload.get("item_id"))
+        await self._client.chat_postMessage(
+            channel=job.payload["user_id"], text=said, blocks=as_dicts([section(said)])
         )
 
     async def _view(self, job: ClaimedJob) -> LaunchView:

@@ -16,9 +16,10 @@ from bot.errors import NotFound
 from bot.services import outbox_kinds
 from bot.services.requests.service import RequestDetail, RequestService
 from bot.services.requests.similar import SimilarRequests
+from bot.services.requests.transitions import Move, moves_in
 from bot.services.settings.service import SettingsService
 from bot.views.common import as_dicts
-from bot.views.requests.card import CLOSED, card_fallback_text, request_card
+from bot.views.requests.card import card_fallback_text, request_card
 from bot.views.requests.notifications import filed_reply, notice_message
 from bot.views.requests.similar import possible_duplicates
 from storage.outbox import ClaimedJob
@@ -86,7 +87,7 @@ class RequestDeliveries:
 
     async def _card_blocks(self, detail: RequestDetail) -> list[Block]:
         request = detail.request
-        if request.status in CLOSED:
+        if Move.MARK_DUPLICATE not in moves_in(request.status):  # the transition table: planned or closed
             return request_card(detail)
         # Only older ones: the first filed is the original, so two cards never point at each other.
         earlier = await self._similar.find(

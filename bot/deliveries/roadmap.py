@@ -12,6 +12,7 @@ from bot.errors import NotFound
 from bot.services import outbox_kinds
 from bot.services.roadmap.reads import ProposalView
 from bot.services.roadmap.service import RoadmapService
+from bot.services.roadmap.transitions import ProposalMove, moves_for, roles_of
 from bot.views.common import as_dicts
 from bot.views.roadmap.approval_card import approval_card, change_summary
 from bot.views.roadmap.notices import announcement_message, outcome_message, reminder_message
@@ -41,16 +42,19 @@ class RoadmapDeliveries:
         }
 
     async def sync_cards(self, job: ClaimedJob) -> UnitOfWork[None] | None:
-        """Post the card where it is missing (channel, each approver) and update it where it is."""
+        """Post the card where it is missing (channel, each approver, the proposer's confirmation)
+        and update it where it is; each person's copy carries only their moves."""
         view = await self._view(job)
-        blocks = as_dicts(approval_card(view))
         fallback = f"{view.proposal.ref}: {change_summary(view)}"
         async with self._db.read() as session:
             posted = {message.target: message for message in await list_messages(session, view.proposal)}
             policy = await get_policy(session, job.team_id)
-        targets = [policy.approvals_channel_id] if policy.approvals_channel_id else []
+        channel = policy.approvals_channel_id
+        targets = [channel] if channel else []
         targets += [user for user in view.approver_ids if user != view.proposal.proposer_id]
+        targets.append(view.proposal.proposer_id)
         for target in dict.fromkeys([*targets, *posted]):
+            blocks = as_dicts(approval_card(view, None if target == channel else _moves_of(view, target)))
             message = posted.get(target)
             if message is not None:
                 await self._client.chat_update(
@@ -96,6 +100,11 @@ class RoadmapDeliveries:
             return await self._roadmap.proposal(job.team_id, job.payload["proposal_id"])
         except NotFound as missing:
             raise GiveUp(missing.message) from None
+
+
+def _moves_of(view: ProposalView, user_id: str) -> list[ProposalMove]:
+    roles = roles_of(user_id, view.proposal.proposer_id, is_approver=user_id in view.approver_ids)
+    return moves_for(view.proposal.status, roles)
 
 
 async def _remember(proposal: Proposal, posts: list[tuple[str, str, str]], session: AsyncSession) -> None:

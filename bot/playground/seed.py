@@ -111,7 +111,12 @@ async def _pending_proposal(services: Services, numbers: dict[str, int]) -> None
 
 async def _launch(services: Services, item_number: int) -> None:
     launch_day = services.clock.now().date() + timedelta(days=10)
-    draft = LaunchDraft(
-        "Faster search", launch_day, sample.GENERAL, owner_id=ADMIN, roadmap_item_numbers=[item_number]
+    draft = LaunchDraft(  # ten days out, some of the template's items start overdue: shown as such
+        "Faster search",
+        launch_day,
+        sample.GENERAL,
+        owner_id=ADMIN,
+        roadmap_item_numbers=[item_number],
+        accept_overdue=True,
     )
     await services.launches.create(TEAM, ADMIN, draft)

@@ -32,6 +32,8 @@ MARK_DUPLICATE = "request_mark_duplicate"
 ASSIGN = "request_assign"
 FOLLOW = "request_follow"
 UPVOTE = "request_upvote"
+UNFOLLOW = "request_unfollow"
+UNDO_UPVOTE = "request_undo_upvote"
 
 # Similar requests (#16): suggestions under the modal's title, after a quick filing, on the card
 SIMILAR_BLOCK_PREFIX = "similar:"  # a suggestion in the request modal: "similar:<number>"
@@ -61,6 +63,7 @@ SHARE_ROADMAP = "roadmap_share"
 OPEN_PROPOSE_MODAL = "roadmap_open_propose"
 ITEM_PICKER = "roadmap_item_picker"
 REQUEST_PICKER = "roadmap_request_picker"
+TEMPLATE_PICKER = "launch_template_picker"  # the type-ahead of templates, once there are over 100
 COMMENT = "comment"
 APPROVERS = "approvers"
 APPROVER_GROUP = "approver_group"

@@ -10,6 +10,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot.errors import PmbotError
 from bot.runtime import Services
 from bot.services.launches.changes import ItemChange
+from bot.services.launches.transitions import moves_for, roles_of
 from bot.views import ids
 from bot.views.common import as_dicts, section
 from bot.views.launches.replies import help_blocks, launch_blocks, templates_blocks, upcoming_blocks
@@ -69,17 +70,19 @@ async def route_launch_command(
         case "gonogo":
             await ack(blocks=as_dicts(help_blocks("Say which launch: `/launch gonogo LCH-3`.")))
         case _:
-            await show_launch(ack, team_id, typed, services)
+            await show_launch(ack, team_id, user_id, typed, services)
 
 
-async def show_launch(ack: AsyncAck, team_id: str, typed: str, services: Services) -> None:
-    """One launch, or what matched nothing and the usage."""
+async def show_launch(ack: AsyncAck, team_id: str, user_id: str, typed: str, services: Services) -> None:
+    """One launch with the moves this person may make, or what matched nothing and the usage."""
     try:
         view = await services.launches.find(team_id, typed)
     except PmbotError as missing:
         await ack(blocks=as_dicts(help_blocks(missing.message)))
         return
-    await ack(blocks=as_dicts(launch_blocks(view)))
+    is_admin = await services.permissions.is_admin(team_id, user_id)
+    moves = moves_for(view.launch.status, roles_of(user_id, view.launch, is_admin=is_admin))
+    await ack(blocks=as_dicts(launch_blocks(view, moves)))
 
 
 async def tick_checklist_item(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from datetime import date, time
 from typing import Any
 
@@ -14,10 +15,19 @@ from bot.errors import InvalidInput, PmbotError
 from bot.runtime import Services
 from bot.services.launches import changes as fields
 from bot.services.launches import templates
-from bot.services.launches.changes import LaunchDraft
+from bot.services.launches.changes import LaunchDraft, OverdueAtCreation
+from bot.services.launches.transitions import LaunchMove
 from bot.views import ids
-from bot.views.launches.modals import date_modal, item_modal, new_launch_modal, template_modal
+from bot.views.common import option
+from bot.views.launches.modals import (
+    date_modal,
+    item_modal,
+    new_launch_modal,
+    overdue_warning,
+    template_modal,
+)
 from bot.views.launches.replies import EDIT
+from bot.views.limits import SELECT_OPTIONS
 from handlers.modals import open_then_fill
 from handlers.payload import who
 
@@ -30,6 +40,7 @@ def register(app: AsyncApp) -> None:
     app.view(ids.LAUNCH_ITEM_MODAL)(save_item)
     app.view(ids.LAUNCH_DATE_MODAL)(move_launch_date)
     app.view(ids.LAUNCH_TEMPLATE_MODAL)(save_template)
+    app.options(ids.TEMPLATE_PICKER)(suggest_templates)
     app.action(ids.LAUNCH_OPEN_MODAL)(open_new_launch_button)
     app.action(ids.HOME_NEW_LAUNCH)(open_new_launch_button)
     app.action(ids.LAUNCH_EDIT_TEMPLATE)(open_template_button)
@@ -103,11 +114,14 @@ async def open_date_modal(
     client: AsyncWebClient, trigger_id: str, context: AsyncBoltContext, services: Services, number: int,
     respond: AsyncRespond | None,
 ) -> None:  # fmt: skip
-    """Change the launch date."""
-    team_id, _ = who(context)
+    """Change the launch date; someone who may not sees why instead of a form refused on submit."""
+    team_id, user_id = who(context)
 
     async def build() -> View:
-        return date_modal((await services.launches.find(team_id, f"LCH-{number}")).launch)
+        doing = "change its date"
+        return date_modal(
+            await services.launches.check_may(team_id, user_id, number, LaunchMove.CHANGE_DATE, doing)
+        )
 
     await open_then_fill(client, trigger_id, "Change launch date", build, respond)
 
@@ -115,9 +129,15 @@ async def open_date_modal(
 async def create_launch(
     ack: AsyncAck, view: dict[str, Any], context: AsyncBoltContext, services: Services
 ) -> None:
-    """Create the launch; bad input is shown inline and nothing is stored."""
+    """Create the launch; bad input is shown inline and nothing is stored. A template that would
+    start with overdue items is said first, in the modal; creating it again goes ahead."""
+    seen_overdue = bool(json.loads(view.get("private_metadata") or "{}").get("accept_overdue"))
     try:
-        await services.launches.create(*who(context), launch_draft(view["state"]["values"]))
+        draft = replace(launch_draft(view["state"]["values"]), accept_overdue=seen_overdue)
+        await services.launches.create(*who(context), draft)
+    except OverdueAtCreation as overdue:
+        await ack(response_action="update", view=overdue_warning(view, overdue.message))
+        return
     except PmbotError as error:
         await ack(response_action="errors", errors=inline_errors(error, fields.NAME))
         return
@@ -145,8 +165,9 @@ async def move_launch_date(
     """Move launch day (a later day is a slip)."""
     number = int(json.loads(view.get("private_metadata") or "{}").get("number") or 0)
     try:
-        new_date = _date(view["state"]["values"], fields.NEW_DATE)
-        await services.launches.change_date(*who(context), number, new_date)
+        state = view["state"]["values"]
+        reason = str(state.get(fields.SLIP_REASON, {}).get(ids.VALUE, {}).get("value") or "")
+        await services.launches.change_date(*who(context), number, _date(state, fields.NEW_DATE), reason)
     except PmbotError as error:
         await ack(response_action="errors", errors=inline_errors(error, fields.NEW_DATE))
         return
@@ -167,9 +188,20 @@ async def save_template(
     await ack()
 
 
+async def suggest_templates(
+    ack: AsyncAck, payload: dict[str, Any], context: AsyncBoltContext, services: Services
+) -> None:
+    """Type-ahead over the workspace's templates (past Slack's 100 options a plain select cannot)."""
+    typed = str(payload.get("value") or "").strip().lower()
+    found = [t for t in await services.launch_templates.all(context.team_id or "") if typed in t.name.lower()]
+    await ack(options=[option(t.name, t.name).to_dict() for t in found[:SELECT_OPTIONS]])
+
+
 def launch_draft(state: State) -> LaunchDraft:
     """The /launch new modal's values (the service checks them)."""
-    template = (_value(state, fields.TEMPLATE).get("selected_option") or {}).get("value")
+    picked = state.get(fields.TEMPLATE, {})
+    chosen = (picked.get(ids.VALUE) or picked.get(ids.TEMPLATE_PICKER) or {}).get("selected_option") or {}
+    template = chosen.get("value")
     return LaunchDraft(
         name=_text(state, fields.NAME),
         launch_date=_date(state, fields.DATE),

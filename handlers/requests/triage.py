@@ -13,6 +13,7 @@ from bot.runtime import Services
 from bot.views import ids
 from bot.views.common import option
 from bot.views.limits import SELECT_OPTIONS
+from bot.views.requests.card import social_reply
 from bot.views.requests.triage_modals import decline_modal, modal_request_number, need_info_modal
 from bot.views.simple_modals import refusal_modal
 from handlers import forms
@@ -32,6 +33,8 @@ def register(app: AsyncApp) -> None:
     app.action(ids.ASSIGN)(assign_request)
     app.action(ids.FOLLOW)(follow_request)
     app.action(ids.UPVOTE)(upvote_request)
+    app.action(ids.UNFOLLOW)(unfollow_request)
+    app.action(ids.UNDO_UPVOTE)(undo_upvote)
 
 
 async def accept_request(
@@ -144,12 +147,27 @@ async def follow_request(
     context: AsyncBoltContext,
     services: Services,
 ) -> None:
-    """Anyone may follow; they hear of every change from then on."""
+    """Anyone may follow; they hear of every change from then on (and may unfollow)."""
     await ack()
     number = _number(action)
     added = await services.requests.follow(*who(context), number)
     said = "You now follow" if added else "You already follow"
-    await respond(text=f"{said} REQ-{number}.", response_type="ephemeral", replace_original=False)
+    await _social_reply(respond, number, f"{said} REQ-{number}.", following=True)
+
+
+async def unfollow_request(
+    ack: AsyncAck,
+    action: dict[str, Any],
+    respond: AsyncRespond,
+    context: AsyncBoltContext,
+    services: Services,
+) -> None:
+    """Stop hearing about a request."""
+    await ack()
+    number = _number(action)
+    removed = await services.requests.unfollow(*who(context), number)
+    said = "You no longer follow" if removed else "You did not follow"
+    await _social_reply(respond, number, f"{said} REQ-{number}.", following=False)
 
 
 async def upvote_request(
@@ -159,12 +177,34 @@ async def upvote_request(
     context: AsyncBoltContext,
     services: Services,
 ) -> None:
-    """Anyone may +1, once."""
+    """Anyone but the requester may +1, once (and take it back)."""
     await ack()
     number = _number(action)
     added = await services.requests.upvote(*who(context), number)
     said = "Your +1 counts for" if added else "You already gave a +1 to"
-    await respond(text=f"{said} REQ-{number}.", response_type="ephemeral", replace_original=False)
+    await _social_reply(respond, number, f"{said} REQ-{number}.", upvoted=True)
+
+
+async def undo_upvote(
+    ack: AsyncAck,
+    action: dict[str, Any],
+    respond: AsyncRespond,
+    context: AsyncBoltContext,
+    services: Services,
+) -> None:
+    """Take a +1 back."""
+    await ack()
+    number = _number(action)
+    removed = await services.requests.undo_upvote(*who(context), number)
+    said = "Your +1 no longer counts for" if removed else "You had not given a +1 to"
+    await _social_reply(respond, number, f"{said} REQ-{number}.")
+
+
+async def _social_reply(
+    respond: AsyncRespond, number: int, said: str, *, following: bool = False, upvoted: bool = False
+) -> None:
+    blocks = social_reply(number, following=following, upvoted=upvoted, said=said)
+    await respond(text=said, blocks=blocks, response_type="ephemeral", replace_original=False)
 
 
 async def _open_for_triagers(

@@ -10,6 +10,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.errors import PmbotError
 from bot.runtime import Services
+from bot.services.roadmap.transitions import ProposalMove
 from bot.views import ids
 from bot.views.requests.triage_modals import modal_request_number, reject_modal, request_changes_modal
 from bot.views.roadmap.proposal_modal import proposal_modal
@@ -45,13 +46,18 @@ async def approve_change(
 
 
 async def open_reject_modal(
-    ack: AsyncAck, body: dict[str, Any], action: dict[str, Any], client: AsyncWebClient
-) -> None:
-    """Rejecting needs a reason; the proposer reads it."""
+    ack: AsyncAck, body: dict[str, Any], action: dict[str, Any], client: AsyncWebClient,
+    respond: AsyncRespond, context: AsyncBoltContext, services: Services,
+) -> None:  # fmt: skip
+    """Rejecting needs a reason; the proposer reads it. Who may not is told before typing it."""
     await ack()
     number = _number(action)
-    modal = reject_modal(number)
-    await client.views_open(trigger_id=body["trigger_id"], view=modal)
+
+    async def build() -> View:
+        await services.roadmap.check_may(*who(context), number, ProposalMove.REJECT)
+        return reject_modal(number)
+
+    await open_then_fill(client, body["trigger_id"], "Reject change", build, respond)
 
 
 async def reject_change(
@@ -62,13 +68,18 @@ async def reject_change(
 
 
 async def open_changes_modal(
-    ack: AsyncAck, body: dict[str, Any], action: dict[str, Any], client: AsyncWebClient
-) -> None:
+    ack: AsyncAck, body: dict[str, Any], action: dict[str, Any], client: AsyncWebClient,
+    respond: AsyncRespond, context: AsyncBoltContext, services: Services,
+) -> None:  # fmt: skip
     """Asking for changes needs a comment; the proposer edits and resubmits."""
     await ack()
     number = _number(action)
-    modal = request_changes_modal(number)
-    await client.views_open(trigger_id=body["trigger_id"], view=modal)
+
+    async def build() -> View:
+        await services.roadmap.check_may(*who(context), number, ProposalMove.REQUEST_CHANGES)
+        return request_changes_modal(number)
+
+    await open_then_fill(client, body["trigger_id"], "Request changes", build, respond)
 
 
 async def request_changes(
@@ -98,6 +109,7 @@ async def open_resubmit_modal(
     body: dict[str, Any],
     action: dict[str, Any],
     client: AsyncWebClient,
+    respond: AsyncRespond,
     context: AsyncBoltContext,
     services: Services,
 ) -> None:
@@ -106,9 +118,10 @@ async def open_resubmit_modal(
     number = _number(action)
 
     async def build() -> View:
+        await services.roadmap.check_may(*who(context), number, ProposalMove.RESUBMIT)
         return proposal_modal(await services.roadmap.draft_for(*who(context), number), resubmit_number=number)
 
-    await open_then_fill(client, body["trigger_id"], "Resubmit change", build)
+    await open_then_fill(client, body["trigger_id"], "Resubmit change", build, respond)
 
 
 async def _vote_from_modal(

@@ -29,6 +29,15 @@ def job_id(subscription_id: int) -> str:
     return f"{JOB_PREFIX}{subscription_id}"
 
 
+FIRST_WINDOW_DAYS = 7
+
+
+def first_since(subscription: DigestSubscription) -> datetime:
+    """Where a subscription's first digest starts: the week before it was set up, so a channel that
+    subscribes on Thursday hears about the week it had, not about the hours since."""
+    return subscription.created_at - timedelta(days=FIRST_WINDOW_DAYS)
+
+
 class DigestSource:
     """The scheduler's view of digests: one weekly job a subscription (`digest:<id>`), one period a
     local date. Claiming inserts the run's row and queues its post in one write."""
@@ -62,7 +71,7 @@ class DigestSource:
             if subscription is None:
                 return False  # unsubscribed since the sweep read it
             previous = await previous_due(session, subscription)
-            since = min(previous or subscription.created_at, occurrence.due_at)
+            since = min(previous or first_since(subscription), occurrence.due_at)
             run_id = await claim_occurrence(session, occurrence, owner=owner, now=now, late_by=late_by)
             if run_id is None:
                 return False

@@ -20,7 +20,7 @@ from bot.errors import InvalidInput, NotFound
 from bot.local_time import is_known_zone, next_weekly
 from bot.services import outbox_kinds
 from bot.services.digests.content import Digest, DigestContentService, DigestWindow
-from bot.services.digests.schedule import post_payload, previous_due
+from bot.services.digests.schedule import first_since, post_payload, previous_due
 from bot.services.settings.permissions import Permissions
 from bot.services.writes import write
 from storage import outbox
@@ -220,7 +220,7 @@ class DigestService:
         else:
             window = DigestWindow(
                 team_id,
-                since or subscription.created_at,
+                since or first_since(subscription),
                 now,
                 list(subscription.sections),
                 subscription.timezone,

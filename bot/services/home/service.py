@@ -70,11 +70,12 @@ class HomeQueue:
     is_admin: bool
     is_approver: bool
     settings: WorkspaceSetup | None  # only for admins: nobody else is shown the settings
-    first_run: bool  # nothing that matters is set: no intake channel, no triagers, no approvers
+    first_run: bool  # the guide's three settings (intake, triagers, approvers) are not all made
     checklist: Counted[ChecklistEntry]
     launches: Counted[UpcomingLaunch]
     today: date  # the person's date, against which items are overdue
     admins_to_ask: list[str] = field(default_factory=list)  # the named pmbot admins, for a first run
+    setup_blank: bool = False  # nothing that matters is set: everyone else is told whom to ask
 
 
 class HomeService:
@@ -116,7 +117,8 @@ class HomeService:
             is_admin=is_admin,
             is_approver=is_approver,
             settings=setup if is_admin else None,
-            first_run=setup.is_blank,
+            first_run=not setup.is_complete,
+            setup_blank=setup.is_blank,
             admins_to_ask=setup.admin_ids if setup.is_blank and not is_admin else [],
             checklist=checklist,
             launches=launches,

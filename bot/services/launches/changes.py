@@ -30,6 +30,8 @@ NAME, DATE, TIME, CHANNEL = "launch_name", "launch_date", "launch_time", "launch
 OWNER, DECIDERS, TEMPLATE = "launch_owner", "launch_deciders", "launch_template"
 ROADMAP_ITEMS = "launch_roadmap_items"
 ITEM_OWNER, ITEM_DUE, NEW_DATE = "item_owner", "item_due", "new_launch_date"
+SLIP_REASON = "slip_reason"
+SLIP_REASON_MAX = 500  # said in the thread and in the audit log
 NAME_MAX = 150
 FARTHEST_AHEAD = timedelta(days=3 * 365)
 
@@ -46,6 +48,7 @@ class LaunchDraft:
     owner_id: str | None = None
     decider_ids: list[str] = field(default_factory=list)
     roadmap_item_numbers: list[int] = field(default_factory=list)  # RM-n the launch ships
+    accept_overdue: bool = False  # the person saw which items would be overdue at once, and went on
 
 
 @dataclass(frozen=True)
@@ -87,6 +90,26 @@ def check_draft(draft: LaunchDraft, today: date) -> date:
         raise InvalidInput(errors)
     assert draft.launch_date is not None
     return draft.launch_date
+
+
+class OverdueAtCreation(InvalidInput):
+    """The template would make items overdue the moment the launch is created; said before it is."""
+
+
+def check_overdue(draft: LaunchDraft, launch_date: date, entries: list[TemplateItem], today: date) -> None:
+    """Refuse, once, a launch whose checklist would start with items already overdue."""
+    late = [entry for entry in entries if launch_date + timedelta(days=entry.offset_days) < today]
+    if not late or draft.accept_overdue:
+        return
+    first = late[0]
+    named = f"“{first.title}” was due {(launch_date + timedelta(days=first.offset_days)).isoformat()}"
+    more = f" and {len(late) - 1} more" if len(late) > 1 else ""
+    raise OverdueAtCreation(
+        {
+            DATE: f"{len(late)} checklist item{'s' if len(late) != 1 else ''} would be overdue the moment "
+            f"it is created ({named}{more}). Pick a later day, or create it again to start with them overdue."
+        }
+    )
 
 
 def item_from(launch: Launch, position: int, entry: TemplateItem) -> LaunchItem:
@@ -165,6 +188,8 @@ async def assign_and_date(
         await out.record(
             session, launch, actor_id, "item_assigned", before=before, after={"owner_id": owner_id}
         )
+        if owner_id:
+            await out.tell_assigned(session, launch, owner_id, actor_id, now, item_id=item.id)
     if due != item.due_date:
         before = {**_item_ref(item), "due_date": item.due_date.isoformat()}
         item.due_date, item.due_set_by_hand, changed = due, True, True
@@ -176,10 +201,23 @@ async def assign_and_date(
     return changed
 
 
+def check_slip_reason(reason: str) -> str:
+    """The reason a launch slips, as typed (required for a slip, checked in `move_date`)."""
+    if len(reason) > SLIP_REASON_MAX:
+        raise InvalidInput({SLIP_REASON: f"Keep it under {SLIP_REASON_MAX} characters."})
+    return reason.strip()
+
+
 async def move_date(
-    session: AsyncSession, launch: Launch, new_date: date | None, actor_id: str, now: datetime
+    session: AsyncSession,
+    launch: Launch,
+    new_date: date | None,
+    actor_id: str,
+    now: datetime,
+    reason: str = "",
 ) -> None:
-    """Move launch day: items not dated by hand move with it; a later day is a slip. Posted in the thread."""
+    """Move launch day: items not dated by hand move with it; a later day is a slip, which needs a
+    reason (the thread and the people waiting for it read why). Posted in the thread."""
     today = local_date(now, launch.timezone)
     if new_date is None or new_date < today:
         raise InvalidInput({NEW_DATE: "Pick today or a later day."})
@@ -187,6 +225,8 @@ async def move_date(
         raise InvalidInput({NEW_DATE: f"{launch.ref} is already on that day."})
     if new_date > today + FARTHEST_AHEAD:
         raise InvalidInput({NEW_DATE: "Pick a day within three years."})
+    if new_date > launch.launch_date and not reason:
+        raise InvalidInput({SLIP_REASON: "Say why it slips: the thread and the people waiting read it."})
     items = await queries.list_items(session, launch.team_id, launch.id or 0)
     old, moved = launch.launch_date, [item for item in items if not item.due_set_by_hand]
     for item in moved:
@@ -197,13 +237,14 @@ async def move_date(
     action = "slipped" if new_date > old else "date_changed"
     before, after = old.isoformat(), new_date.isoformat()
     await out.record(
-        session, launch, actor_id, action, before={"launch_date": before}, after={"launch_date": after}
-    )
+        session, launch, actor_id, action, before={"launch_date": before}, after={"launch_date": after},
+        note=reason or None,
+    )  # fmt: skip
     await out.sync_parent(session, launch, now)
     await out.sync_chunks(session, launch, range(len(split_checklist(items))), now)
     await out.notice(
         session, launch, action, now, actor=actor_id, moved=len(moved), kept=len(items) - len(moved),
-        before=before, after=after,
+        before=before, after=after, reason=reason or None,
     )  # fmt: skip
     await out.refresh_people(session, launch, items, now)
 

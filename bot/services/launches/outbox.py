@@ -63,6 +63,21 @@ async def notice(session: AsyncSession, launch: Launch, kind: str, now: datetime
     )
 
 
+async def tell_assigned(
+    session: AsyncSession, launch: Launch, user_id: str, actor_id: str, now: datetime, *, item_id: int | None
+) -> None:
+    """DM someone who was just given something to do on the launch (never the person who did it)."""
+    if user_id == actor_id:
+        return
+    await outbox.enqueue(
+        session,
+        team_id=launch.team_id,
+        kind=outbox_kinds.LAUNCH_ASSIGNMENT,
+        payload={"launch_id": launch.id, "user_id": user_id, "actor_id": actor_id, "item_id": item_id},
+        now=now,
+    )
+
+
 async def refresh_people(
     session: AsyncSession, launch: Launch, items: Iterable[LaunchItem], now: datetime, *extra: str | None
 ) -> None:

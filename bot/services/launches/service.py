@@ -21,6 +21,8 @@ from bot.services.launches.changes import (
     apply_ticks,
     assign_and_date,
     check_draft,
+    check_overdue,
+    check_slip_reason,
     item_from,
     lookup,
     may_work,
@@ -39,7 +41,9 @@ from bot.services.launches.reads import (
     chunk_of,
     launch_view,
 )
+from bot.services.launches.shipping import ship_linked
 from bot.services.launches.template_store import LaunchTemplates
+from bot.services.launches.transitions import LaunchMove, moves_for, moves_in, roles_of
 from bot.services.settings.permissions import Permissions, can_run_launch
 from bot.services.writes import write
 from storage.db import Database
@@ -123,6 +127,7 @@ class LaunchService:
         timezone = await self._directory.timezone(team_id, owner)
         now = self._clock.now()
         launch_date = check_draft(draft, local_date(now, timezone))
+        check_overdue(draft, launch_date, template.items, local_date(now, timezone))
         linked = await check_links(self._db, team_id, draft.roadmap_item_numbers)
 
         async def store(session: AsyncSession) -> Launch:
@@ -150,6 +155,8 @@ class LaunchService:
             await out.record(session, launch, actor_id, "created", after=after)
             await out.post_all(session, launch, now)
             await out.refresh_people(session, launch, items, now, actor_id)
+            for decider in launch.decider_ids:
+                await out.tell_assigned(session, launch, decider, actor_id, now, item_id=None)
             return launch
 
         return await write(self._writer, store)
@@ -208,17 +215,34 @@ class LaunchService:
 
     # --- the launch ----------------------------------------------------------------------
 
-    async def change_date(self, team_id: str, actor_id: str, number: int, new_date: date | None) -> Launch:
-        """Move launch day: items not dated by hand move with it; later is a slip, posted in the thread."""
+    async def change_date(
+        self, team_id: str, actor_id: str, number: int, new_date: date | None, reason: str = ""
+    ) -> Launch:
+        """Move launch day: items not dated by hand move with it; later is a slip (with its reason),
+        posted in the thread."""
+        reason = check_slip_reason(reason)
         is_admin = await self._permissions.is_admin(team_id, actor_id)
         now = self._clock.now()
 
         async def store(session: AsyncSession) -> Launch:
             launch = await self._runnable(session, team_id, actor_id, number, is_admin, "change its date")
-            await move_date(session, launch, new_date, actor_id, now)
+            await move_date(session, launch, new_date, actor_id, now, reason)
             return launch
 
         return await write(self._writer, store)
+
+    async def check_may(
+        self, team_id: str, actor_id: str, number: int, move: LaunchMove, doing: str
+    ) -> Launch:
+        """The launch, if this person may make `move` on it now (before a modal asks them for more)."""
+        is_admin = await self._permissions.is_admin(team_id, actor_id)
+        async with self._db.read() as session:
+            launch = await require(session, team_id, number)
+        if move not in moves_in(launch.status):
+            raise PmbotError(f"{launch.ref} is already {launch.status}.")
+        if move not in moves_for(launch.status, roles_of(actor_id, launch, is_admin=is_admin)):
+            raise NotAllowed(f"Only {launch.ref}'s owner and admins can {doing}.")
+        return launch
 
     async def mark_launched(self, team_id: str, actor_id: str, number: int) -> Launch:
         """The owner says it shipped."""
@@ -280,6 +304,7 @@ class LaunchService:
             launch.status, launch.updated_at = status, now
             if status == LaunchStatus.LAUNCHED:
                 launch.launched_at = now
+                await ship_linked(session, launch, actor_id, now)
             await out.record(
                 session, launch, actor_id, str(status), before={"status": before}, after={"status": status}
             )

@@ -22,6 +22,7 @@ TITLE_MAX = 150
 PHASE_MAX = 40
 ROLE_MAX = 40
 MAX_ITEMS = 100
+TEXT_MAX = 3000  # the template modal's max_length: longer text could never be shown again to edit
 MAX_OFFSET_DAYS = 365
 ERRORS_SHOWN = 3
 
@@ -89,6 +90,10 @@ def default_phase(offset_days: int) -> str:
 
 def parse_items(typed: str) -> list[TemplateItem]:
     """A template's items typed one a line (blank and `#` lines skipped); InvalidInput names bad lines."""
+    if len(typed) > TEXT_MAX:
+        raise InvalidInput(
+            {TEMPLATE_ITEMS: f"Keep the template under {TEXT_MAX:,} characters ({len(typed):,} now)."}
+        )
     items: list[TemplateItem] = []
     problems: list[str] = []
     for number, raw in enumerate(typed.splitlines(), start=1):

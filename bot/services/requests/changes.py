@@ -17,12 +17,14 @@ from bot.services.requests.notices import (
     request_id,
 )
 from bot.services.requests.reads import require
+from bot.services.requests.stale import StaleMove, what_happened
+from bot.services.requests.transitions import Move, transition
 from storage.audit import record_change
 from storage.models import Request
 
 # Applies a change to a locked request; returns the note the audit log and the notices carry.
 Change = Callable[[AsyncSession, Request], Awaitable[str | None]]
-# Adds a person to a request (a follower, a +1); returns whether they were not there yet.
+# Adds or removes a person (a follower, a +1); returns whether anything changed.
 AddPerson = Callable[[AsyncSession, Request, str], Awaitable[bool]]
 TRACKED_FIELDS = (
     "title",
@@ -47,13 +49,17 @@ async def change_request(
     action: str,
     apply: Change,
     notify_also: list[str],
+    move: Move | None = None,
 ) -> Request:
     """Change one request: audit it, re-render its card, tell its people (or refresh their homes).
 
-    A change that changes nothing (Accept on an accepted request, a second click) is no change:
-    no audit entry, no card update, no message.
+    A `move` that does not exist from the request's status now (a stale card, a second click) is
+    refused with what happened instead; a change that changes nothing is no change: no audit
+    entry, no card update, no message.
     """
     request = await require(session, team_id, number, for_update=True)
+    if move is not None and transition(request.status, move) is None:
+        raise StaleMove(request.id or 0, await what_happened(session, request))
     was = snapshot(request)
     note = await apply(session, request)
     now = snapshot(request)
@@ -99,7 +105,7 @@ async def add_person(
     add: AddPerson,
     action: str,
 ) -> bool:
-    """Add a follower or a +1; audited and shown on the card only if it is new."""
+    """Add (or take back) a follow or a +1; audited and shown on the card only if it changed."""
     request = await require(session, team_id, number)
     added = bool(await add(session, request, user_id))
     if added:
@@ -113,7 +119,7 @@ async def add_person(
             at=clock.now(),
         )
         await enqueue_card_sync(session, request, clock.now())
-        if action == "followed":  # a +1 shows on no Home tab; a follow does
+        if action in ("followed", "unfollowed"):  # a +1 shows on no Home tab; a follow does
             await refresh_homes(session, team_id=team_id, user_ids=[user_id], now=clock.now())
     return added
 

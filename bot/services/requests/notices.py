@@ -79,7 +79,7 @@ async def enqueue_request_notices(
         "note": note,
     }
     for user_id in recipients:
-        role = "requester" if user_id == request.requester_id else "follower"
+        role = _role(request, user_id, action)
         await outbox.enqueue(
             session,
             team_id=request.team_id,
@@ -94,6 +94,13 @@ async def refresh_request_homes(session: AsyncSession, request: Request, now: da
     followers = await queries.list_follower_ids(session, request)
     involved = [request.requester_id, request.filed_by_id, *followers]
     await refresh_homes(session, team_id=request.team_id, user_ids=involved, now=now)
+
+
+def _role(request: Request, user_id: str, action: str) -> str:
+    """Why this person is told: they were just given it, they asked for it, or they follow it."""
+    if action == "assigned" and user_id == request.assignee_id:
+        return "assignee"
+    return "requester" if user_id == request.requester_id else "follower"
 
 
 def request_id(request: Request) -> int:

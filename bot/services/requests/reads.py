@@ -8,6 +8,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.errors import NotFound
 from bot.services.requests.notices import request_id
+from bot.services.requests.stale import last_status_change
 from storage import audit
 from storage import requests as queries
 from storage.models import AuditEntry, Request, RequestStatus
@@ -30,6 +31,8 @@ class RequestDetail:
     upvotes: int
     duplicate_of_ref: str | None = None
     history: list[AuditEntry] = field(default_factory=list)
+    last_decision: AuditEntry | None = None  # who last changed its status, when, and why
+    item_refs: list[str] = field(default_factory=list)  # the roadmap items that answer it
 
 
 async def require(session: AsyncSession, team_id: str, number: int, *, for_update: bool = False) -> Request:
@@ -68,4 +71,6 @@ async def request_detail(session: AsyncSession, request: Request, *, with_histor
         upvotes=await queries.count_upvotes(session, request),
         duplicate_of_ref=duplicate_of_ref,
         history=history,
+        last_decision=await last_status_change(session, request),
+        item_refs=[f"RM-{number}" for number in await queries.linked_item_numbers(session, request)],
     )

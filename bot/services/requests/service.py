@@ -9,10 +9,14 @@ from __future__ import annotations
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.clock import Clock
+from bot.errors import NotAllowed
 from bot.services.requests import triage
 from bot.services.requests.changes import AddPerson, Change, add_person, change_request
 from bot.services.requests.filing import check_draft, edited, store_request
+from bot.services.requests.notices import enqueue_card_sync
 from bot.services.requests.reads import OPEN_STATUSES, RequestDetail, request_detail, require, require_by_id
+from bot.services.requests.stale import StaleMove
+from bot.services.requests.transitions import Move
 from bot.services.requests.types import FiledRequest, MessageSource, RequestDraft
 from bot.services.settings.permissions import Permissions
 from bot.services.writes import write
@@ -66,30 +70,35 @@ class RequestService:
     async def accept(self, team_id: str, actor_id: str, number: int) -> Request:
         """Accept a request into the backlog."""
         await self._permissions.require_triager(team_id, actor_id, "accept requests")
-        return await self._change(team_id, actor_id, number, "accepted", triage.accepted())
+        return await self._change(team_id, actor_id, number, "accepted", triage.accepted(), move=Move.ACCEPT)
 
     async def decline(self, team_id: str, actor_id: str, number: int, reason: str) -> Request:
         """Decline a request, saying why."""
         await self._permissions.require_triager(team_id, actor_id, "decline requests")
-        return await self._change(team_id, actor_id, number, "declined", triage.declined(reason))
+        declined = triage.declined(reason)
+        return await self._change(team_id, actor_id, number, "declined", declined, move=Move.DECLINE)
 
     async def ask_for_info(self, team_id: str, actor_id: str, number: int, question: str) -> Request:
         """Ask the requester a question; the request waits for the answer."""
         await self._permissions.require_triager(team_id, actor_id, "ask for more information")
         asked = triage.asked_for_info(question)
-        return await self._change(team_id, actor_id, number, "asked_for_info", asked)
+        return await self._change(team_id, actor_id, number, "asked_for_info", asked, move=Move.NEED_INFO)
 
     async def mark_duplicate(self, team_id: str, actor_id: str, number: int, original_number: int) -> Request:
         """Close a request as a duplicate; its requester then follows the original."""
         await self._permissions.require_triager(team_id, actor_id, "mark duplicates")
         duplicate = triage.duplicate_of(team_id, number, original_number)
-        return await self._change(team_id, actor_id, number, "marked_duplicate", duplicate)
+        return await self._change(
+            team_id, actor_id, number, "marked_duplicate", duplicate, move=Move.MARK_DUPLICATE
+        )
 
     async def assign(self, team_id: str, actor_id: str, number: int, assignee_id: str) -> Request:
         """Make someone responsible for a request; they follow it from then on."""
         await self._permissions.require_triager(team_id, actor_id, "assign requests")
         assigned = triage.assigned_to(assignee_id)
-        return await self._change(team_id, actor_id, number, "assigned", assigned, notify_also=[assignee_id])
+        return await self._change(
+            team_id, actor_id, number, "assigned", assigned, notify_also=[assignee_id], move=Move.ASSIGN
+        )
 
     # --- following -----------------------------------------------------------------------
 
@@ -97,9 +106,23 @@ class RequestService:
         """Follow a request; False if the person already did."""
         return await self._add_person(team_id, user_id, number, queries.add_follower, "followed")
 
+    async def unfollow(self, team_id: str, user_id: str, number: int) -> bool:
+        """Stop following a request; False if the person did not follow it."""
+        return await self._add_person(team_id, user_id, number, queries.remove_follower, "unfollowed")
+
     async def upvote(self, team_id: str, user_id: str, number: int) -> bool:
-        """+1 a request; False if the person already had."""
+        """+1 a request; False if the person already had. Its requester may not: their demand is
+        the request itself, and a +1 of their own would count it twice."""
+        request = (await self.get(team_id, number)).request
+        if user_id == request.requester_id:
+            raise NotAllowed(
+                f"You asked for {request.ref}, so it already counts your need; +1s are other people's."
+            )
         return await self._add_person(team_id, user_id, number, queries.add_upvote, "upvoted")
+
+    async def undo_upvote(self, team_id: str, user_id: str, number: int) -> bool:
+        """Take back a +1; False if the person had not given one."""
+        return await self._add_person(team_id, user_id, number, queries.remove_upvote, "upvote_removed")
 
     # --- reading -------------------------------------------------------------------------
 
@@ -159,6 +182,7 @@ class RequestService:
         apply: Change,
         *,
         notify_also: list[str] | None = None,
+        move: Move | None = None,
     ) -> Request:
         async def store(session: AsyncSession) -> Request:
             return await change_request(
@@ -170,9 +194,20 @@ class RequestService:
                 action=action,
                 apply=apply,
                 notify_also=notify_also or [],
+                move=move,
             )
 
-        return await write(self._writer, store)
+        try:
+            return await write(self._writer, store)
+        except StaleMove:
+            await self._resync_card(team_id, number)  # the clicked card was stale: show where it stands
+            raise
+
+    async def _resync_card(self, team_id: str, number: int) -> None:
+        async def store(session: AsyncSession) -> None:
+            await enqueue_card_sync(session, await require(session, team_id, number), self._clock.now())
+
+        await write(self._writer, store)
 
     async def _add_person(self, team_id: str, user_id: str, number: int, add: AddPerson, action: str) -> bool:
         async def store(session: AsyncSession) -> bool:

@@ -13,6 +13,8 @@ from bot.services.requests.changes import Change
 from storage import requests as queries
 from storage.models import Request, RequestStatus
 
+NOTE_MAX = 2000  # a decline's reason, a question: what the modal allows and the DM shows
+
 
 def accepted() -> Change:
     """Into the backlog."""
@@ -69,3 +71,5 @@ def _set_status(status: RequestStatus, *, note: str | None = None) -> Change:
 def _require_text(value: str, field_name: str, message: str) -> None:
     if not value.strip():
         raise InvalidInput({field_name: message})
+    if len(value) > NOTE_MAX:  # the modal's max_length, held on the server too
+        raise InvalidInput({field_name: f"Keep it under {NOTE_MAX:,} characters (this is {len(value):,})."})

@@ -72,7 +72,7 @@ async def _plan_requests(
             entity_id=request.id or 0,
             action="roadmap_changed",
             before={"status": str(old)},
-            after={"status": str(request.status)},
+            after={"status": str(request.status), "proposal": proposal.ref},
             note=note,
         )
         await enqueue_request_notices(

@@ -83,6 +83,8 @@ def check_draft(draft: ProposalDraft) -> None:
         errors[DESCRIPTION] = "Give the new title or description."
     if len(draft.title or "") > TITLE_MAX:
         errors[TITLE] = f"Keep it under {TITLE_MAX} characters."
+    if len(draft.description or "") > TEXT_MAX:  # the item's column; the modal's limit is not enough
+        errors[DESCRIPTION] = f"Keep it under {TEXT_MAX:,} characters."
     if errors:
         raise InvalidInput(errors)
 

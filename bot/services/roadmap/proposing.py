@@ -9,7 +9,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.clock import Clock
 from bot.errors import InvalidInput, NotAllowed, NotFound, PmbotError
 from bot.services.roadmap.decisions import DECIDED, decide, record, require_proposal, sync_cards
-from bot.services.roadmap.proposals import ITEM, LINKED, ProposalDraft, draft_from
+from bot.services.roadmap.proposals import ITEM, LINKED, RATIONALE, ProposalDraft, draft_from
+from bot.services.roadmap.quorum import check_reachable
 from storage import requests as request_queries
 from storage import roadmap as queries
 from storage.models import ChangeKind, ItemStatus, Proposal, ProposalStatus, RoadmapItem
@@ -17,12 +18,19 @@ from storage.workspaces import allocate_number
 
 
 async def propose(
-    session: AsyncSession, team_id: str, proposer_id: str, draft: ProposalDraft, now: datetime
+    session: AsyncSession,
+    team_id: str,
+    proposer_id: str,
+    draft: ProposalDraft,
+    now: datetime,
+    voters: list[str],
 ) -> Proposal:
-    """Store a checked draft as a pending proposal and queue its cards."""
+    """Store a checked draft as a pending proposal and queue its cards; refused when `voters` (the
+    named approvers) cannot reach the quorum without the proposer."""
+    policy = await queries.get_policy(session, team_id)
+    check_reachable(voters, proposer_id, max(policy.required_approvals, 1), field=RATIONALE)
     item = await _item_for(session, team_id, draft)
     request_ids = await _request_ids(session, team_id, draft.linked_request_numbers)
-    policy = await queries.get_policy(session, team_id)
     proposal = Proposal(
         team_id=team_id,
         number=await allocate_number(session, team_id, "proposal"),
@@ -45,7 +53,13 @@ async def propose(
 
 
 async def resubmit(
-    session: AsyncSession, team_id: str, proposer_id: str, number: int, draft: ProposalDraft, now: datetime
+    session: AsyncSession,
+    team_id: str,
+    proposer_id: str,
+    number: int,
+    draft: ProposalDraft,
+    now: datetime,
+    voters: list[str],
 ) -> Proposal:
     """The proposer's checked edit: a new revision, pending again, its votes starting over."""
     proposal = await require_proposal(session, team_id, number)
@@ -53,8 +67,9 @@ async def resubmit(
         raise NotAllowed("Only the proposer can change a proposal.")
     if proposal.status in DECIDED:
         raise PmbotError(f"{proposal.ref} is already {proposal.status}; propose the change again.")
-    item = await _item_for(session, team_id, draft)
     policy = await queries.get_policy(session, team_id)
+    check_reachable(voters, proposer_id, max(policy.required_approvals, 1), field=RATIONALE)
+    item = await _item_for(session, team_id, draft)
     proposal.kind, proposal.item_id = draft.kind, item.id if item else None
     proposal.changes, proposal.rationale = draft.changes(), draft.rationale
     proposal.linked_request_ids = await _request_ids(session, team_id, draft.linked_request_numbers)

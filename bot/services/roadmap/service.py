@@ -8,12 +8,15 @@ from __future__ import annotations
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot import text
 from bot.clock import Clock
-from bot.errors import NotAllowed, NotFound
+from bot.errors import NotAllowed, NotFound, PmbotError
 from bot.services.roadmap import proposing, voting
+from bot.services.roadmap.decisions import require_proposal
 from bot.services.roadmap.proposals import ProposalDraft, check_draft
 from bot.services.roadmap.reads import ItemView, ProposalView, find_item, item_views, proposal_view
 from bot.services.roadmap.sweep import sweep_one
+from bot.services.roadmap.transitions import ProposalMove, exists, moves_for, roles_of
 from bot.services.roadmap.voting import VoteResult
 from bot.services.settings.permissions import Permissions
 from bot.services.writes import write
@@ -81,25 +84,49 @@ class RoadmapService:
     async def propose(self, team_id: str, proposer_id: str, draft: ProposalDraft) -> Proposal:
         """Store a proposal and send its card to the approvals channel and the approvers."""
         check_draft(draft)
+        voters = await self._voters(team_id)
         now = self._clock.now()
 
         async def store(session: AsyncSession) -> Proposal:
-            return await proposing.propose(session, team_id, proposer_id, draft, now)
+            return await proposing.propose(session, team_id, proposer_id, draft, now, voters)
 
         return await write(self._writer, store)
 
     async def resubmit(self, team_id: str, proposer_id: str, number: int, draft: ProposalDraft) -> Proposal:
         """The proposer's edit after "request changes": a new revision, votes start again."""
         check_draft(draft)
+        await self.check_may(team_id, proposer_id, number, ProposalMove.RESUBMIT)
+        voters = await self._voters(team_id)
         now = self._clock.now()
 
         async def store(session: AsyncSession) -> Proposal:
-            return await proposing.resubmit(session, team_id, proposer_id, number, draft, now)
+            return await proposing.resubmit(session, team_id, proposer_id, number, draft, now, voters)
 
         return await write(self._writer, store)
 
+    async def _voters(self, team_id: str) -> list[str]:
+        # Only named approvers are counted: while none are named, workspace admins approve too,
+        # and Slack cannot list them without users.list.
+        return await self._permissions.named_approver_ids(team_id)
+
+    async def check_may(self, team_id: str, user_id: str, number: int, move: ProposalMove) -> Proposal:
+        """CHG-`number`, if this person may make `move` on it now; else what happened, or who may.
+        Asked before a modal opens, so nobody fills in a form the server would then refuse."""
+        is_approver = await self._permissions.is_approver(team_id, user_id)
+        async with self._db.read() as session:
+            proposal = await require_proposal(session, team_id, number)
+        if not exists(proposal.status, move):
+            raise PmbotError(voting.final_state(proposal).message)
+        if move not in moves_for(
+            proposal.status, roles_of(user_id, proposal.proposer_id, is_approver=is_approver)
+        ):
+            raise NotAllowed(_who_may(proposal, move))
+        return proposal
+
     async def withdraw(self, team_id: str, actor_id: str, number: int) -> Proposal:
         """The proposer takes a pending proposal back."""
+
+        await self.check_may(team_id, actor_id, number, ProposalMove.WITHDRAW)
 
         async def store(session: AsyncSession) -> Proposal:
             return await proposing.withdraw(session, self._clock, team_id, actor_id, number)
@@ -147,3 +174,14 @@ class RoadmapService:
                 lambda session, p=candidate, a=approvers: sweep_one(session, self._clock, p, now, a),
             )
         return done
+
+
+def _who_may(proposal: Proposal, move: ProposalMove) -> str:
+    if move in (ProposalMove.RESUBMIT, ProposalMove.WITHDRAW):
+        return f"Only {text.user(proposal.proposer_id)}, who proposed {proposal.ref}, can do that."
+    if move in (ProposalMove.APPROVE, ProposalMove.REJECT, ProposalMove.REQUEST_CHANGES):
+        return (
+            "Only approvers can vote on roadmap changes, and never on their own. "
+            "An admin names approvers in `/roadmap settings`."
+        )
+    return "You cannot do that."

@@ -49,7 +49,7 @@ async def cast(
     if proposal.status == ProposalStatus.PENDING and proposal.expires_at <= now:
         await expire(session, clock, proposal)
     if proposal.status != ProposalStatus.PENDING:
-        return _final_state(proposal)
+        return final_state(proposal)
     if proposal.proposer_id == approver_id:
         raise NotAllowed("You proposed this change, so your vote does not count; another approver decides.")
     if not await queries.add_vote(session, proposal, approver_id, choice, comment, now):
@@ -94,7 +94,8 @@ async def _approve(
     )
 
 
-def _final_state(proposal: Proposal) -> VoteResult:
+def final_state(proposal: Proposal) -> VoteResult:
+    """What a click on a proposal that is no longer pending is told."""
     words = {
         ProposalStatus.APPROVED: "was approved and applied",
         ProposalStatus.REJECTED: "was rejected",

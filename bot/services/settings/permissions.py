@@ -75,6 +75,13 @@ class Permissions:
             named += await self._directory.usergroup_member_ids(team_id, policy.approver_group_id)
         return list(dict.fromkeys(named))
 
+    async def voters_among(self, team_id: str, listed_ids: list[str], group_id: str | None) -> list[str]:
+        """Who would vote under a policy naming `listed_ids` and the user group `group_id`."""
+        named = list(listed_ids)
+        if group_id:
+            named += await self._directory.usergroup_member_ids(team_id, group_id)
+        return list(dict.fromkeys(named))
+
     async def approver_ids(self, team_id: str) -> list[str]:
         """Who is expected to vote: the named approvers; while none, the named pmbot admins.
 

@@ -14,12 +14,14 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.clock import Clock, SystemClock
 from bot.errors import InvalidInput
 from bot.services.home.refresh import refresh_admin_homes, refresh_approver_homes, refresh_homes
+from bot.services.roadmap.decisions import sync_cards
+from bot.services.roadmap.quorum import unreachable_policy
 from bot.services.settings.permissions import Permissions
 from bot.services.writes import write
 from storage.audit import record_change
 from storage.db import Database
-from storage.models import Role
-from storage.roadmap import get_policy, save_policy
+from storage.models import ProposalStatus, Role
+from storage.roadmap import get_policy, list_open_proposals, save_policy
 from storage.workspaces import (
     DigestDefaults,
     digest_defaults_of,
@@ -35,6 +37,7 @@ __all__ = ["ApprovalSettings", "DigestDefaults", "SettingsService", "WorkspaceSe
 
 ADMINS = "pmbot_admins"  # the field a refusal of the admin list names
 DIGEST_TIME = "digest_time"  # the field a refusal of the digest defaults names
+REQUIRED_APPROVALS = "required_approvals"  # the field an unreachable quorum is shown on
 
 
 @dataclass(frozen=True)
@@ -94,6 +97,10 @@ class SettingsService:
     async def update_approval_settings(self, team_id: str, actor_id: str, new: ApprovalSettings) -> None:
         """Replace the approval policy and the approvers; admins only; audited."""
         await self._permissions.require_admin(team_id, actor_id, "change the approval policy")
+        voters = await self._permissions.voters_among(team_id, new.approver_ids, new.approver_group_id)
+        problem = unreachable_policy(voters, new.required_approvals)
+        if problem:
+            raise InvalidInput({REQUIRED_APPROVALS: problem})
 
         async def store(session: AsyncSession) -> None:
             policy = await get_policy(session, team_id)
@@ -113,6 +120,10 @@ class SettingsService:
             await refresh_homes(session, team_id=team_id, user_ids=old_approvers, now=now)
             await refresh_admin_homes(session, team_id=team_id, actor_id=actor_id, now=now)
             await refresh_approver_homes(session, team_id=team_id, now=now)
+            # New approvers get the cards of what already waits for votes (posted where missing).
+            for proposal in await list_open_proposals(session, team_id):
+                if proposal.status == ProposalStatus.PENDING:
+                    await sync_cards(session, proposal, now)
 
         await write(self._writer, store)
 

@@ -14,7 +14,7 @@ from slack_sdk.models.blocks import (
 )
 
 from bot import text
-from bot.local_time import local_date
+from bot.local_time import is_known_zone, local_date
 from bot.services.digests.content import LISTS_OF, Counted, Digest, DigestList
 from bot.views import ids, limits
 from bot.views.common import mrkdwn, plain, section
@@ -56,6 +56,8 @@ def digest_message(digest: Digest, *, late_by: timedelta | None = None) -> tuple
         HeaderBlock(text=plain(":clipboard: Weekly digest", limits.HEADER_TEXT)),
         ContextBlock(elements=[mrkdwn(_period(digest, late_by))]),
     ]
+    if not is_known_zone(digest.timezone):
+        blocks.append(section(_unknown_zone(digest.timezone)))
     if digest.is_quiet:
         blocks.append(section(_quiet(digest)))
     else:
@@ -117,8 +119,23 @@ def _duration(late_by: timedelta) -> str:
     return f"{hours} h" if hours else f"{max(minutes, 1)} min"
 
 
+def _unknown_zone(name: str) -> str:
+    """A stored zone this machine does not know (renamed in tzdata, or set by hand): said, not hidden."""
+    return (
+        f":warning: This digest's timezone `{text.escape(name)}` is not one pmbot knows, so it runs on "
+        "UTC time. Pick a timezone with `/digest subscribe` in this channel."
+    )
+
+
 def _quiet(digest: Digest) -> str:
-    return f":zzz: *A quiet week.* Nothing to report since {text.date_token(_local(digest, digest.since))}."
+    since = text.date_token(_local(digest, digest.since))
+    if _shorter_than_a_day(digest):  # hours are not a week: "quiet" would say nothing happened all week
+        return f":zzz: Nothing new since {since}."
+    return f":zzz: *A quiet week.* Nothing to report since {since}."
+
+
+def _shorter_than_a_day(digest: Digest) -> bool:
+    return digest.until - digest.since < timedelta(days=1)
 
 
 def _local(digest: Digest, moment: datetime) -> date:
@@ -128,7 +145,8 @@ def _local(digest: Digest, moment: datetime) -> date:
 def _fallback(digest: Digest) -> str:
     period = f"{_local(digest, digest.since).isoformat()} to {_local(digest, digest.until).isoformat()}"
     if digest.is_quiet:
-        return f"Weekly digest, {period}: a quiet week."
+        quiet = "nothing new." if _shorter_than_a_day(digest) else "a quiet week."
+        return f"Weekly digest, {period}: {quiet}"
     counts = [
         f"{listed.total:,} {FALLBACK_WORDS[which]}" for which, listed in digest.lists.items() if listed.total
     ]

@@ -5,6 +5,7 @@ from __future__ import annotations
 from slack_sdk.models.blocks import Block
 
 from bot import text
+from bot.local_time import is_known_zone
 from bot.services.digests.service import SubscriptionView
 from bot.views import limits
 from bot.views.common import section
@@ -46,6 +47,10 @@ def _line(view: SubscriptionView) -> str:
     quiet = " · skips quiet weeks" if s.skip_quiet_weeks else ""
     return (
         f"{text.channel(s.channel_id)} — {WEEKDAYS[s.weekday]}s at {s.hour:02d}:{s.minute:02d} "
-        f"{text.escape(s.timezone)} · next {text.time_token(view.next_at)}\n"
+        f"{text.escape(s.timezone)}{_zone_warning(s.timezone)} · next {text.time_token(view.next_at)}\n"
         f"{sections}{quiet} · set up by {text.user(s.created_by)}"
     )
+
+
+def _zone_warning(name: str) -> str:
+    return "" if is_known_zone(name) else " :warning: _not a timezone pmbot knows: runs on UTC_"

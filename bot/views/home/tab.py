@@ -60,10 +60,17 @@ def _top(queue: HomeQueue) -> list[Block]:
     return [HeaderBlock(text=plain("pmbot", limits.HEADER_TEXT)), ActionsBlock(elements=buttons)]
 
 
+INTAKE_STEP = "1. *Intake channel*: where each new request's triage card is posted."
+TRIAGERS_STEP = "2. *Triagers*: who accepts, declines and assigns requests (until named: admins)."
+APPROVERS_STEP = "3. *Approvers*: who votes on roadmap changes, and how many approvals a change needs."
+
+
 def _first_run(queue: HomeQueue) -> list[Block]:
-    if not queue.first_run:
-        return []
+    """Admins: the three settings, each marked done once made, until all are. Others: whom to ask,
+    while nothing is set."""
     if not queue.is_admin:
+        if not queue.setup_blank:
+            return []
         return [
             section(WHAT_PMBOT_DOES),
             section(
@@ -71,27 +78,32 @@ def _first_run(queue: HomeQueue) -> list[Block]:
                 "open pmbot's *Home* tab: it walks them through the three settings it needs."
             ),
         ]
-    return [
-        section(f":wave: *Welcome!* {WHAT_PMBOT_DOES}\nThree settings and pmbot is ready:"),
-        _setting_step(
-            "1. *Intake channel*: where each new request's triage card is posted.",
-            "Choose intake channel",
-            ids.HOME_OPEN_SETTINGS,
-            "first_run:intake",
-        ),
-        _setting_step(
-            "2. *Triagers*: who accepts, declines and assigns requests (until named: admins).",
-            "Choose triagers",
-            ids.HOME_OPEN_SETTINGS,
-            "first_run:triagers",
-        ),
-        _setting_step(
-            "3. *Approvers*: who votes on roadmap changes, and how many approvals a change needs.",
+    setup = queue.settings
+    if not queue.first_run or setup is None:
+        return []
+    steps = [
+        (setup.intake_done, INTAKE_STEP, "Choose intake channel", ids.HOME_OPEN_SETTINGS, "first_run:intake"),
+        (setup.triagers_done, TRIAGERS_STEP, "Choose triagers", ids.HOME_OPEN_SETTINGS, "first_run:triagers"),
+        (
+            setup.approvers_done,
+            APPROVERS_STEP,
             "Choose approvers",
             ids.HOME_OPEN_POLICY,
             "first_run:approvers",
         ),
     ]
+    left = sum(1 for done, *_ in steps if not done)
+    blocks: list[Block] = [section(f":wave: *Welcome!* {WHAT_PMBOT_DOES}\n{_left(left)}")]
+    for done, words, label, action_id, block_id in steps:
+        shown = f":white_check_mark: {words} _Done._" if done else f":white_square: {words}"
+        blocks.append(_setting_step(shown, "Change" if done else label, action_id, block_id))
+    return blocks
+
+
+def _left(left: int) -> str:
+    if left == 3:
+        return "Three settings and pmbot is ready:"
+    return f"{left} more setting{'s' if left != 1 else ''} and pmbot is ready:"
 
 
 def _awaiting_vote(queue: HomeQueue) -> list[Block]:

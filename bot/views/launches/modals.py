@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from typing import Any
 
 from slack_sdk.models.blocks import (
     Block,
@@ -10,6 +11,7 @@ from slack_sdk.models.blocks import (
     ConversationSelectElement,
     DatePickerElement,
     ExternalDataMultiSelectElement,
+    ExternalDataSelectElement,
     InputBlock,
     PlainTextInputElement,
     StaticSelectElement,
@@ -38,7 +40,6 @@ TEMPLATE_HINT = (
 
 def new_launch_modal(choices: list[Template], *, user_id: str, channel_id: str | None) -> View:
     """The /launch new modal: name, date, time, channel, owner, deciders, roadmap items, template."""
-    template_options = [option(t.name, t.name) for t in choices[: limits.SELECT_OPTIONS]]
     blocks: list[Block] = [
         _input(fields.NAME, "Name", PlainTextInputElement(action_id=ids.VALUE, max_length=fields.NAME_MAX)),
         _input(fields.DATE, "Launch date", DatePickerElement(action_id=ids.VALUE)),
@@ -66,13 +67,7 @@ def new_launch_modal(choices: list[Template], *, user_id: str, channel_id: str |
             ),
             optional=True,
         ),
-        _input(
-            fields.TEMPLATE,
-            "Checklist template",
-            StaticSelectElement(
-                action_id=ids.VALUE, options=template_options, initial_option=template_options[0]
-            ),
-        ),
+        _input(fields.TEMPLATE, "Checklist template", _template_picker(choices)),
         ContextBlock(elements=[mrkdwn("Due dates count from launch day in the launch owner's timezone.")]),
     ]
     return _form(ids.LAUNCH_MODAL, "New launch", "Create", blocks)
@@ -100,10 +95,28 @@ def date_modal(launch: Launch) -> View:
     blocks: list[Block] = [
         section(f"*{launch.ref} · {text.escaped(launch.name, 150)}*"),
         _input(fields.NEW_DATE, "New launch date", picker),
+        _input(
+            fields.SLIP_REASON,
+            "Why (needed when it moves later)",
+            PlainTextInputElement(action_id=ids.VALUE, multiline=True, max_length=fields.SLIP_REASON_MAX),
+            optional=True,
+        ),
         ContextBlock(elements=[mrkdwn("Items move with the launch unless their due date was set by hand.")]),
     ]
     metadata = json.dumps({"number": launch.number})
     return _form(ids.LAUNCH_DATE_MODAL, "Change launch date", "Move", blocks, metadata)
+
+
+def _template_picker(choices: list[Template]) -> StaticSelectElement | ExternalDataSelectElement:
+    """A plain select while every template fits in one; past Slack's 100 options, a type-ahead."""
+    first = option(choices[0].name, choices[0].name)
+    if len(choices) <= limits.SELECT_OPTIONS:
+        return StaticSelectElement(
+            action_id=ids.VALUE, options=[option(t.name, t.name) for t in choices], initial_option=first
+        )
+    return ExternalDataSelectElement(
+        action_id=ids.TEMPLATE_PICKER, min_query_length=0, initial_option=first, placeholder="Template name"
+    )
 
 
 def template_modal(template: Template | None = None) -> View:
@@ -139,3 +152,22 @@ def _form(
         blocks=blocks,
         private_metadata=metadata,
     )
+
+
+OVERDUE_WARNING = "overdue_warning"
+
+
+def overdue_warning(submitted: dict[str, Any], warning: str) -> dict[str, Any]:
+    """The /launch new modal as submitted, with the overdue items said at the top and the next
+    submission marked as made knowing it (Slack keeps what was typed: the block ids are unchanged)."""
+    kept = [block for block in submitted.get("blocks", []) if block.get("block_id") != OVERDUE_WARNING]
+    said = section(f":warning: {text.escaped(warning, 1000)}").to_dict()
+    return {
+        "type": "modal",
+        "callback_id": submitted["callback_id"],
+        "title": submitted["title"],
+        "submit": plain("Create anyway", limits.MODAL_TITLE).to_dict(),
+        "close": submitted.get("close") or plain("Cancel", limits.MODAL_TITLE).to_dict(),
+        "blocks": [{**said, "block_id": OVERDUE_WARNING}, *kept],
+        "private_metadata": json.dumps({"accept_overdue": True}),
+    }

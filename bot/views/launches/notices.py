@@ -55,6 +55,8 @@ def notice_message(view: LaunchView, payload: dict[str, Any]) -> tuple[str, list
             f" (by {actor}). {payload['moved']} due date(s) moved with it"
         )
         line += f"; {payload['kept']} set by hand stayed." if payload.get("kept") else "."
+        if payload.get("reason"):
+            line += f" Why: “{text.escaped(payload['reason'], 500)}”"
     elif kind == "launched":
         line = f":tada: *{launch.ref} is launched!* Marked by {actor}."
     elif kind == "cancelled":
@@ -83,3 +85,19 @@ def _answers(votes: list[GoNoGoVote], deciders: list[str], *, closed: bool = Fal
 
 def _decision(decision: GoNoGo) -> str:
     return "*GO* ✅" if decision == GoNoGo.GO else "*NO-GO* ⛔"
+
+
+def assignment_message(view: LaunchView, actor_id: str, item_id: int | None) -> str:
+    """What someone just given work on a launch reads: what is theirs, on which launch, by when."""
+    launch, actor = view.launch, text.user(actor_id)
+    where = f"*{launch_title(launch)}* (launch {launch_when(launch)})"
+    item = next((entry for entry in view.items if entry.id == item_id), None)
+    if item is None:
+        return (
+            f"{actor} made you a go / no-go decider for {where}. Before launch day a poll in "
+            f"{text.channel(launch.channel_id)} asks for your go or no-go."
+        )
+    return (
+        f"{actor} made you the owner of “{text.escaped(item.title, 200)}” on {where}, due "
+        f"{text.date_token(item.due_date)}. It is yours to do: tick it off in the launch's thread."
+    )

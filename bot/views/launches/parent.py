@@ -7,6 +7,7 @@ from slack_sdk.models.blocks import ActionsBlock, Block, ButtonElement, ConfirmO
 from bot import text
 from bot.local_time import wall_clock_instant
 from bot.services.launches.reads import LaunchView
+from bot.services.launches.transitions import LaunchMove, moves_in
 from bot.views import ids, limits
 from bot.views.common import labelled, mrkdwn, plain, section
 from storage.models import GoNoGo, Launch, RoadmapItem
@@ -15,6 +16,7 @@ PROGRESS_SEGMENTS = 5
 FILLED, EMPTY = "▰", "▱"
 NAME_SHOWN = 150
 SHIPS_SHOWN, SHIPS_TITLE_SHOWN = 5, 60  # at most ~400 characters of the section's 3,000
+CONFIRM_TEXT = 300  # a confirm dialog's text
 
 
 def progress_bar(done: int, total: int) -> str:
@@ -75,38 +77,62 @@ def parent_message(view: LaunchView) -> tuple[str, list[Block]]:
         section("\n".join(lines)),
         ContextBlock(elements=[mrkdwn(f"The checklist is in the thread · `/launch {launch.ref}`")]),
     ]
-    if view.active:
-        blocks.append(launch_buttons(launch))
+    buttons = launch_buttons(view)
+    if view.active and buttons:
+        blocks.append(buttons)
     fallback = (
         f"{launch.ref} · {text.escaped(launch.name, NAME_SHOWN)} — {progress_bar(view.done, view.total)}"
     )
     return fallback, blocks
 
 
-def launch_buttons(launch: Launch) -> ActionsBlock:
-    """Mark launched, change the date, open a go / no-go poll, cancel (the server checks who may)."""
-    value = str(launch.number)
-    return ActionsBlock(
-        block_id=f"{ids.LAUNCH_BLOCK_PREFIX}{launch.number}",
-        elements=[
-            ButtonElement(
-                text="Mark launched",
-                action_id=ids.LAUNCH_MARK_LAUNCHED,
-                value=value,
-                style="primary",
-                confirm=_confirm("Mark launched?", f"{launch.ref} will show as launched.", "Launched"),
-            ),
-            ButtonElement(text="Change date", action_id=ids.LAUNCH_CHANGE_DATE, value=value),
-            ButtonElement(text="Go / no-go poll", action_id=ids.LAUNCH_OPEN_GONOGO, value=value),
-            ButtonElement(
-                text="Cancel launch",
-                action_id=ids.LAUNCH_CANCEL,
-                value=value,
-                style="danger",
-                confirm=_confirm("Cancel the launch?", f"{launch.ref} will be cancelled.", "Cancel it"),
-            ),
-        ],
-    )
+def launch_buttons(view: LaunchView, moves: list[LaunchMove] | None = None) -> ActionsBlock | None:
+    """The launch's moves as buttons: those that exist from its status (a channel message, the
+    server checks who may), or only `moves`, one person's (a private reply). None when nothing."""
+    launch, value = view.launch, str(view.launch.number)
+    allowed = moves_in(launch.status) if moves is None else moves
+    buttons = {
+        LaunchMove.MARK_LAUNCHED: ButtonElement(
+            text="Mark launched",
+            action_id=ids.LAUNCH_MARK_LAUNCHED,
+            value=value,
+            style="primary",
+            confirm=_confirm("Mark launched?", launch_confirm(view), "Launched"),
+        ),
+        LaunchMove.CHANGE_DATE: ButtonElement(
+            text="Change date", action_id=ids.LAUNCH_CHANGE_DATE, value=value
+        ),
+        LaunchMove.OPEN_GONOGO: ButtonElement(
+            text="Go / no-go poll", action_id=ids.LAUNCH_OPEN_GONOGO, value=value
+        ),
+        LaunchMove.CANCEL: ButtonElement(
+            text="Cancel launch",
+            action_id=ids.LAUNCH_CANCEL,
+            value=value,
+            style="danger",
+            confirm=_confirm("Cancel the launch?", f"{launch.ref} will be cancelled.", "Cancel it"),
+        ),
+    }
+    elements = [button for move, button in buttons.items() if move in allowed]
+    if not elements:
+        return None
+    return ActionsBlock(block_id=f"{ids.LAUNCH_BLOCK_PREFIX}{launch.number}", elements=elements)
+
+
+def launch_confirm(view: LaunchView) -> str:
+    """What marking launched means, said before it happens: the go / no-go result, the open items,
+    and what ships (its roadmap items and the requests they answer close)."""
+    launch = view.launch
+    if launch.gonogo_decision is not None:
+        poll = "NO-GO ⛔" if launch.gonogo_decision == GoNoGo.NO_GO else "GO ✅"
+    else:
+        poll = "not decided" if launch.gonogo_round else "no poll"
+    open_items = view.total - view.done
+    said = f"Go / no-go: {poll}. {open_items} of {view.total} checklist items still open."
+    if view.roadmap_items:
+        refs = ", ".join(item.ref for item in view.roadmap_items[:SHIPS_SHOWN])
+        said += f" {refs} will show as shipped and the requests they answer as done."
+    return text.truncate(said, CONFIRM_TEXT)
 
 
 def _confirm(title: str, body: str, yes: str) -> ConfirmObject:

@@ -14,6 +14,7 @@ from slack_sdk.models.blocks import (
 from bot import text
 from bot.services.launches.reads import LaunchSummary, LaunchView
 from bot.services.launches.templates import Template, format_items
+from bot.services.launches.transitions import LaunchMove
 from bot.views import ids, limits
 from bot.views.common import labelled, mrkdwn, plain, section
 from bot.views.launches.checklist import item_detail
@@ -70,8 +71,9 @@ def upcoming_blocks(launches: list[LaunchSummary]) -> list[Block]:
     return [*blocks, ActionsBlock(elements=[new])]
 
 
-def launch_blocks(view: LaunchView) -> list[Block]:
-    """One launch: its summary and its checklist as text (the thread holds the checkboxes)."""
+def launch_blocks(view: LaunchView, moves: list[LaunchMove]) -> list[Block]:
+    """One launch: its summary, its checklist as text (the thread holds the checkboxes), and the
+    moves the person reading it may make."""
     launch = view.launch
     summary = [
         f"*When:* {launch_when(launch)} · *Owner:* {text.user(launch.owner_id)} · "
@@ -86,8 +88,9 @@ def launch_blocks(view: LaunchView) -> list[Block]:
         summary.append(f"*Go / no-go:* {decision}")
     blocks: list[Block] = [section(f":rocket: *{launch_title(launch)}*"), section("\n".join(summary))]
     blocks += _checklist_sections(view)
-    if view.active:
-        blocks.append(launch_buttons(launch))
+    buttons = launch_buttons(view, moves)
+    if view.active and buttons:
+        blocks.append(buttons)
     return blocks
 
 

@@ -16,6 +16,7 @@ from slack_sdk.models.blocks import (
 
 from bot import text
 from bot.services.requests.service import RequestDetail
+from bot.services.requests.transitions import Move, moves_in
 from bot.views import ids, limits
 from bot.views.common import labelled, mrkdwn, plain, section
 from storage.models import Request, RequestStatus
@@ -30,12 +31,20 @@ STATUS_EMOJI = {
     RequestStatus.DECLINED: ":no_entry_sign:",
     RequestStatus.DUPLICATE: ":twisted_rightwards_arrows:",
 }
-CLOSED = {RequestStatus.DECLINED, RequestStatus.DUPLICATE, RequestStatus.DONE}
 DESCRIPTION_PREVIEW = 1500
+DECISION_NOTE_SHOWN = 1000
+ITEMS_SHOWN = 5
+DECISION_WORDS = {
+    "accepted": "accepted it",
+    "declined": "declined it",
+    "asked_for_info": "asked its requester",
+    "marked_duplicate": "closed it",
+    "roadmap_changed": "changed the roadmap",
+}
 FOLLOWERS_SHOWN = 10
 
 
-def request_card(detail: RequestDetail) -> list[Block]:
+def request_card(detail: RequestDetail, *, with_decision: bool = True) -> list[Block]:
     """The card's blocks: what was asked, by whom, where it stands, and what to do."""
     request = detail.request
     blocks: list[Block] = [
@@ -44,6 +53,9 @@ def request_card(detail: RequestDetail) -> list[Block]:
     ]
     if request.description:
         blocks.append(section(text.escaped(request.description, DESCRIPTION_PREVIEW)))
+    decision = detail.last_decision
+    if with_decision and decision is not None and decision.action != "filed":
+        blocks.append(ContextBlock(elements=[mrkdwn(_decision(detail))]))
     blocks.append(ContextBlock(elements=[mrkdwn(_footer(detail))]))
     blocks.extend(_actions(request))
     return blocks
@@ -64,6 +76,8 @@ def _fields(detail: RequestDetail) -> list[str]:
     status = status_label(request.status)
     if detail.duplicate_of_ref:
         status += f" of {detail.duplicate_of_ref}"
+    if detail.item_refs:
+        status += f" as {', '.join(detail.item_refs[:ITEMS_SHOWN])}"
     fields = [
         f"*Kind*\n{labelled(request.kind)}",
         f"*Impact*\n{labelled(request.impact)}",
@@ -77,6 +91,17 @@ def _fields(detail: RequestDetail) -> list[str]:
     if request.assignee_id:
         fields.append(f"*Assignee*\n{text.user(request.assignee_id)}")
     return fields
+
+
+def _decision(detail: RequestDetail) -> str:
+    """Who last moved the request, when, and what they said (a decline's reason, a question)."""
+    entry = detail.last_decision
+    assert entry is not None
+    said = DECISION_WORDS.get(entry.action, labelled(entry.action).lower())
+    line = f"{text.user(entry.actor_id)} {said} {text.time_token(entry.at)}"
+    if entry.note:
+        line += f": “{text.escaped(entry.note, DECISION_NOTE_SHOWN)}”"
+    return line
 
 
 def _footer(detail: RequestDetail) -> str:
@@ -93,29 +118,49 @@ def _footer(detail: RequestDetail) -> str:
 
 
 def _actions(request: Request) -> list[Block]:
+    """The moves that exist from the request's status (the card is seen by everyone in the channel;
+    the server refuses a move to whoever may not make it), then Follow and +1."""
     block_id = f"{ids.CARD_BLOCK_PREFIX}{request.number}"
     value = str(request.number)
-    triage: list[ButtonElement | ExternalDataSelectElement | UserSelectElement] = []
-    if request.status not in CLOSED:
-        if request.status != RequestStatus.ACCEPTED:
-            triage.append(ButtonElement(text="Accept", action_id=ids.ACCEPT, value=value, style="primary"))
-        triage += [
-            ButtonElement(text="Decline", action_id=ids.DECLINE, value=value, style="danger"),
-            ButtonElement(text="Need info", action_id=ids.NEED_INFO, value=value),
-            ExternalDataSelectElement(
-                action_id=ids.MARK_DUPLICATE,
-                placeholder=plain("Mark duplicate of…"),
-                min_query_length=0,
-                confirm=ConfirmObject(
-                    title="Mark as duplicate?", text=f"{request.ref} will be closed as a duplicate."
-                ),
-            ),
-            UserSelectElement(
-                action_id=ids.ASSIGN, placeholder=plain("Assign…"), initial_user=request.assignee_id
-            ),
-        ]
+    elements = [_element(move, request, value) for move in moves_in(request.status)]
     social = [
         ButtonElement(text="Follow", action_id=ids.FOLLOW, value=value),
         ButtonElement(text=":+1: +1", action_id=ids.UPVOTE, value=value),
     ]
-    return [ActionsBlock(block_id=block_id, elements=[*triage, *social])]
+    return [ActionsBlock(block_id=block_id, elements=[*elements, *social])]
+
+
+def _element(
+    move: Move, request: Request, value: str
+) -> ButtonElement | ExternalDataSelectElement | UserSelectElement:
+    if move == Move.ACCEPT:
+        return ButtonElement(text="Accept", action_id=ids.ACCEPT, value=value, style="primary")
+    if move == Move.DECLINE:
+        return ButtonElement(text="Decline", action_id=ids.DECLINE, value=value, style="danger")
+    if move == Move.NEED_INFO:
+        return ButtonElement(text="Need info", action_id=ids.NEED_INFO, value=value)
+    if move == Move.MARK_DUPLICATE:
+        return ExternalDataSelectElement(
+            action_id=ids.MARK_DUPLICATE,
+            placeholder=plain("Mark duplicate of…"),
+            min_query_length=0,
+            confirm=ConfirmObject(
+                title="Mark as duplicate?", text=f"{request.ref} will be closed as a duplicate."
+            ),
+        )
+    return UserSelectElement(
+        action_id=ids.ASSIGN, placeholder=plain("Assign…"), initial_user=request.assignee_id
+    )
+
+
+def social_reply(number: int, *, following: bool, upvoted: bool, said: str) -> list[Block]:
+    """The private answer to Follow or +1: what it did, and the way back (Unfollow, Undo +1)."""
+    value, buttons = str(number), []
+    if following:
+        buttons.append(ButtonElement(text="Unfollow", action_id=ids.UNFOLLOW, value=value))
+    if upvoted:
+        buttons.append(ButtonElement(text="Undo +1", action_id=ids.UNDO_UPVOTE, value=value))
+    blocks: list[Block] = [section(said)]
+    if buttons:
+        blocks.append(ActionsBlock(block_id=f"{ids.CARD_BLOCK_PREFIX}{number}", elements=buttons))
+    return blocks

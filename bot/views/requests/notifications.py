@@ -12,6 +12,7 @@ from bot.views.common import mrkdwn, section
 from bot.views.requests.card import status_label
 
 NOTE_MAX = 2000
+WHY = {"requester": "you asked for it", "assignee": "it was assigned to you: it is yours to do"}
 
 
 def notice_message(notice: dict[str, Any]) -> tuple[str, list[Block]]:
@@ -20,12 +21,12 @@ def notice_message(notice: dict[str, Any]) -> tuple[str, list[Block]]:
     actor = text.user(notice["actor_id"])
     headline = _headline(notice, ref, title, actor)
     blocks: list[Block] = [section(headline)]
-    if notice.get("note"):
+    if notice.get("note") and notice["action"] != "shipped":  # a shipped headline is the note
         label = "Question" if notice["new_status"] == "needs_info" else "Note"
         blocks.append(section(f"*{label}:* {text.escaped(notice['note'], NOTE_MAX)}"))
     if notice["new_status"] == "needs_info" and notice.get("role") == "requester":
         blocks.append(section(f"Please answer {actor} directly; they will update the request."))
-    why = "you asked for it" if notice.get("role") == "requester" else "you follow it"
+    why = WHY.get(notice.get("role") or "", "you follow it")
     blocks.append(ContextBlock(elements=[mrkdwn(f"You get this because {why}.")]))
     return text.truncate(_plain_headline(notice), limits.MESSAGE_TEXT), blocks
 
@@ -36,6 +37,8 @@ def filed_reply(ref: str) -> str:
 
 
 def _headline(notice: dict[str, Any], ref: str, title: str, actor: str) -> str:
+    if notice["action"] == "shipped":
+        return f"*{text.escaped(notice['note'], NOTE_MAX)}* {title}"
     if notice["action"] == "assigned":
         assignee = text.user(notice["assignee_id"]) if notice.get("assignee_id") else "nobody"
         return f"{actor} assigned *{ref}* {title} to {assignee}."
@@ -44,6 +47,8 @@ def _headline(notice: dict[str, Any], ref: str, title: str, actor: str) -> str:
 
 
 def _plain_headline(notice: dict[str, Any]) -> str:
+    if notice["action"] == "shipped":
+        return str(notice["note"])
     if notice["action"] == "assigned":
         return f"{notice['ref']} was assigned"
     return f"{notice['ref']} is now {notice['new_status'].replace('_', ' ')}"

@@ -60,7 +60,8 @@ def request_page(requests: list[Request], *, scope: str, page: int, has_more: bo
 
 def request_with_history(detail: RequestDetail) -> list[Block]:
     """One request as its card shows it, then its history from the audit log."""
-    card = [block for block in request_card(detail) if not isinstance(block, ActionsBlock)]
+    shown = request_card(detail, with_decision=False)  # the history below says who decided
+    card = [block for block in shown if not isinstance(block, ActionsBlock)]
     history = detail.history[-HISTORY_SHOWN:]
     blocks: list[Block] = [*card, DividerBlock(), section("*History*")]
     blocks += [ContextBlock(elements=[mrkdwn(history_line(entry))]) for entry in history]

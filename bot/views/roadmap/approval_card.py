@@ -9,6 +9,7 @@ from slack_sdk.models.blocks import ActionsBlock, Block, ButtonElement, ContextB
 from bot import text
 from bot.services.roadmap.proposals import diff
 from bot.services.roadmap.reads import ProposalView
+from bot.services.roadmap.transitions import ProposalMove, moves_in
 from bot.views import ids, limits
 from bot.views.common import labelled, mrkdwn, plain, section
 from storage.models import ProposalStatus
@@ -32,8 +33,9 @@ def change_summary(view: ProposalView) -> str:
     return f"{KIND_WORDS[proposal.kind]} “{text.escaped(title, 100)}”{ref}"
 
 
-def approval_card(view: ProposalView) -> list[Block]:
-    """The card in the approvals channel and in each approver's DM; re-rendered on every vote."""
+def approval_card(view: ProposalView, moves: list[ProposalMove] | None = None) -> list[Block]:
+    """The card in the approvals channel (the moves that exist from its status) and in a person's DM
+    (`moves`: only theirs); re-rendered on every vote."""
     proposal = view.proposal
     blocks: list[Block] = [
         HeaderBlock(
@@ -46,8 +48,17 @@ def approval_card(view: ProposalView) -> list[Block]:
     if view.requests:
         blocks.append(section(_requests_text(view)))
     blocks.append(ContextBlock(elements=[mrkdwn(_status_text(view))]))
-    actions = _actions(proposal.number, proposal.status)
-    return [*blocks, *actions]
+    shown = moves_in(proposal.status) if moves is None else moves
+    return [*blocks, *_actions(proposal.number, shown)]
+
+
+def who_can_still_vote(view: ProposalView) -> str:
+    """`can still vote: @bob @carol`, or what to do when nobody can."""
+    if view.missing_voter_ids:
+        return "can still vote: " + " ".join(text.user(u) for u in view.missing_voter_ids)
+    if view.approver_ids:
+        return "nobody named can still vote: an admin can name more approvers in `/roadmap settings`"
+    return "any workspace admin can vote"
 
 
 def _diff_text(view: ProposalView) -> str:
@@ -87,8 +98,7 @@ def _status_text(view: ProposalView) -> str:
         f"approved by {voted} ({len(approvals)}/{proposal.required_approvals})",
     ]
     if proposal.status == ProposalStatus.PENDING:
-        missing = " ".join(text.user(u) for u in view.missing_voter_ids) or "any workspace admin"
-        parts.append(f"waiting for {missing}")
+        parts.append(who_can_still_vote(view))
         parts.append(f"expires {text.time_token(proposal.expires_at)}")
     if proposal.decision_note:
         who = text.user(proposal.decided_by_id) if proposal.decided_by_id else "pmbot"
@@ -96,20 +106,20 @@ def _status_text(view: ProposalView) -> str:
     return " · ".join(parts)
 
 
-def _actions(number: int, status: str) -> list[Block]:
+def _actions(number: int, moves: list[ProposalMove]) -> list[Block]:
     value, block_id = str(number), f"{ids.PROPOSAL_BLOCK_PREFIX}{number}"
-    if status == ProposalStatus.PENDING:
-        buttons = [
-            ButtonElement(text="Approve", action_id=ids.APPROVE, value=value, style="primary"),
-            ButtonElement(text="Reject", action_id=ids.REJECT, value=value, style="danger"),
-            ButtonElement(text="Request changes", action_id=ids.REQUEST_CHANGES, value=value),
-            ButtonElement(text="Withdraw", action_id=ids.WITHDRAW, value=value),
-        ]
-    elif status == ProposalStatus.CHANGES_REQUESTED:
-        buttons = [
-            ButtonElement(text="Edit and resubmit", action_id=ids.RESUBMIT, value=value, style="primary"),
-            ButtonElement(text="Withdraw", action_id=ids.WITHDRAW, value=value),
-        ]
-    else:
-        return []
-    return [ActionsBlock(block_id=block_id, elements=buttons)]
+    buttons = {
+        ProposalMove.APPROVE: ButtonElement(
+            text="Approve", action_id=ids.APPROVE, value=value, style="primary"
+        ),
+        ProposalMove.REJECT: ButtonElement(text="Reject", action_id=ids.REJECT, value=value, style="danger"),
+        ProposalMove.REQUEST_CHANGES: ButtonElement(
+            text="Request changes", action_id=ids.REQUEST_CHANGES, value=value
+        ),
+        ProposalMove.RESUBMIT: ButtonElement(
+            text="Edit and resubmit", action_id=ids.RESUBMIT, value=value, style="primary"
+        ),
+        ProposalMove.WITHDRAW: ButtonElement(text="Withdraw", action_id=ids.WITHDRAW, value=value),
+    }
+    elements = [button for move, button in buttons.items() if move in moves]
+    return [ActionsBlock(block_id=block_id, elements=elements)] if elements else []

@@ -6,6 +6,7 @@ from slack_sdk.models.blocks import Block, ContextBlock, HeaderBlock
 
 from bot import text
 from bot.services.roadmap.reads import ProposalView
+from bot.services.roadmap.transitions import ProposalRole, moves_for
 from bot.views import limits
 from bot.views.common import mrkdwn, plain, section
 from bot.views.roadmap.approval_card import approval_card, change_summary
@@ -29,7 +30,8 @@ def outcome_message(view: ProposalView, status: str) -> tuple[str, list[Block]]:
         who = text.user(proposal.decided_by_id) if proposal.decided_by_id else "pmbot"
         blocks.append(section(f"{who}: “{text.escaped(proposal.decision_note, 2000)}”"))
     if status == ProposalStatus.CHANGES_REQUESTED:
-        blocks += approval_card(view)[-1:]  # the "Edit and resubmit" button
+        mine = moves_for(proposal.status, {ProposalRole.PROPOSER})
+        blocks += approval_card(view, mine)[-1:]  # "Edit and resubmit", "Withdraw"
     return f"{proposal.ref} {words}", blocks
 
 
@@ -37,7 +39,8 @@ def reminder_message(view: ProposalView) -> tuple[str, list[Block]]:
     """The nudge to an approver who has not voted, with the card to vote on."""
     proposal = view.proposal
     headline = f":bell: {proposal.ref} waits for your vote (expires {text.time_token(proposal.expires_at)})."
-    return f"{proposal.ref} waits for your vote", [section(headline), *approval_card(view)]
+    card = approval_card(view, moves_for(proposal.status, {ProposalRole.APPROVER}))
+    return f"{proposal.ref} waits for your vote", [section(headline), *card]
 
 
 def announcement_message(view: ProposalView) -> tuple[str, list[Block]]:

@@ -19,7 +19,7 @@ from bot.views import ids, limits
 from bot.views.common import labelled, mrkdwn, plain, section
 from bot.views.history import history_line
 from bot.views.launches.parent import launch_title, launch_when
-from bot.views.roadmap.approval_card import change_summary
+from bot.views.roadmap.approval_card import change_summary, who_can_still_vote
 from storage.models import AuditEntry, Horizon, Launch
 
 ITEMS_PER_HORIZON = 12  # three horizons of twelve two-line items stay under 50 blocks
@@ -78,11 +78,10 @@ def pending_blocks(proposals: list[ProposalView], now: datetime) -> list[Block]:
     for view in proposals[:40]:
         proposal = view.proposal
         age = max((now - proposal.submitted_at).days, 0)
-        missing = " ".join(text.user(u) for u in view.missing_voter_ids) or "any workspace admin"
         waiting = (
             "waits for the proposer's changes"
             if proposal.status == "changes_requested"
-            else f"needs {missing}"
+            else who_can_still_vote(view)
         )
         blocks.append(
             section(
