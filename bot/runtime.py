@@ -86,7 +86,7 @@ def build_services(settings: Settings, *, clock: Clock | None = None) -> Service
     clock = clock or SystemClock()
     db = Database(settings.DATABASE_URL)
     writer = Writer(db)
-    client = build_client(settings)
+    client = build_client(settings, clock)
     directory = SlackDirectory(client)
     permissions = Permissions(db, directory)
     requests = RequestService(db, writer, permissions, clock)
@@ -114,7 +114,7 @@ def build_services(settings: Settings, *, clock: Clock | None = None) -> Service
         **LaunchReminderDeliveries(client, db, clock, launches).table(),
         **DigestDeliveries(client, digest_content, db, clock).table(),
     }
-    outbox = OutboxWorker(db, writer, clock, deliveries)
+    outbox = OutboxWorker(db, writer, clock, deliveries, client=client)
     writer.on_commit(outbox.wake)
     return Services(
         settings=settings,

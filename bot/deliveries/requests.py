@@ -11,6 +11,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from slack_sdk.webhook.async_client import AsyncWebhookClient
 
 from bot import text
+from bot.deliveries.slack_errors import code_of
 from bot.deliveries.worker import Delivery, GiveUp
 from bot.errors import NotFound
 from bot.services import outbox_kinds
@@ -68,7 +69,7 @@ class RequestDeliveries:
                 )
                 return None
             except SlackApiError as error:
-                if error.response.get("error") != CARD_DELETED:
+                if code_of(error) != CARD_DELETED:
                     raise
                 # Someone deleted the card in Slack: post a fresh one rather than lose it for good.
         if intake is None:

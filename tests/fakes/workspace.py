@@ -56,6 +56,10 @@ def view_object(view_id: str, *, team_id: str = TEAM_ID, **fields: Any) -> dict[
     }
 
 
+def _ts_key(message: dict[str, Any]) -> float:
+    return float(message["ts"])
+
+
 class SlackWorkspace:
     """One workspace's users, messages, views and user groups, answering Web API methods like Slack."""
 
@@ -69,6 +73,12 @@ class SlackWorkspace:
         self.users: dict[str, dict[str, Any]] = {}
         self.usergroups: dict[str, list[str]] = {}
         self.closed_channels: set[str] = set()
+        self.archived_channels: set[str] = set()
+        # Set (say to "token_revoked") and every call with a bot token answers that error.
+        self.token_refusal: str | None = None
+        # Where message ts come from: a serial by default, or seconds from a clock when set.
+        self.seconds: Callable[[], float] | None = None
+        self._last_ts_micros = 0
         self.messages: dict[tuple[str, str], dict[str, Any]] = {}
         self.views: dict[str, dict[str, Any]] = {}
         self.home_views: dict[str, dict[str, Any]] = {}
@@ -85,6 +95,8 @@ class SlackWorkspace:
             "chat.getPermalink": self._chat_get_permalink,
             "chat.delete": self._chat_delete,
             "conversations.open": self._conversations_open,
+            "conversations.history": self._conversations_history,
+            "conversations.replies": self._conversations_replies,
             "users.info": self._users_info,
             "usergroups.users.list": self._usergroups_users_list,
             "views.open": self._views_open,
@@ -137,9 +149,13 @@ class SlackWorkspace:
         return handler(params) if handler else {"ok": True}
 
     def next_ts(self) -> str:
-        """A unique, increasing message timestamp like "1700000000.000100"."""
-        micros = next(self._ts_serial) * 100
-        return f"{1_700_000_000 + micros // 1_000_000}.{micros % 1_000_000:06d}"
+        """A unique, increasing message timestamp like "1700000000.000100" (or from `seconds()`)."""
+        if self.seconds is None:
+            micros = 1_700_000_000_000_000 + next(self._ts_serial) * 100
+        else:
+            micros = max(int(self.seconds() * 1_000_000), self._last_ts_micros + 1)
+        self._last_ts_micros = micros
+        return f"{micros // 1_000_000}.{micros % 1_000_000:06d}"
 
     def permalink(self, channel: str, ts: str) -> str:
         """The permalink Slack builds for a message."""
@@ -148,6 +164,8 @@ class SlackWorkspace:
     def _check_token(self, method: str, token: str | None) -> Answer | None:
         if method == "api.test":
             return None
+        if self.token_refusal and token and token.startswith("xoxb-"):
+            return error(self.token_refusal)
         if not token:
             return error("not_authed")
         if token in self.refused_tokens:
@@ -190,6 +208,8 @@ class SlackWorkspace:
             return error("channel_not_found")
         if channel in self.closed_channels:
             return error("not_in_channel")
+        if channel in self.archived_channels:
+            return error("is_archived")
         if not params.get("text") and not params.get("blocks") and not params.get("attachments"):
             return error("no_text")
         return None
@@ -237,6 +257,50 @@ class SlackWorkspace:
             return error("users_list_not_supplied")
         channel_id = "D" + ids[0] if len(ids) == 1 else "G" + "_".join(ids)
         return {"ok": True, "channel": {"id": channel_id}}
+
+    def _conversations_history(self, params: dict[str, Any]) -> Answer:
+        channel = params.get("channel", "")
+        found = [
+            m
+            for (c, _), m in self.messages.items()
+            if c == channel and m.get("thread_ts", m["ts"]) == m["ts"]
+        ]
+        return self._message_page(sorted(found, key=_ts_key, reverse=True), params)
+
+    def _conversations_replies(self, params: dict[str, Any]) -> Answer:
+        channel, parent = params.get("channel", ""), params.get("ts", "")
+        if (channel, parent) not in self.messages:
+            return error("thread_not_found")
+        found = [
+            m
+            for (c, ts), m in self.messages.items()
+            if c == channel and (ts == parent or m.get("thread_ts") == parent)
+        ]
+        return self._message_page(sorted(found, key=_ts_key), params)
+
+    @staticmethod
+    def _message_page(messages: list[dict[str, Any]], params: dict[str, Any]) -> Answer:
+        """Slack's paging of history: `oldest`/`latest` (exclusive unless `inclusive`), `limit`, `cursor`;
+        metadata only with `include_all_metadata`."""
+        inclusive = str(params.get("inclusive", "0")) in ("1", "true", "True")
+        oldest, latest = float(params.get("oldest") or 0), float(params.get("latest") or 1e12)
+
+        def within(message: dict[str, Any]) -> bool:
+            ts = float(message["ts"])
+            return (oldest <= ts <= latest) if inclusive else (oldest < ts < latest)
+
+        selected = [m for m in messages if within(m)]
+        start, limit = int(params.get("cursor") or 0), int(params.get("limit") or 100)
+        page = selected[start : start + limit]
+        if str(params.get("include_all_metadata", "0")) not in ("1", "true", "True"):
+            page = [{k: v for k, v in m.items() if k != "metadata"} for m in page]
+        more = start + limit < len(selected)
+        return {
+            "ok": True,
+            "messages": page,
+            "has_more": more,
+            "response_metadata": {"next_cursor": str(start + limit) if more else ""},
+        }
 
     def _users_info(self, params: dict[str, Any]) -> Answer:
         user = self.users.get(params.get("user", ""))
