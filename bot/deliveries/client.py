@@ -99,7 +99,7 @@ def build_client(settings: Settings, clock: Clock) -> DeliveryClient:
 def open_session(client: AsyncWebClient) -> None:
     """Give the client one keep-alive HTTP session (else slack_sdk opens one per call)."""
     if client.session is None:
-        client.session = aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=CLIENT_TIMEOUT_SECONDS))
+        client.session = aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=client.timeout))
 
 
 async def close_session(client: AsyncWebClient) -> None:
