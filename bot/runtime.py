@@ -15,6 +15,7 @@ from bot.deliveries.digests import DigestDeliveries
 from bot.deliveries.home import HomeDeliveries
 from bot.deliveries.launch_reminders import LaunchReminderDeliveries
 from bot.deliveries.launches import LaunchDeliveries
+from bot.deliveries.problems import ProblemReports
 from bot.deliveries.requests import RequestDeliveries
 from bot.deliveries.roadmap import RoadmapDeliveries
 from bot.deliveries.worker import OutboxWorker
@@ -107,7 +108,9 @@ def build_services(settings: Settings, *, clock: Clock | None = None) -> Service
     sync_digests = partial(scheduler.sync_schedules, [DigestSource.name])
     digests = DigestService(db, writer, permissions, clock, digest_content, on_change=sync_digests)
     deliveries = {
-        **RequestDeliveries(client, requests, workspace, similar).table(),
+        **RequestDeliveries(
+            client, requests, workspace, similar, ProblemReports(db, writer, clock, permissions)
+        ).table(),
         **RoadmapDeliveries(client, roadmap, db, writer).table(),
         **HomeDeliveries(client, home, permissions, clock).table(),
         **LaunchDeliveries(client, launches, writer, clock).table(),

@@ -35,6 +35,9 @@ class Workspace(SQLModel, table=True):
     # workspace until an auth.test succeeds again (at start-up).
     installation_active: bool = True
     inactive_reason: str | None = Field(default=None, max_length=64)
+    # What keeps pmbot from posting where it should (an archived intake channel...), for admins'
+    # Home tabs; cleared by the next card that reaches the intake channel.
+    delivery_problem: str | None = Field(default=None, max_length=500)
     created_at: datetime = timestamp()
     updated_at: datetime = timestamp()
 

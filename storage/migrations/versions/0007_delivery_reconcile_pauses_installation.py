@@ -35,10 +35,14 @@ def upgrade() -> None:
         batch.add_column(
             sa.Column("inactive_reason", sqlmodel.sql.sqltypes.AutoString(length=64), nullable=True)
         )
+        batch.add_column(
+            sa.Column("delivery_problem", sqlmodel.sql.sqltypes.AutoString(length=500), nullable=True)
+        )
 
 
 def downgrade() -> None:
     with op.batch_alter_table("workspace") as batch:
+        batch.drop_column("delivery_problem")
         batch.drop_column("inactive_reason")
         batch.drop_column("installation_active")
     with op.batch_alter_table("outbox_job") as batch:
