@@ -128,6 +128,10 @@ class OutboxWorker:
         """How many outcome writes failed at least once (for metrics)."""
         return self._outcomes.write_failures
 
+    def installation_active(self, team_id: str) -> bool:
+        """False while Slack refuses the workspace's token (for readiness); as of the last claim."""
+        return self._guard.is_active(team_id)
+
     def wake(self) -> None:
         """Something was enqueued: look now rather than at the next poll."""
         self._wake.set()
@@ -261,7 +265,10 @@ class OutboxWorker:
         await self._outcomes.again(job, after=delay, error=reason, unsure_since=unsure)
 
     async def _give_up(self, job: ClaimedJob, delivery: Delivery | None, reason: str) -> None:
-        log.error("outbox job %s (%s, team %s) failed: %s", job.id, job.kind, job.team_id, reason)
+        told = delivery is not None and delivery.on_give_up is not None
+        # A person is told what to do: a warning for the operator; nobody is: an error.
+        level = logging.WARNING if told else logging.ERROR
+        log.log(level, "outbox job %s (%s, team %s) failed: %s", job.id, job.kind, job.team_id, reason)
         await self._outcomes.failed(job, reason)
         if delivery is not None and delivery.on_give_up is not None:
             try:
