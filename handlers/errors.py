@@ -6,13 +6,22 @@ import logging
 from typing import Any
 
 from slack_bolt.async_app import AsyncApp, AsyncRespond
+from slack_sdk.errors import SlackApiError
+from slack_sdk.web.async_client import AsyncWebClient
 
+from bot.deliveries.slack_errors import code_of
 from bot.errors import PmbotError
 
 log = logging.getLogger(__name__)
 
 SOMETHING_WENT_WRONG = (
     ":warning: Something went wrong on pmbot's side, and nothing was changed. Please try again."
+)
+# Slack gives 3 seconds to open a modal after a click; past that it answers one of these.
+EXPIRED_TRIGGER_ERRORS = frozenset({"expired_trigger_id", "invalid_trigger", "trigger_expired"})
+CLICK_AGAIN = (
+    ":hourglass: Slack was too slow to open that window for me, so nothing opened and nothing "
+    "changed. Please click (or run the command) again."
 )
 
 
@@ -21,8 +30,14 @@ def register(app: AsyncApp) -> None:
     app.error(show_error)
 
 
-async def show_error(error: Exception, body: dict[str, Any], respond: AsyncRespond | None) -> None:
+async def show_error(
+    error: Exception, body: dict[str, Any], respond: AsyncRespond | None, client: AsyncWebClient
+) -> None:
     """Domain errors are told to the person; anything else is logged with context, never the body."""
+    if isinstance(error, SlackApiError) and code_of(error) in EXPIRED_TRIGGER_ERRORS:
+        log.info("a modal could not open in time for %s", _describe(body))
+        await _tell(CLICK_AGAIN, body, respond, client)
+        return
     if isinstance(error, PmbotError):
         message = f":warning: {error.message}"
     else:
@@ -30,6 +45,18 @@ async def show_error(error: Exception, body: dict[str, Any], respond: AsyncRespo
         message = SOMETHING_WENT_WRONG
     if respond is not None and body.get("response_url"):
         await respond(text=message, response_type="ephemeral", replace_original=False)
+
+
+async def _tell(
+    message: str, body: dict[str, Any], respond: AsyncRespond | None, client: AsyncWebClient
+) -> None:
+    """Ephemeral where there is a response_url; else (a Home tab button) a DM."""
+    if respond is not None and body.get("response_url"):
+        await respond(text=message, response_type="ephemeral", replace_original=False)
+        return
+    user_id = body.get("user_id") or (body.get("user") or {}).get("id")
+    if user_id:
+        await client.chat_postMessage(channel=user_id, text=message)
 
 
 def _describe(body: dict[str, Any]) -> str:
