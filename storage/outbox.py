@@ -185,6 +185,27 @@ async def _release(session: AsyncSession, job_id: int, **also: Any) -> None:
     )
 
 
+@dataclass(frozen=True)
+class OutboxStats:
+    """For metrics: what waits, what failed for good, and how long the oldest waiting job has waited."""
+
+    pending: int
+    failed: int
+    oldest_pending_seconds: float
+
+
+async def stats(session: AsyncSession, *, now: datetime) -> OutboxStats:
+    """Counts by status and the age of the oldest pending job, in every workspace (one statement)."""
+    query = select(
+        func.count().filter(OutboxJob.status == JobStatus.PENDING),
+        func.count().filter(OutboxJob.status == JobStatus.FAILED),
+        func.min(OutboxJob.created_at).filter(OutboxJob.status == JobStatus.PENDING),
+    )
+    pending, failed, oldest = (await session.execute(query)).one()
+    age = (now - oldest).total_seconds() if oldest is not None else 0.0
+    return OutboxStats(int(pending), int(failed), max(age, 0.0))
+
+
 def _inactive_teams() -> Any:
     return select(Workspace.team_id).where(Workspace.installation_active.is_(False))
 

@@ -9,6 +9,7 @@ import logging
 import pytest
 from sqlalchemy import select
 
+from storage import outbox
 from storage.models import JobStatus, OutboxJob, Workspace
 from tests.delivery_steps import cards_in, stop
 from tests.fakes import Call
@@ -105,3 +106,16 @@ async def test_a_revoked_token_stops_every_call_until_auth_test_works_again(
         assert sorted(cards) == [1, 2, 3, 4] and all(len(c) == 1 for c in cards.values())
     finally:
         await stop(restarted)
+
+
+async def test_outbox_stats_count_pending_and_failed_jobs(pmbot: Harness) -> None:
+    await pmbot.set_intake()
+    pmbot.fake.archived_channels.add(INTAKE)
+    await pmbot.file("Export the roadmap to CSV")
+    await pmbot.settled()
+
+    async with pmbot.services.db.read() as session:
+        counted = await outbox.stats(session, now=pmbot.clock.now())
+
+    assert (counted.pending, counted.failed, counted.oldest_pending_seconds) == (0, 1, 0.0)
+    assert pmbot.services.client.guard.calls[("chat.postMessage", "is_archived")] == 1

@@ -4,10 +4,9 @@ and note where it went in the same transaction that finishes the job.
 Exactly once, end to end: the scheduled run's row and this job are written in one transaction by
 whichever replica claimed the occurrence, so there is one job per channel and week; the outbox
 lease lets one replica at a time deliver it, and another take over once a dead one's lease runs
-out. The gap left is an answer lost after Slack accepted the post (a timeout, a dropped
-connection) or a replica dying before the job was marked done: the job then runs again. Slack's
-chat.postMessage has no idempotency key, and finding our own earlier post would need the history
-scopes pmbot does not ask for; for a weekly report, at least once beats never.
+out. An answer lost after Slack accepted the post (a timeout, a dropped connection) or a replica
+dying before the job was marked done makes the job run again; its post is then found in the
+channel's history by its metadata (`reconcile.py`) and adopted, not posted twice.
 """
 
 from __future__ import annotations
