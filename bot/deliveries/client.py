@@ -92,7 +92,10 @@ def build_client(settings: Settings, clock: Clock) -> DeliveryClient:
         retry_handlers=[],
     )
     client.guard = SlackGuard(clock)
-    client.pacer = Pacer(channel_posts_per_second=settings.SLACK_CHANNEL_POSTS_PER_SECOND)
+    client.pacer = Pacer(
+        channel_posts_per_second=settings.SLACK_CHANNEL_POSTS_PER_SECOND,
+        workspace_rate_factor=settings.SLACK_WORKSPACE_RATE_FACTOR,
+    )
     return client
 
 

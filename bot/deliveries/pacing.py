@@ -56,10 +56,12 @@ class Pacer:
         self,
         *,
         channel_posts_per_second: float,
+        workspace_rate_factor: float = 1.0,
         monotonic: Callable[[], float] = time.monotonic,
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
     ) -> None:
         self._channel_interval = 1.0 / channel_posts_per_second
+        self._workspace_factor = workspace_rate_factor
         self._monotonic = monotonic
         self._sleep = sleep
         self._channels: dict[tuple[str, str], Bucket] = {}
@@ -77,8 +79,8 @@ class Pacer:
     def _method_bucket(self, team_id: str, method: str) -> Bucket:
         key = (team_id, method)
         if key not in self._methods:
-            per_minute = METHOD_PER_MINUTE.get(method, TIER_4)
-            self._methods[key] = Bucket(SECONDS_PER_MINUTE / per_minute, per_minute)
+            per_minute = METHOD_PER_MINUTE.get(method, TIER_4) * self._workspace_factor
+            self._methods[key] = Bucket(SECONDS_PER_MINUTE / per_minute, max(int(per_minute), 1))
         return self._methods[key]
 
     def _channel_bucket(self, team_id: str, channel: str) -> Bucket:
