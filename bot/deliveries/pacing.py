@@ -15,6 +15,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
 SECONDS_PER_MINUTE = 60.0
+MIN_WAIT_SECONDS = 0.001  # below this a wait is float rounding, not pacing
 CHANNEL_BURST = 4  # posts a channel may take at once before the per-second pace applies
 # Calls per minute per workspace, by method (Slack's tiers); a minute's worth may come at once.
 TIER_2, TIER_3, TIER_4 = 20, 50, 100
@@ -73,7 +74,7 @@ class Pacer:
         wait = self._method_bucket(team_id, method).reserve(now)
         if method == "chat.postMessage" and channel:
             wait = max(wait, self._channel_bucket(team_id, channel).reserve(now))
-        if wait > 0:
+        if wait > MIN_WAIT_SECONDS:
             await self._sleep(wait)
 
     def _method_bucket(self, team_id: str, method: str) -> Bucket:
