@@ -22,6 +22,7 @@ from tests.fakes import FakeSlack, SignedRequest, payloads
 SECRET = "test-signing-secret"
 ALICE, BOB, CAROL, ADMIN = "U_ALICE", "U_BOB", "U_CAROL", "U_ADMIN"
 INTAKE = "C_INTAKE"
+TEST_POSTS_PER_SECOND = 1000
 
 
 class FakeClock:
@@ -165,6 +166,9 @@ async def build_harness(
         SLACK_SIGNING_SECRET=SECRET,
         SLACK_API_URL=fake.base_url,
         DATABASE_URL=database_url,
+        # Scenarios file dozens of requests at once; pacing has tests of its own (test_delivery_pace*).
+        SLACK_CHANNEL_POSTS_PER_SECOND=TEST_POSTS_PER_SECOND,
+        SLACK_WORKSPACE_RATE_FACTOR=TEST_POSTS_PER_SECOND,
     )
     clock = clock or FakeClock()
     services = build_services(settings, clock=clock)

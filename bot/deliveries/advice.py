@@ -39,3 +39,22 @@ def filer_notice(ref: str, code: str, intake: str | None) -> str:
 def admin_notice(code: str, intake: str | None) -> str:
     """The admins learn what keeps request cards out of the intake channel."""
     return f":warning: {intake_problem(code, intake)} Requests are still filed and kept meanwhile."
+
+
+def digest_problem(code: str, channel: str) -> str:
+    """Why a digest could not be posted in its channel, and the fix, for whoever set it up."""
+    where = text.channel(channel)
+    if code == "is_archived":
+        return (
+            f":warning: I could not post the digest in {where}: the channel is archived. Subscribe "
+            "another channel there with `/digest subscribe`."
+        )
+    if code in ("not_in_channel", "channel_not_found"):
+        return (
+            f":warning: I could not post the digest in {where} ({code}). "
+            f"Please {INVITE}, then try `/digest now`."
+        )
+    return (
+        f":warning: I could not post the digest in {where} (Slack says `{text.escape(code)}`). "
+        f"Please {INVITE}, then try `/digest now`."
+    )

@@ -18,8 +18,8 @@ from functools import partial
 from slack_sdk.web.async_client import AsyncWebClient
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot import text
 from bot.clock import Clock
+from bot.deliveries import advice
 from bot.deliveries.worker import Delivery
 from bot.services import outbox_kinds
 from bot.services.digests.content import DigestContentService, DigestWindow
@@ -82,11 +82,8 @@ class DigestDeliveries:
         person = job.payload.get("requested_by")
         if not person:
             return
-        channel = text.channel(job.payload["channel_id"])
-        advice = "Invite me there with `/invite @pmbot`, then try `/digest now`."
         await self._client.chat_postMessage(
-            channel=person,
-            text=f":warning: I could not post the digest in {channel} ({text.escape(reason)}). {advice}",
+            channel=person, text=advice.digest_problem(reason, job.payload["channel_id"])
         )
 
     async def _still_subscribed(self, job: ClaimedJob) -> bool:

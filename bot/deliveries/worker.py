@@ -269,12 +269,15 @@ class OutboxWorker:
         # A person is told what to do: a warning for the operator; nobody is: an error.
         level = logging.WARNING if told else logging.ERROR
         log.log(level, "outbox job %s (%s, team %s) failed: %s", job.id, job.kind, job.team_id, reason)
-        await self._outcomes.failed(job, reason)
+        # Told before the job is recorded failed: whoever waits for the outbox to settle sees the
+        # telling too, and a process dying in between tells again (the telling is deduplicated).
         if delivery is not None and delivery.on_give_up is not None:
             try:
-                await delivery.on_give_up(job, reason)
+                with attempting(JobAttempt(job.id, job.team_id, self._clock.now())):
+                    await delivery.on_give_up(job, reason)
             except Exception as error:  # telling someone is best effort; the failure is already logged
                 log.warning("could not report failed outbox job %s: %s", job.id, slack_errors.describe(error))
+        await self._outcomes.failed(job, reason)
 
 
 async def _claim(
