@@ -9,6 +9,8 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from . import history
+
 TEAM_ID = "T_TEST"
 TEAM_DOMAIN = "acme"
 APP_ID = "A_TEST"
@@ -54,10 +56,6 @@ def view_object(view_id: str, *, team_id: str = TEAM_ID, **fields: Any) -> dict[
         "bot_id": BOT_ID,
         **fields,
     }
-
-
-def _ts_key(message: dict[str, Any]) -> float:
-    return float(message["ts"])
 
 
 class SlackWorkspace:
@@ -259,48 +257,10 @@ class SlackWorkspace:
         return {"ok": True, "channel": {"id": channel_id}}
 
     def _conversations_history(self, params: dict[str, Any]) -> Answer:
-        channel = params.get("channel", "")
-        found = [
-            m
-            for (c, _), m in self.messages.items()
-            if c == channel and m.get("thread_ts", m["ts"]) == m["ts"]
-        ]
-        return self._message_page(sorted(found, key=_ts_key, reverse=True), params)
+        return history.channel_history(self.messages, params)
 
     def _conversations_replies(self, params: dict[str, Any]) -> Answer:
-        channel, parent = params.get("channel", ""), params.get("ts", "")
-        if (channel, parent) not in self.messages:
-            return error("thread_not_found")
-        found = [
-            m
-            for (c, ts), m in self.messages.items()
-            if c == channel and (ts == parent or m.get("thread_ts") == parent)
-        ]
-        return self._message_page(sorted(found, key=_ts_key), params)
-
-    @staticmethod
-    def _message_page(messages: list[dict[str, Any]], params: dict[str, Any]) -> Answer:
-        """Slack's paging of history: `oldest`/`latest` (exclusive unless `inclusive`), `limit`, `cursor`;
-        metadata only with `include_all_metadata`."""
-        inclusive = str(params.get("inclusive", "0")) in ("1", "true", "True")
-        oldest, latest = float(params.get("oldest") or 0), float(params.get("latest") or 1e12)
-
-        def within(message: dict[str, Any]) -> bool:
-            ts = float(message["ts"])
-            return (oldest <= ts <= latest) if inclusive else (oldest < ts < latest)
-
-        selected = [m for m in messages if within(m)]
-        start, limit = int(params.get("cursor") or 0), int(params.get("limit") or 100)
-        page = selected[start : start + limit]
-        if str(params.get("include_all_metadata", "0")) not in ("1", "true", "True"):
-            page = [{k: v for k, v in m.items() if k != "metadata"} for m in page]
-        more = start + limit < len(selected)
-        return {
-            "ok": True,
-            "messages": page,
-            "has_more": more,
-            "response_metadata": {"next_cursor": str(start + limit) if more else ""},
-        }
+        return history.thread_replies(self.messages, params)
 
     def _users_info(self, params: dict[str, Any]) -> Answer:
         user = self.users.get(params.get("user", ""))
