@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from bot.deliveries.pacing import CHANNEL_BURST, TIER_3, Pacer
+import pytest
+
+from bot.deliveries.pacing import CHANNEL_BURST, MAX_WAIT_SECONDS, TIER_3, Pacer, TooBusy
 
 
 class ManualTime:
@@ -53,3 +55,24 @@ async def test_a_tier_3_method_allows_a_minutes_worth_then_its_pace() -> None:
     await pacer.pace("T1", "chat.update", "C1")
 
     assert abs(time.now - (1000.0 + 60 / TIER_3)) < 1e-6
+
+
+async def test_a_slot_too_far_away_is_refused_not_waited_for_nor_taken() -> None:
+    time = ManualTime()
+    waits: list[float] = []
+
+    async def concurrent_sleep(seconds: float) -> None:  # callers waiting side by side: time stands
+        waits.append(seconds)
+
+    pacer = Pacer(channel_posts_per_second=0.1, monotonic=time.monotonic, sleep=concurrent_sleep)
+    for _ in range(CHANNEL_BURST + 2):
+        await pacer.pace("T1", "chat.postMessage", "C1")
+    assert waits == [10.0, 20.0]
+
+    with pytest.raises(TooBusy) as busy:
+        await pacer.pace("T1", "chat.postMessage", "C1")
+    assert busy.value.wait == 30.0 > MAX_WAIT_SECONDS
+
+    time.now += 10  # the refused call took no slot: ten seconds on, the next one is 20 s away
+    await pacer.pace("T1", "chat.postMessage", "C1")
+    assert waits[-1] == 20.0

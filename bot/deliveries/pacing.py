@@ -35,6 +35,17 @@ METHOD_PER_MINUTE = {
 }
 
 
+MAX_WAIT_SECONDS = 20.0  # well inside the outbox lease (60 s)
+
+
+class TooBusy(Exception):
+    """Calling now would wait longer than a delivery should hold its slot."""
+
+    def __init__(self, wait: float) -> None:
+        super().__init__(f"paced: the next slot is {wait:.1f}s away")
+        self.wait = wait
+
+
 @dataclass
 class Bucket:
     """A GCRA bucket: `interval` seconds a call, `burst` calls at once."""
@@ -43,11 +54,13 @@ class Bucket:
     burst: int
     ready_at: float = 0.0  # the theoretical time the bucket is empty again
 
-    def reserve(self, now: float) -> float:
-        """Take the next slot; how long to wait before using it."""
-        start = max(now, self.ready_at - self.interval * (self.burst - 1))
+    def wait(self, now: float) -> float:
+        """How long a call made now would wait for its slot."""
+        return max(now, self.ready_at - self.interval * (self.burst - 1)) - now
+
+    def reserve(self, now: float) -> None:
+        """Take the next slot."""
         self.ready_at = max(self.ready_at, now) + self.interval
-        return start - now
 
 
 class Pacer:
@@ -69,11 +82,20 @@ class Pacer:
         self._methods: dict[tuple[str, str], Bucket] = {}
 
     async def pace(self, team_id: str, method: str, channel: str | None) -> None:
-        """Wait until `method` may be called again (for `channel`, when it posts a message)."""
+        """Wait until `method` may be called again (for `channel`, when it posts a message).
+
+        Raises `TooBusy` rather than wait longer than `MAX_WAIT_SECONDS`: the job is put back for
+        later, so a backlog in one channel neither holds every delivery slot nor outlives a lease.
+        """
         now = self._monotonic()
-        wait = self._method_bucket(team_id, method).reserve(now)
+        buckets = [self._method_bucket(team_id, method)]
         if method == "chat.postMessage" and channel:
-            wait = max(wait, self._channel_bucket(team_id, channel).reserve(now))
+            buckets.append(self._channel_bucket(team_id, channel))
+        wait = max(bucket.wait(now) for bucket in buckets)
+        if wait > MAX_WAIT_SECONDS:
+            raise TooBusy(wait)
+        for bucket in buckets:
+            bucket.reserve(now)
         if wait > MIN_WAIT_SECONDS:
             await self._sleep(wait)
 

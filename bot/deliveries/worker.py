@@ -31,6 +31,7 @@ from bot.deliveries.attempt import JobAttempt, attempting
 from bot.deliveries.client import DeliveryClient
 from bot.deliveries.guard import InstallationInactive, Paused
 from bot.deliveries.outcomes import MAX_BACKOFF_SECONDS, Outcomes, backoff_seconds
+from bot.deliveries.pacing import TooBusy
 from storage import outbox, slack_state
 from storage.db import Database
 from storage.outbox import ClaimedJob
@@ -212,6 +213,8 @@ class OutboxWorker:
             log.info("outbox job %s (%s) waits: %s", job.id, job.kind, paused)
             after = (paused.until - self._clock.now()).total_seconds()
             await self._outcomes.again(job, after=after, error=str(paused), counts=False)
+        except TooBusy as busy:
+            await self._outcomes.again(job, after=busy.wait, error=str(busy), counts=False)
         except InstallationInactive:
             await self._outcomes.again(job, after=0, error="installation inactive", counts=False)
         except SlackApiError as error:
