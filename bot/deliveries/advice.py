@@ -5,6 +5,7 @@ from __future__ import annotations
 from bot import text
 
 INVITE = "invite me there with `/invite @pmbot`"
+REINSTALL = "update the app from `pmbot manifest` (OAuth & Permissions scopes) and reinstall it"
 CHOOSE_INTAKE = "choose another intake channel with `/request settings` (or on my Home tab)"
 
 
@@ -15,6 +16,11 @@ def intake_problem(code: str, intake: str | None) -> str:
         return f"I can't post request cards in {where}: it is archived. An admin can {CHOOSE_INTAKE}."
     if code == "not_in_channel":
         return f"I can't post request cards in {where}: I'm not a member. Please {INVITE}."
+    if code == "missing_scope":
+        return (
+            f"I can't post request cards in {where}: the Slack app lacks a permission pmbot needs. "
+            f"An admin can {REINSTALL}."
+        )
     if code == "channel_not_found":
         return (
             f"I can't post request cards in {where}: I can't find it (deleted, or private without me). "
