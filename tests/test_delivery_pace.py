@@ -16,7 +16,9 @@ from tests.fakes import Call, FakeSlack
 from tests.harness import INTAKE, FakeClock, Harness
 
 TEAM = "T_TEST"
-JITTER_SECONDS = 0.05  # between the pacer's clock and the fake's record of the call
+# The fake records a call when it reads it, on the same busy event loop as pmbot: a loop that
+# stalls releases the posts that were due meanwhile together. Allow that much slack per window.
+STALL_SECONDS = 0.5
 
 
 def card_posts(fake: FakeSlack) -> list[Call]:
@@ -32,7 +34,7 @@ def assert_paced(times: list[float], per_second: float) -> None:
     times = sorted(times)
     for i, start in enumerate(times):
         for j in range(i + 1, len(times)):
-            allowed = CHANNEL_BURST + (times[j] - start + JITTER_SECONDS) * per_second
+            allowed = CHANNEL_BURST + (times[j] - start + STALL_SECONDS) * per_second
             assert j - i + 1 <= allowed, f"{j - i + 1} posts in {times[j] - start:.2f}s"
 
 

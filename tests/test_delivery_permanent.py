@@ -44,10 +44,9 @@ async def test_a_channel_that_refuses_cards_is_explained_once_to_the_filer_and_t
     await pmbot.file("Single sign-on", user=BOB)
     await pmbot.settled()
 
-    [to_alice] = dms_to(pmbot, ALICE)
-    assert to_alice.params["text"].startswith(
-        f"REQ-1 is filed, but I could not post its card to <#{INTAKE}> ({code})"
-    )
+    [to_alice] = dms_to(pmbot, ALICE)  # once, for whichever of her two cards failed first
+    assert to_alice.params["text"].startswith(("REQ-1 is filed", "REQ-2 is filed"))
+    assert f"but I could not post its card to <#{INTAKE}> ({code})" in to_alice.params["text"]
     assert ADVICE[code] in to_alice.params["text"] and "I've told pmbot's admins" in to_alice.params["text"]
     [to_bob] = dms_to(pmbot, BOB)
     assert to_bob.params["text"].startswith("REQ-3 is filed")

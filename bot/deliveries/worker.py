@@ -17,6 +17,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -48,6 +49,7 @@ PERMANENT_ERRORS = frozenset(
     }
 )  # fmt: skip
 MAX_ATTEMPTS = 60  # with the backoff cap, about nine hours of trying
+SHARED_STATE_REFRESH_SECONDS = 1.0
 
 
 class GiveUp(Exception):
@@ -98,6 +100,7 @@ class OutboxWorker:
         self._task: asyncio.Task[None] | None = None
         self._running: set[asyncio.Task[None]] = set()
         self._stopping = False
+        self._refreshed_at = float("-inf")
 
     def start(self) -> None:
         """Start claiming and delivering on the running loop."""
@@ -153,14 +156,18 @@ class OutboxWorker:
 
     async def _claim(self, limit: int) -> list[ClaimedJob]:
         now = self._clock.now()
+        # The shared pauses and refused installations are read with a claim, at most once a second.
+        refresh = time.monotonic() - self._refreshed_at >= SHARED_STATE_REFRESH_SECONDS
         try:
-            jobs, pauses, inactive = await self._writer.run(
-                partial(_claim, now=now, limit=limit, lease=self._lease)
+            jobs, shared = await self._writer.run(
+                partial(_claim, now=now, limit=limit, lease=self._lease, with_shared_state=refresh)
             )
         except Exception as error:  # a database hiccup must not end delivery for good
             log.warning("could not claim outbox jobs: %s", type(error).__name__)
             return []
-        self._guard.refresh(pauses, inactive)
+        if shared is not None:
+            self._guard.refresh(*shared)
+            self._refreshed_at = time.monotonic()
         return jobs
 
     async def _recheck_installations(self) -> None:
@@ -284,12 +291,14 @@ class OutboxWorker:
 
 
 async def _claim(
-    session: AsyncSession, *, now: datetime, limit: int, lease: timedelta
-) -> tuple[list[ClaimedJob], dict[tuple[str, str], datetime], list[str]]:
-    """Due jobs, and the pauses and refused installations every replica shares."""
+    session: AsyncSession, *, now: datetime, limit: int, lease: timedelta, with_shared_state: bool
+) -> tuple[list[ClaimedJob], tuple[dict[tuple[str, str], datetime], list[str]] | None]:
+    """Due jobs, and (when asked) the pauses and refused installations every replica shares."""
     jobs = await outbox.claim_due(session, now=now, limit=limit, lease_for=lease)
+    if not with_shared_state:
+        return jobs, None
     pauses = await slack_state.list_pauses(session, now=now)
-    return jobs, pauses, await slack_state.inactive_teams(session)
+    return jobs, (pauses, await slack_state.inactive_teams(session))
 
 
 def _method_of(error: SlackApiError) -> str:
