@@ -61,7 +61,19 @@ async def inactive_teams(session: AsyncSession) -> list[str]:
 
 
 async def set_delivery_problem(session: AsyncSession, team_id: str, problem: str | None) -> None:
-    """Note (or clear, with None) what keeps pmbot from posting, for the admins' Home tabs."""
+    """Note (or clear, with None) what keeps pmbot from posting, for the admins' Home tabs.
+
+    Clearing runs with every card posted: it touches (and locks) the workspace row only when a
+    problem is set, so it never queues behind a filing that numbers a request.
+    """
+    if problem is None:
+        await session.execute(
+            update(Workspace)
+            .where(Workspace.team_id == team_id, Workspace.delivery_problem.is_not(None))
+            .values(delivery_problem=None)
+            .execution_options(synchronize_session=False)
+        )
+        return
     await ensure_workspace(session, team_id)
     await session.execute(
         update(Workspace)
