@@ -17,7 +17,14 @@ APP_ID = "A_TEST"
 BOT_USER_ID = "UBOT"
 BOT_ID = "BBOT"
 # What a fresh install of pmbot's manifest grants; `auth.test` reports them in x-oauth-scopes.
-GRANTED_SCOPES = ("commands", "chat:write", "users:read", "usergroups:read")
+GRANTED_SCOPES = (
+    "commands",
+    "chat:write",
+    "users:read",
+    "usergroups:read",
+    "channels:history",
+    "groups:history",
+)
 
 Answer = dict[str, Any]
 
