@@ -21,7 +21,7 @@ STOP_TIMEOUT_SECONDS = 20.0
 # Variables pmbot (or the bare app) reads: never inherited from the caller's environment.
 SERVER_VARIABLES = (
     "SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET", "SLACK_APP_TOKEN", "SLACK_API_URL", "DATABASE_URL",
-    "HOST", "PORT", "LOG_LEVEL",
+    "HOST", "PORT", "LOG_LEVEL", "SLACK_CHANNEL_POSTS_PER_SECOND", "SLACK_WORKSPACE_RATE_FACTOR",
 )  # fmt: skip
 _LOG_PROBLEM = re.compile(r"\b(ERROR|CRITICAL)\b|Traceback")
 

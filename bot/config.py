@@ -28,6 +28,10 @@ WHERE_TO_GET = {
     "METRICS_TOKEN": "any long random string; Prometheus sends it as a bearer token to /metrics",
     "SCHEDULE_GRACE_HOURS": "hours from 0 to 168: how late a missed digest or reminder may still go out",
     "OUTBOX_KEEP_DAYS": "whole days from 1 up: how long delivered outbox jobs are kept",
+    "SLACK_CHANNEL_POSTS_PER_SECOND": "a number above 0 (Slack allows about 1): how many messages pmbot "
+    "posts per second in one channel, after a short burst",
+    "SLACK_WORKSPACE_RATE_FACTOR": "a number above 0 (1 is Slack's tiers): multiplies the calls per "
+    "minute pmbot allows itself per method and workspace; raise it only against a stand-in Slack",
     "SCHEDULED_RUNS_KEEP_DAYS": "whole days from 8 up (past a week and any grace window): how long "
     "records of scheduled digests and reminders are kept",
 }
@@ -68,6 +72,8 @@ class Settings(BaseSettings):
     SCHEDULE_GRACE_HOURS: Annotated[float, Field(ge=0, le=168)] = 6
     OUTBOX_KEEP_DAYS: Annotated[int, Field(ge=1)] = 14
     SCHEDULED_RUNS_KEEP_DAYS: Annotated[int, Field(ge=MIN_RUNS_KEEP_DAYS)] = 90
+    SLACK_CHANNEL_POSTS_PER_SECOND: Annotated[float, Field(gt=0, le=1000)] = 1.0
+    SLACK_WORKSPACE_RATE_FACTOR: Annotated[float, Field(gt=0, le=1000)] = 1.0
 
     @model_validator(mode="before")
     @classmethod

@@ -9,6 +9,7 @@ import aiohttp
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
+from bot.deliveries.slack_errors import code_of
 from bot.errors import SlackUnavailable
 
 CACHE_SECONDS = 300
@@ -41,7 +42,7 @@ class SlackDirectory:
         try:
             response = await self._client.users_info(user=user_id)
         except SlackApiError as error:
-            if error.response.get("error") == "user_not_found":
+            if code_of(error) == "user_not_found":
                 return None
             raise
         raw = response["user"]

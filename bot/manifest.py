@@ -42,8 +42,10 @@ SHORTCUTS = [
 ]
 # Only what the code calls: slash commands; chat.postMessage/update/postEphemeral (a DM is a
 # chat.postMessage to the user's id, which needs no im:write); users.info (timezones, admin flags);
-# usergroups.users.list (approvers given as a user group).
-BOT_SCOPES = ["commands", "chat:write", "users:read", "usergroups:read"]
+# usergroups.users.list (approvers given as a user group); conversations.history / replies in
+# public and private channels, to find a post whose answer was lost (README, "Why pmbot reads
+# channel history"; no im:history).
+BOT_SCOPES = ["commands", "chat:write", "users:read", "usergroups:read", "channels:history", "groups:history"]
 BOT_EVENTS = ["app_home_opened", "app_uninstalled", "tokens_revoked"]
 
 

@@ -21,6 +21,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from slack_sdk.web.async_slack_response import AsyncSlackResponse
 
 from bot.clock import Clock
+from bot.deliveries.slack_errors import code_of, status_of
 from storage.db import Database
 from storage.outbox_stats import outbox_stats
 
@@ -131,7 +132,6 @@ class MeteredWebClient(AsyncWebClient):
 
 
 def _error_code(error: SlackApiError) -> str:
-    data = error.response.data
-    if isinstance(data, dict) and data.get("error"):
-        return str(data["error"])[:64]
-    return f"http_{error.response.status_code}"
+    # An unreadable body (HTML labelled JSON) comes with an aiohttp response: no .data, .status.
+    code = code_of(error)
+    return code[:64] if code else f"http_{status_of(error)}"

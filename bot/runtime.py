@@ -16,6 +16,7 @@ from bot.deliveries.digests import DigestDeliveries
 from bot.deliveries.home import HomeDeliveries
 from bot.deliveries.launch_reminders import LaunchReminderDeliveries
 from bot.deliveries.launches import LaunchDeliveries
+from bot.deliveries.problems import ProblemReports
 from bot.deliveries.requests import RequestDeliveries
 from bot.deliveries.roadmap import RoadmapDeliveries
 from bot.deliveries.worker import OutboxWorker
@@ -102,7 +103,7 @@ def build_services(settings: Settings, *, clock: Clock | None = None) -> Service
     db = Database(settings.DATABASE_URL)
     writer = Writer(db)
     inbox_writer = writer if db.is_sqlite else Writer(db)
-    client = build_client(settings)
+    client = build_client(settings, clock)
     directory = SlackDirectory(client)
     permissions = Permissions(db, directory)
     requests = RequestService(db, writer, permissions, clock)
@@ -123,14 +124,16 @@ def build_services(settings: Settings, *, clock: Clock | None = None) -> Service
     sync_digests = partial(scheduler.sync_schedules, [DigestSource.name])
     digests = DigestService(db, writer, permissions, clock, digest_content, on_change=sync_digests)
     deliveries = {
-        **RequestDeliveries(client, requests, workspace, similar).table(),
+        **RequestDeliveries(
+            client, requests, workspace, similar, ProblemReports(db, writer, clock, permissions)
+        ).table(),
         **RoadmapDeliveries(client, roadmap, db, writer).table(),
         **HomeDeliveries(client, home, permissions, clock).table(),
         **LaunchDeliveries(client, launches, writer, clock).table(),
         **LaunchReminderDeliveries(client, db, clock, launches).table(),
         **DigestDeliveries(client, digest_content, db, clock).table(),
     }
-    outbox = OutboxWorker(db, writer, clock, deliveries)
+    outbox = OutboxWorker(db, writer, clock, deliveries, client=client)
     writer.on_commit(outbox.wake)
     return Services(
         settings=settings,

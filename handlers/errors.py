@@ -7,8 +7,11 @@ from typing import Any
 
 from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncRespond
 from slack_bolt.response import BoltResponse
+from slack_sdk.errors import SlackApiError
+from slack_sdk.web.async_client import AsyncWebClient
 from sqlalchemy.exc import SQLAlchemyError
 
+from bot.deliveries.slack_errors import code_of
 from bot.errors import PmbotError, StoreUnavailable
 from bot.interactions.answering import ANSWERING
 from bot.services.writes import UNAVAILABLE
@@ -18,6 +21,12 @@ log = logging.getLogger(__name__)
 SOMETHING_WENT_WRONG = (
     ":warning: Something went wrong on pmbot's side, and nothing was changed. Please try again."
 )
+# Slack gives 3 seconds to open a modal after a click; past that it answers one of these.
+EXPIRED_TRIGGER_ERRORS = frozenset({"expired_trigger_id", "invalid_trigger", "trigger_expired"})
+CLICK_AGAIN = (
+    ":hourglass: Slack was too slow to open that window for me, so nothing opened and nothing "
+    "changed. Please click (or run the command) again."
+)
 
 
 def register(app: AsyncApp) -> None:
@@ -26,14 +35,23 @@ def register(app: AsyncApp) -> None:
 
 
 async def show_error(
-    error: Exception, body: dict[str, Any], respond: AsyncRespond | None, ack: AsyncAck | None = None
+    error: Exception,
+    body: dict[str, Any],
+    respond: AsyncRespond | None,
+    client: AsyncWebClient,
+    ack: AsyncAck | None = None,
 ) -> BoltResponse | None:
     """Domain errors are told to the person; anything else is logged with context, never the body.
 
     A failed write of a recorded interaction is left to bot.interactions, which first makes
     sure it will not happen later, then says so. A failed read says what a failed write says.
+    A modal Slack no longer lets us open (its trigger expired) is said plainly: click again.
     """
     if isinstance(error, StoreUnavailable) and ANSWERING.get() is not None:
+        return _given(ack)
+    if isinstance(error, SlackApiError) and code_of(error) in EXPIRED_TRIGGER_ERRORS:
+        log.info("a modal could not open in time for %s", _describe(body))
+        await _tell(CLICK_AGAIN, body, respond, client)
         return _given(ack)
     if isinstance(error, PmbotError):
         message = f":warning: {error.message}"
@@ -52,6 +70,18 @@ def _given(ack: AsyncAck | None) -> BoltResponse | None:
     # A listener that fails after it acked was answered: Slack gets that answer, not a 500
     # (Bolt answers 500 when a listener raises, even after its ack, if it ran before responding).
     return ack.response if ack is not None else None
+
+
+async def _tell(
+    message: str, body: dict[str, Any], respond: AsyncRespond | None, client: AsyncWebClient
+) -> None:
+    """Ephemeral where there is a response_url; else (a Home tab button) a DM."""
+    if respond is not None and body.get("response_url"):
+        await respond(text=message, response_type="ephemeral", replace_original=False)
+        return
+    user_id = body.get("user_id") or (body.get("user") or {}).get("id")
+    if user_id:
+        await client.chat_postMessage(channel=user_id, text=message)
 
 
 def _describe(body: dict[str, Any]) -> str:

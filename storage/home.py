@@ -80,6 +80,7 @@ class WorkspaceSetup:
     policy: ApprovalPolicy
     admin_ids: list[str] = field(default_factory=list)  # named pmbot admins
     digest: DigestDefaults = field(default_factory=DigestDefaults)
+    delivery_problem: str | None = None  # what keeps pmbot from posting, for admins to fix
 
     @property
     def intake_done(self) -> bool:
@@ -242,6 +243,7 @@ async def get_setup(session: AsyncSession, team_id: str) -> WorkspaceSetup:
         policy=policy or ApprovalPolicy(team_id=team_id),
         admin_ids=by_role[Role.ADMIN],
         digest=digest_defaults_of(workspace),
+        delivery_problem=workspace.delivery_problem if workspace else None,
     )
 
 

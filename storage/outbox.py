@@ -11,10 +11,10 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, delete, func, or_, select, update
+from sqlalchemy import and_, case, delete, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage.models import JobStatus, OutboxJob
+from storage.models import JobStatus, OutboxJob, Workspace
 from storage.types import utcnow
 from storage.upsert import insert_for
 
@@ -31,6 +31,8 @@ class ClaimedJob:
     payload: dict[str, Any]
     generation: int
     attempts: int
+    # When an earlier attempt may have reached Slack unseen (None: every earlier one is known).
+    unsure_since: datetime | None = None
 
 
 async def enqueue(
@@ -80,6 +82,7 @@ async def claim_due(
             OutboxJob.status == JobStatus.PENDING,
             OutboxJob.due_at <= now,
             or_(OutboxJob.lease_until.is_(None), OutboxJob.lease_until < now),
+            OutboxJob.team_id.not_in(_inactive_teams()),
         )
         .order_by(OutboxJob.due_at, OutboxJob.id)
         .limit(limit)
@@ -88,7 +91,19 @@ async def claim_due(
     claim = (
         update(OutboxJob)
         .where(OutboxJob.id.in_(due.scalar_subquery()))
-        .values(lease_until=now + lease_for, attempts=OutboxJob.attempts + 1)
+        .values(
+            lease_until=now + lease_for,
+            attempts=OutboxJob.attempts + 1,
+            # A lease that ran out: whoever held it may have posted. Its end is kept; the reader
+            # looks from a lease length before it (when that attempt began) on.
+            unsure_since=case(
+                (
+                    OutboxJob.lease_until.is_not(None),
+                    func.coalesce(OutboxJob.unsure_since, OutboxJob.lease_until),
+                ),
+                else_=OutboxJob.unsure_since,
+            ),
+        )
         .returning(
             OutboxJob.id,
             OutboxJob.team_id,
@@ -96,6 +111,7 @@ async def claim_due(
             OutboxJob.payload,
             OutboxJob.generation,
             OutboxJob.attempts,
+            OutboxJob.unsure_since,
         )
         .execution_options(synchronize_session=False)
     )
@@ -108,19 +124,36 @@ async def mark_done(session: AsyncSession, job: ClaimedJob) -> None:
     finished = await session.execute(
         update(OutboxJob)
         .where(OutboxJob.id == job.id, OutboxJob.generation == job.generation)
-        .values(status=JobStatus.DONE, done_at=utcnow(), lease_until=None, last_error=None)
+        .values(status=JobStatus.DONE, done_at=utcnow(), lease_until=None, last_error=None, unsure_since=None)
         .execution_options(synchronize_session=False)
     )
     if finished.rowcount == 0:
-        await _release(session, job.id)
+        await _release(session, job.id, unsure_since=None)
 
 
-async def retry_later(session: AsyncSession, job: ClaimedJob, *, due_at: datetime, error: str) -> None:
-    """Put the job back to be tried again at `due_at`."""
+async def retry_later(
+    session: AsyncSession,
+    job: ClaimedJob,
+    *,
+    due_at: datetime,
+    error: str,
+    unsure_since: datetime | None = None,
+    counts: bool = True,
+) -> None:
+    """Put the job back to be tried again at `due_at`.
+
+    `unsure_since`: the attempt may have reached Slack (its answer was lost) from that time on.
+    `counts=False`: the attempt never started (a pause, a pacing wait), so it is not counted.
+    """
+    values: dict[str, Any] = {"due_at": due_at, "lease_until": None, "last_error": error[:ERROR_TEXT_LIMIT]}
+    if unsure_since is not None:
+        values["unsure_since"] = func.coalesce(OutboxJob.unsure_since, unsure_since)
+    if not counts:
+        values["attempts"] = OutboxJob.attempts - 1
     await session.execute(
         update(OutboxJob)
         .where(OutboxJob.id == job.id)
-        .values(due_at=due_at, lease_until=None, last_error=error[:ERROR_TEXT_LIMIT])
+        .values(**values)
         .execution_options(synchronize_session=False)
     )
 
@@ -131,7 +164,11 @@ async def mark_failed(session: AsyncSession, job: ClaimedJob, *, error: str) -> 
         update(OutboxJob)
         .where(OutboxJob.id == job.id, OutboxJob.generation == job.generation)
         .values(
-            status=JobStatus.FAILED, done_at=utcnow(), lease_until=None, last_error=error[:ERROR_TEXT_LIMIT]
+            status=JobStatus.FAILED,
+            done_at=utcnow(),
+            lease_until=None,
+            last_error=error[:ERROR_TEXT_LIMIT],
+            unsure_since=None,
         )
         .execution_options(synchronize_session=False)
     )
@@ -139,13 +176,38 @@ async def mark_failed(session: AsyncSession, job: ClaimedJob, *, error: str) -> 
         await _release(session, job.id)
 
 
-async def _release(session: AsyncSession, job_id: int) -> None:
+async def _release(session: AsyncSession, job_id: int, **also: Any) -> None:
     await session.execute(
         update(OutboxJob)
         .where(OutboxJob.id == job_id)
-        .values(lease_until=None)
+        .values(lease_until=None, **also)
         .execution_options(synchronize_session=False)
     )
+
+
+@dataclass(frozen=True)
+class OutboxStats:
+    """For metrics: what waits, what failed for good, and how long the oldest waiting job has waited."""
+
+    pending: int
+    failed: int
+    oldest_pending_seconds: float
+
+
+async def stats(session: AsyncSession, *, now: datetime) -> OutboxStats:
+    """Counts by status and the age of the oldest pending job, in every workspace (one statement)."""
+    query = select(
+        func.count().filter(OutboxJob.status == JobStatus.PENDING),
+        func.count().filter(OutboxJob.status == JobStatus.FAILED),
+        func.min(OutboxJob.created_at).filter(OutboxJob.status == JobStatus.PENDING),
+    )
+    pending, failed, oldest = (await session.execute(query)).one()
+    age = (now - oldest).total_seconds() if oldest is not None else 0.0
+    return OutboxStats(int(pending), int(failed), max(age, 0.0))
+
+
+def _inactive_teams() -> Any:
+    return select(Workspace.team_id).where(Workspace.installation_active.is_(False))
 
 
 async def count_unfinished(session: AsyncSession) -> int:

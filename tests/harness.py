@@ -25,6 +25,7 @@ ALICE, BOB, CAROL, ADMIN = "U_ALICE", "U_BOB", "U_CAROL", "U_ADMIN"
 DAVE = "U_DAVE"  # a second approver where a test needs only one (a lone approver could never pass their own)
 INTAKE = "C_INTAKE"
 TEAM = "T_TEST"
+TEST_POSTS_PER_SECOND = 1000
 
 
 class FakeClock:
@@ -176,6 +177,9 @@ async def build_harness(
         SLACK_SIGNING_SECRET=SECRET,
         SLACK_API_URL=fake.base_url,
         DATABASE_URL=database_url,
+        # Scenarios file dozens of requests at once; pacing has tests of its own (test_delivery_pace*).
+        SLACK_CHANNEL_POSTS_PER_SECOND=TEST_POSTS_PER_SECOND,
+        SLACK_WORKSPACE_RATE_FACTOR=TEST_POSTS_PER_SECOND,
     )
     clock = clock or FakeClock()
     services = build_services(settings, clock=clock)

@@ -4,10 +4,9 @@ and note where it went in the same transaction that finishes the job.
 Exactly once, end to end: the scheduled run's row and this job are written in one transaction by
 whichever replica claimed the occurrence, so there is one job per channel and week; the outbox
 lease lets one replica at a time deliver it, and another take over once a dead one's lease runs
-out. The gap left is an answer lost after Slack accepted the post (a timeout, a dropped
-connection) or a replica dying before the job was marked done: the job then runs again. Slack's
-chat.postMessage has no idempotency key, and finding our own earlier post would need the history
-scopes pmbot does not ask for; for a weekly report, at least once beats never.
+out. An answer lost after Slack accepted the post (a timeout, a dropped connection) or a replica
+dying before the job was marked done makes the job run again; its post is then found in the
+channel's history by its metadata (`reconcile.py`) and adopted, not posted twice.
 """
 
 from __future__ import annotations
@@ -19,8 +18,8 @@ from functools import partial
 from slack_sdk.web.async_client import AsyncWebClient
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot import text
 from bot.clock import Clock
+from bot.deliveries import advice
 from bot.deliveries.worker import Delivery
 from bot.services import outbox_kinds
 from bot.services.digests.content import DigestContentService, DigestWindow
@@ -83,11 +82,8 @@ class DigestDeliveries:
         person = job.payload.get("requested_by")
         if not person:
             return
-        channel = text.channel(job.payload["channel_id"])
-        advice = "Invite me there with `/invite @pmbot`, then try `/digest now`."
         await self._client.chat_postMessage(
-            channel=person,
-            text=f":warning: I could not post the digest in {channel} ({text.escape(reason)}). {advice}",
+            channel=person, text=advice.digest_problem(reason, job.payload["channel_id"])
         )
 
     async def _still_subscribed(self, job: ClaimedJob) -> bool:

@@ -15,6 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot import text
 from bot.clock import Clock
+from bot.deliveries.attempt import post_part
 from bot.deliveries.worker import Delivery, GiveUp
 from bot.errors import NotFound
 from bot.services import outbox_kinds
@@ -158,9 +159,10 @@ class LaunchDeliveries:
                 channel=launch.channel_id, ts=ts, text=fallback, blocks=as_dicts(blocks)
             )
             return
-        posted = await self._client.chat_postMessage(
-            channel=launch.channel_id, thread_ts=parent_ts, text=fallback, blocks=as_dicts(blocks)
-        )
+        with post_part(f"chunk:{index}"):  # one job posts every chunk into one thread
+            posted = await self._client.chat_postMessage(
+                channel=launch.channel_id, thread_ts=parent_ts, text=fallback, blocks=as_dicts(blocks)
+            )
         # Stored at once: should a later post of this job fail, this one is not posted again.
         await self._writer.run(
             partial(

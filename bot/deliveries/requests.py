@@ -9,8 +9,11 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.models.blocks import Block
 from slack_sdk.web.async_client import AsyncWebClient
 from slack_sdk.webhook.async_client import AsyncWebhookClient
+from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot import text
+from bot.deliveries import advice
+from bot.deliveries.problems import ProblemReports
+from bot.deliveries.slack_errors import code_of
 from bot.deliveries.worker import Delivery, GiveUp
 from bot.errors import NotFound
 from bot.services import outbox_kinds
@@ -24,6 +27,7 @@ from bot.views.requests.notifications import filed_reply, notice_message
 from bot.views.requests.similar import possible_duplicates
 from storage.outbox import ClaimedJob
 from storage.requests import set_card
+from storage.slack_state import set_delivery_problem
 from storage.writer import UnitOfWork
 
 log = logging.getLogger(__name__)
@@ -40,11 +44,13 @@ class RequestDeliveries:
         requests: RequestService,
         settings: SettingsService,
         similar: SimilarRequests,
+        problems: ProblemReports,
     ) -> None:
         self._client = client
         self._requests = requests
         self._settings = settings
         self._similar = similar
+        self._problems = problems
 
     def table(self) -> dict[str, Delivery]:
         """The deliveries by job kind, for the outbox worker."""
@@ -52,6 +58,7 @@ class RequestDeliveries:
             outbox_kinds.SYNC_CARD: Delivery(self.sync_card, self.card_failed),
             outbox_kinds.NOTIFY: Delivery(self.notify),
             outbox_kinds.FILED_REPLY: Delivery(self.reply_filed, self.reply_filed_failed),
+            outbox_kinds.TELL_PROBLEM: Delivery(self.tell_problem),
         }
 
     async def sync_card(self, job: ClaimedJob) -> UnitOfWork[None] | None:
@@ -69,7 +76,7 @@ class RequestDeliveries:
                 )
                 return None
             except SlackApiError as error:
-                if error.response.get("error") != CARD_DELETED:
+                if code_of(error) != CARD_DELETED:
                     raise
                 # Someone deleted the card in Slack: post a fresh one rather than lose it for good.
         if intake is None:
@@ -77,13 +84,7 @@ class RequestDeliveries:
         posted = await self._client.chat_postMessage(
             channel=intake, text=fallback, blocks=blocks, unfurl_links=False, unfurl_media=False
         )
-        return partial(
-            set_card,
-            team_id=job.team_id,
-            request_id=request.id or 0,
-            channel_id=posted["channel"],
-            ts=posted["ts"],
-        )
+        return partial(_card_posted, job.team_id, request.id or 0, posted["channel"], posted["ts"])
 
     async def _card_blocks(self, detail: RequestDetail) -> list[Block]:
         request = detail.request
@@ -96,19 +97,21 @@ class RequestDeliveries:
         return [*request_card(detail), *possible_duplicates(request.number, earlier)]
 
     async def card_failed(self, job: ClaimedJob, reason: str) -> None:
-        """Tell the filer their request is stored but its card could not be posted."""
+        """Tell the filer (once) and the admins (once, and on their Home tab) what keeps the card out."""
         detail = await self._requests.get_by_id(job.team_id, job.payload["request_id"])
         request = detail.request
         intake = (await self._settings.get(job.team_id)).intake_channel_id
-        where = text.channel(intake) if intake else "the intake channel"
-        await self._client.chat_postMessage(
-            channel=request.filed_by_id,
-            text=(
-                f"{request.ref} is filed, but I could not post its card to {where} ({reason}). "
-                "Invite me there with `/invite @pmbot`, or ask an admin to pick another channel "
-                "with `/request settings`."
-            ),
+        await self._problems.report(
+            job.team_id,
+            problem=advice.intake_problem(reason, intake),
+            key=f"{reason}:{intake}",
+            actor=(request.filed_by_id, advice.filer_notice(request.ref, reason, intake)),
+            to_admins=advice.admin_notice(reason, intake),
         )
+
+    async def tell_problem(self, job: ClaimedJob) -> None:
+        """DM one person what keeps pmbot from posting, and what to do."""
+        await self._client.chat_postMessage(channel=job.payload["user_id"], text=job.payload["text"])
 
     async def notify(self, job: ClaimedJob) -> None:
         """DM one person about a change to a request they asked for or follow."""
@@ -133,3 +136,11 @@ class RequestDeliveries:
             await webhook.send(text=message, response_type="ephemeral", replace_original=False)
         else:
             await self._client.chat_postMessage(channel=payload["filer_id"], text=message)
+
+
+async def _card_posted(
+    team_id: str, request_id: int, channel_id: str, ts: str, session: AsyncSession
+) -> None:
+    """Remember the card; a card that reached the channel clears any problem the admins were shown."""
+    await set_card(session, team_id=team_id, request_id=request_id, channel_id=channel_id, ts=ts)
+    await set_delivery_problem(session, team_id, None)

@@ -6,6 +6,10 @@ SYNC_CARD = "sync_card"
 NOTIFY = "notify"
 """Tell a requester or follower of a change by DM: payload is the notice."""
 
+TELL_PROBLEM = "tell_problem"
+"""DM one person what keeps pmbot from posting and what to do: payload {user_id, text}; queued once
+a person and problem (dedupe key), not once a failed job."""
+
 FILED_REPLY = "filed_reply"
 """Reply "Filed as REQ-n" in the thread of the message a request came from."""
 

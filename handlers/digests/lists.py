@@ -16,7 +16,7 @@ from bot.services.digests.content import DigestContentService, DigestList, Diges
 from bot.views import ids
 from bot.views.digests.lines import LIST_TITLES
 from bot.views.digests.see_all import PER_PAGE, digest_list_modal
-from handlers.modals import open_then_fill
+from handlers.modals import open_then_fill, replace_page
 
 
 @dataclass(frozen=True)
@@ -65,8 +65,7 @@ async def turn_digest_list_page(
     """Previous / Next in the modal: replace the page in place."""
     await ack()
     modal = await _page(services.digest_content, context, parse_value(action.get("value")))
-    view = body["view"]
-    await client.views_update(view_id=view["id"], hash=view["hash"], view=modal)
+    await replace_page(client, body, modal)
 
 
 def parse_value(value: str | None) -> ListWanted:

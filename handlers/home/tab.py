@@ -21,7 +21,7 @@ from bot.services.home.service import HomeList
 from bot.views import ids
 from bot.views.home.lists import LIST_TITLES, PER_PAGE, full_list_modal
 from bot.views.home.tab import home_view
-from handlers.modals import open_then_fill
+from handlers.modals import open_then_fill, replace_page
 from handlers.roadmap import commands as roadmap
 from handlers.settings import modals as settings
 
@@ -80,8 +80,7 @@ async def turn_full_list_page(
     wanted = json.loads(action.get("value") or "{}")
     page = max(int(wanted.get("page", 0)), 0)
     modal = await _page(services, context, _list(wanted.get("list")), page)
-    view = body["view"]
-    await client.views_update(view_id=view["id"], hash=view["hash"], view=modal)
+    await replace_page(client, body, modal)
 
 
 async def open_settings_from_home(

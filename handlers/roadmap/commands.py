@@ -10,6 +10,7 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.models.views import View
 from slack_sdk.web.async_client import AsyncWebClient
 
+from bot.deliveries.slack_errors import code_of
 from bot.errors import NotFound, PmbotError
 from bot.runtime import Services
 from bot.services.roadmap import proposals as form
@@ -104,7 +105,7 @@ async def share_roadmap(
             blocks=as_dicts(roadmap_blocks(items, shared_by=context.user_id)),
         )
     except SlackApiError as error:
-        reason = error.response.get("error")
+        reason = code_of(error) or "Slack did not answer"
         await respond(
             text=f":warning: I can't post here ({reason}). Invite me with `/invite @pmbot` and try again.",
             response_type="ephemeral",

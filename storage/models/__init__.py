@@ -12,7 +12,7 @@ from storage.models.launches import (
     LaunchStatus,
     LaunchTemplate,
 )
-from storage.models.outbox import JobStatus, OutboxJob
+from storage.models.outbox import JobStatus, OutboxJob, SlackPause
 from storage.models.requests import (
     Impact,
     Request,
@@ -71,6 +71,7 @@ __all__ = [
     "RoadmapItemRequest",
     "Role",
     "ScheduledRun",
+    "SlackPause",
     "VoteChoice",
     "Workspace",
     "WorkspaceMember",

@@ -41,5 +41,18 @@ class OutboxJob(SQLModel, table=True):
     due_at: datetime = timestamp()
     lease_until: datetime | None = Field(default=None, sa_type=UTCDateTime)
     last_error: str | None = Field(default=None, max_length=500)
+    # Set while an attempt may have reached Slack without pmbot learning so (a lost answer, a
+    # lease that ran out): the next attempt looks for its own post before posting again.
+    unsure_since: datetime | None = Field(default=None, sa_type=UTCDateTime)
     created_at: datetime = timestamp()
     done_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+
+class SlackPause(SQLModel, table=True):
+    """Slack answered 429 to a method in a workspace: no replica calls it there before `until`."""
+
+    __tablename__ = "slack_pause"
+
+    team_id: str = Field(primary_key=True, max_length=32)
+    method: str = Field(primary_key=True, max_length=64)
+    until: datetime = timestamp()

@@ -31,6 +31,13 @@ class Workspace(SQLModel, table=True):
     digest_weekday: int = 0
     digest_hour: int = 9
     digest_minute: int = 0
+    # False once Slack said the token is revoked or invalid: pmbot stops calling Slack for the
+    # workspace until an auth.test succeeds again (at start-up).
+    installation_active: bool = True
+    inactive_reason: str | None = Field(default=None, max_length=64)
+    # What keeps pmbot from posting where it should (an archived intake channel...), for admins'
+    # Home tabs; cleared by the next card that reaches the intake channel.
+    delivery_problem: str | None = Field(default=None, max_length=500)
     created_at: datetime = timestamp()
     updated_at: datetime = timestamp()
 

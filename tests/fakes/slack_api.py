@@ -47,6 +47,8 @@ class Fault:
     body: dict[str, Any] | str | None = None
     delay: float = 0.0
     disconnect: bool = False
+    after_work: bool = False  # Slack does the work, then answers with this fault anyway
+    content_type: str | None = None  # e.g. "application/json" for an HTML body labelled JSON
 
     def payload(self) -> dict[str, Any] | str:
         """The body to answer with: explicit, else `{"ok": false, "error": ...}`."""
@@ -57,14 +59,23 @@ class Fault:
 
     @property
     def does_the_work(self) -> bool:
-        """True when Slack still acts on the call (only its answer is late or lost)."""
-        return self.status == 200 and self.error is None and self.body is None
+        """True when Slack still acts on the call (only its answer is late, lost or wrong)."""
+        return self.after_work or (self.status == 200 and self.error is None and self.body is None)
+
+    @property
+    def answers_truly(self) -> bool:
+        """True when the answer, if it arrives, is Slack's real one."""
+        return not self.after_work and self.does_the_work
 
     def response(self) -> web.Response:
         """The HTTP response carrying this fault."""
         headers = {"Retry-After": str(self.retry_after)} if self.retry_after is not None else {}
         payload = self.payload()
         if isinstance(payload, str):
+            if self.content_type:
+                return web.Response(
+                    status=self.status, body=payload.encode(), content_type=self.content_type, headers=headers
+                )
             return web.Response(status=self.status, text=payload, headers=headers)
         return web.json_response(payload, status=self.status, headers=headers)
 
@@ -119,6 +130,8 @@ class FakeSlack(SlackWorkspace):
         self.calls: list[Call] = []
         self.socket = SocketModeHub(self.app_id)
         self._faults: defaultdict[str, deque[Fault]] = defaultdict(deque)
+        self._every: dict[str, tuple[int, Fault]] = {}
+        self._served: defaultdict[str, int] = defaultdict(int)
         self._changed = asyncio.Condition()
         self._runner: web.AppRunner | None = None
         self._origin = ""
@@ -179,18 +192,30 @@ class FakeSlack(SlackWorkspace):
         body: dict[str, Any] | str | None = None,
         delay: float = 0.0,
         disconnect: bool = False,
+        after_work: bool = False,
+        content_type: str | None = None,
     ) -> None:
         """Queue a failure for the next `times` calls to `method` (or "response_url").
 
         429 answers `ratelimited` (add `retry_after` for the header), 5xx `internal_error`, 200 needs
         `error`; `body` replaces the JSON answer (a str is sent as text/plain). `delay` holds the answer
         back; `disconnect` drops the connection after the request was read. With neither a status nor an
-        error nor a body, Slack still does the work: the answer is just late, or lost.
+        error nor a body, Slack still does the work: the answer is just late, or lost. `after_work`: Slack
+        does the work, then answers with the fault (a 500 after processing). `content_type` labels a
+        str body (say an HTML page labelled application/json).
         """
         if status == 200 and error is None and body is None and not disconnect and not delay:
             raise ValueError("fail_next needs a non-200 status, an error, a body, a delay or disconnect")
-        fault = Fault(status, error, retry_after, body, delay, disconnect)
+        fault = Fault(status, error, retry_after, body, delay, disconnect, after_work, content_type)
         self._faults[method].extend([fault] * times)
+
+    def fail_every(self, method: str, every: int, **fault: Any) -> None:
+        """Fail every `every`-th call to `method` from now on (fault as for `fail_next`); `every=0` stops."""
+        if every <= 0:
+            self._every.pop(method, None)
+            return
+        self._served[method] = 0
+        self._every[method] = (every, Fault(**fault))
 
     def calls_to(self, method: str) -> list[Call]:
         """The recorded calls to one method, oldest first."""
@@ -265,12 +290,11 @@ class FakeSlack(SlackWorkspace):
         self, request: web.Request, call: Call, answer: Callable[[], dict[str, Any] | str]
     ) -> web.StreamResponse:
         """Record the call, then answer it, or misbehave as the next queued fault says."""
-        queue = self._faults.get(call.method)
-        fault = queue.popleft() if queue else None
+        fault = self._next_fault(call.method)
         if fault is None or fault.does_the_work:
             call.response = answer()
             call.failed = isinstance(call.response, dict) and not call.response.get("ok")
-        else:
+        if fault is not None and not fault.answers_truly:
             call.status, call.response, call.failed = fault.status, fault.payload(), True
         if fault is not None and fault.disconnect:
             call.status, call.failed = 0, True
@@ -285,13 +309,23 @@ class FakeSlack(SlackWorkspace):
             return {"x-oauth-scopes": ",".join(self.granted_scopes)}
         return None
 
+    def _next_fault(self, method: str) -> Fault | None:
+        queue = self._faults.get(method)
+        if queue:
+            return queue.popleft()
+        if method in self._every:
+            self._served[method] += 1
+            every, fault = self._every[method]
+            return fault if self._served[method] % every == 0 else None
+        return None
+
     @staticmethod
     async def _misbehave(request: web.Request, call: Call, fault: Fault) -> web.StreamResponse:
         if fault.delay:
             await asyncio.sleep(fault.delay)
         if fault.disconnect and request.transport is not None:
             request.transport.abort()
-        return _reply(call.response) if fault.does_the_work else fault.response()
+        return _reply(call.response) if fault.answers_truly else fault.response()
 
     async def _record(self, call: Call) -> None:
         async with self._changed:

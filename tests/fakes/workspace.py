@@ -9,13 +9,22 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from . import history
+
 TEAM_ID = "T_TEST"
 TEAM_DOMAIN = "acme"
 APP_ID = "A_TEST"
 BOT_USER_ID = "UBOT"
 BOT_ID = "BBOT"
 # What a fresh install of pmbot's manifest grants; `auth.test` reports them in x-oauth-scopes.
-GRANTED_SCOPES = ("commands", "chat:write", "users:read", "usergroups:read")
+GRANTED_SCOPES = (
+    "commands",
+    "chat:write",
+    "users:read",
+    "usergroups:read",
+    "channels:history",
+    "groups:history",
+)
 
 Answer = dict[str, Any]
 
@@ -69,6 +78,12 @@ class SlackWorkspace:
         self.users: dict[str, dict[str, Any]] = {}
         self.usergroups: dict[str, list[str]] = {}
         self.closed_channels: set[str] = set()
+        self.archived_channels: set[str] = set()
+        # Set (say to "token_revoked") and every call with a bot token answers that error.
+        self.token_refusal: str | None = None
+        # Where message ts come from: a serial by default, or seconds from a clock when set.
+        self.seconds: Callable[[], float] | None = None
+        self._last_ts_micros = 0
         self.messages: dict[tuple[str, str], dict[str, Any]] = {}
         self.views: dict[str, dict[str, Any]] = {}
         self.home_views: dict[str, dict[str, Any]] = {}
@@ -85,6 +100,8 @@ class SlackWorkspace:
             "chat.getPermalink": self._chat_get_permalink,
             "chat.delete": self._chat_delete,
             "conversations.open": self._conversations_open,
+            "conversations.history": self._conversations_history,
+            "conversations.replies": self._conversations_replies,
             "users.info": self._users_info,
             "usergroups.users.list": self._usergroups_users_list,
             "views.open": self._views_open,
@@ -137,9 +154,13 @@ class SlackWorkspace:
         return handler(params) if handler else {"ok": True}
 
     def next_ts(self) -> str:
-        """A unique, increasing message timestamp like "1700000000.000100"."""
-        micros = next(self._ts_serial) * 100
-        return f"{1_700_000_000 + micros // 1_000_000}.{micros % 1_000_000:06d}"
+        """A unique, increasing message timestamp like "1700000000.000100" (or from `seconds()`)."""
+        if self.seconds is None:
+            micros = 1_700_000_000_000_000 + next(self._ts_serial) * 100
+        else:
+            micros = max(int(self.seconds() * 1_000_000), self._last_ts_micros + 1)
+        self._last_ts_micros = micros
+        return f"{micros // 1_000_000}.{micros % 1_000_000:06d}"
 
     def permalink(self, channel: str, ts: str) -> str:
         """The permalink Slack builds for a message."""
@@ -148,6 +169,8 @@ class SlackWorkspace:
     def _check_token(self, method: str, token: str | None) -> Answer | None:
         if method == "api.test":
             return None
+        if self.token_refusal and token and token.startswith("xoxb-"):
+            return error(self.token_refusal)
         if not token:
             return error("not_authed")
         if token in self.refused_tokens:
@@ -190,6 +213,8 @@ class SlackWorkspace:
             return error("channel_not_found")
         if channel in self.closed_channels:
             return error("not_in_channel")
+        if channel in self.archived_channels:
+            return error("is_archived")
         if not params.get("text") and not params.get("blocks") and not params.get("attachments"):
             return error("no_text")
         return None
@@ -237,6 +262,12 @@ class SlackWorkspace:
             return error("users_list_not_supplied")
         channel_id = "D" + ids[0] if len(ids) == 1 else "G" + "_".join(ids)
         return {"ok": True, "channel": {"id": channel_id}}
+
+    def _conversations_history(self, params: dict[str, Any]) -> Answer:
+        return history.channel_history(self.messages, params)
+
+    def _conversations_replies(self, params: dict[str, Any]) -> Answer:
+        return history.thread_replies(self.messages, params)
 
     def _users_info(self, params: dict[str, Any]) -> Answer:
         user = self.users.get(params.get("user", ""))

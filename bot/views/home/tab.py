@@ -156,9 +156,12 @@ def _admin_settings(queue: HomeQueue) -> list[Block]:
     setup = queue.settings
     if not queue.is_admin or setup is None:
         return []
+    # The problem text is pmbot's own (channel mentions and advice), built by the deliveries.
+    problem = [section(f":warning: {setup.delivery_problem}")] if setup.delivery_problem else []
     return [
         DividerBlock(),
         HeaderBlock(text=plain("Settings", limits.HEADER_TEXT)),
+        *problem,
         _setting_step(_requests_summary(setup), "Edit", ids.HOME_OPEN_SETTINGS, "settings:requests"),
         _setting_step(_approvals_summary(setup), "Edit", ids.HOME_OPEN_POLICY, "settings:approvals"),
         _setting_step(_admins_summary(setup), "Edit", ids.HOME_OPEN_ADMINS, "settings:admins"),
