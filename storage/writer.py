@@ -67,6 +67,7 @@ class Writer:
         self._sequence = itertools.count()
         self._task: asyncio.Task[None] | None = None
         self._on_commit: list[Callable[[], None]] = []
+        self._stopping = False
 
     def on_commit(self, callback: Callable[[], None]) -> None:
         """Call `callback` after every successful commit (to wake whoever reads what was written)."""
@@ -75,12 +76,14 @@ class Writer:
     def start(self) -> None:
         """Start the writing task on the running loop."""
         if self._task is None:
+            self._stopping = False
             self._task = asyncio.create_task(self._run(), name="pmbot-writer")
 
     async def stop(self) -> None:
         """Finish what is queued, then stop."""
         if self._task is None:
             return
+        self._stopping = True
         await self._queue.join()
         self._task.cancel()
         await asyncio.gather(self._task, return_exceptions=True)
@@ -93,7 +96,7 @@ class Writer:
         that many seconds. The caller's inbox entry, if any, is marked applied in the same
         transaction.
         """
-        if self._task is None:
+        if self._task is None or self._stopping:
             raise WriterStopped("the database writer is not running")
         loop = asyncio.get_running_loop()
         deadline = None if timeout is None else loop.time() + timeout

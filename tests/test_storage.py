@@ -176,6 +176,21 @@ async def test_a_stopped_writer_refuses_work(db: Database) -> None:
     assert await workspace_ids(db) == ["T_ONCE"]
 
 
+async def test_work_offered_while_the_writer_stops_is_refused_not_left_waiting(db: Database) -> None:
+    stopping = Writer(db)
+    stopping.start()
+    queued = asyncio.ensure_future(stopping.run(add_workspace("T_QUEUED")))
+    await asyncio.sleep(0)
+    stop = asyncio.ensure_future(stopping.stop())
+    await asyncio.sleep(0)
+
+    with pytest.raises(WriterStopped):
+        await asyncio.wait_for(stopping.run(add_workspace("T_LATE")), 5)
+    await asyncio.wait_for(stop, 5)
+    assert await queued == "T_QUEUED"
+    assert await workspace_ids(db) == ["T_QUEUED"]
+
+
 # The outbox
 
 
