@@ -128,7 +128,8 @@ async def test_requesters_and_followers_of_linked_requests_hear_what_the_change_
     assert await vote(pmbot, ids.APPROVE, 1, CAROL) == "Approved: CHG-1 is on the roadmap now."
     await pmbot.settled()
     [alice], [bob], [dave] = news(ALICE), news(BOB), news(DAVE)
-    assert f"REQ-{first} is now planned for Next" in alice and "you asked for it" in alice
+    assert f"REQ-{first} is now planned for Next as RM-1 “Global search” (CHG-1)" in alice
+    assert "you asked for it" in alice
     assert f"REQ-{first} is now planned for Next" in dave and "you follow it" in dave
     assert f"REQ-{second} is now planned for Next" in bob
     for number in (first, second):
@@ -140,16 +141,17 @@ async def test_requesters_and_followers_of_linked_requests_hear_what_the_change_
     await propose(pmbot, "move", user=ADMIN, item=1, horizon="later", target_date="2031-03-01")
     assert await vote(pmbot, ids.APPROVE, 2, CAROL) == "Approved: CHG-2 is on the roadmap now."
     await pmbot.settled()
-    assert f"REQ-{first} is now planned for Later, target 2031-03-01" in news(ALICE)[-1]
-    assert f"REQ-{first} is now planned for Later, target 2031-03-01" in news(DAVE)[-1]
-    assert f"REQ-{second} is now planned for Later" in news(BOB)[-1]
+    moved = "plan moved from Next to Later, target Sat 1 Mar 2031 in CHG-2"
+    assert f"REQ-{first}'s {moved}" in news(ALICE)[-1]
+    assert f"REQ-{first}'s {moved}" in news(DAVE)[-1]
+    assert f"REQ-{second}'s {moved}" in news(BOB)[-1]
 
     # Dropping the item puts its requests back to accepted, without the proposer picking them again.
     await propose(pmbot, "drop", user=ADMIN, item=1)
     assert await vote(pmbot, ids.APPROVE, 3, CAROL) == "Approved: CHG-3 is on the roadmap now."
     await pmbot.settled()
     for number, user in ((first, ALICE), (first, DAVE), (second, BOB)):
-        assert f"was dropped from the roadmap; REQ-{number} is back in the backlog" in news(user)[-1]
+        assert f"was dropped from the roadmap in CHG-3; REQ-{number} is back in the backlog" in news(user)[-1]
         assert (await get_request(pmbot, number)).status == RequestStatus.ACCEPTED
     assert len(news(ALICE)) == len(news(DAVE)) == len(news(BOB)) == 3
 

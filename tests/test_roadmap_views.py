@@ -176,8 +176,12 @@ async def test_one_item_with_its_history_and_what_matches_nothing(pmbot: Harness
         assert body["blocks"][0]["text"]["text"] == "RM-1 · Global search", typed
     shown = texts(body)
     assert "Across &lt;all&gt; projects" in shown and f"REQ-{wanted} Find old tickets" in shown
-    assert "add applied (horizon: — → next, status: — → planned)" in shown
-    assert "move applied (horizon: next → now) — “CHG-2: Top of the survey”" in shown
+    bob = f"<@{BOB}>"
+    assert f"Added to the roadmap: Horizon: Next; Status: Planned via CHG-1 (approved by {bob})" in shown
+    assert f"Moved: Horizon: Next → Now via CHG-2 (approved by {bob}) — “Top of the survey”" in shown
+    assert "horizon:" not in shown and "owner_id" not in shown
+    request_history = texts((await pmbot.command(f"REQ-{wanted}")).json())
+    assert f"Plan changed: Status: New → Planned via CHG-2 (approved by {bob})" in request_history
 
     missing = texts(await roadmap(pmbot, "RM-99"))
     assert "No roadmap item matches “RM-99”." in missing and "`/roadmap pending`" in missing

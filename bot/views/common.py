@@ -39,3 +39,19 @@ def labelled(name: str) -> str:
 def as_dicts(blocks: Sequence[Block]) -> list[dict[str, Any]]:
     """Blocks as Slack takes them; `to_dict()` validates each against Slack's limits."""
     return [block.to_dict() for block in blocks]
+
+
+FALLBACK_MAX = 300  # a notification shows a line or two of a message's fallback text
+
+
+def fallback_text(blocks: Sequence[Block | dict[str, Any]]) -> str:
+    """A message's fallback `text` (notifications, screen readers): its first line of words."""
+    for block in blocks:
+        shown = block.to_dict() if isinstance(block, Block) else block
+        words = (shown.get("text") or {}).get("text") or ""
+        if not words and shown.get("type") == "context":
+            words = " ".join((element.get("text") or "") for element in shown.get("elements") or [])
+        line = next((line.strip() for line in words.splitlines() if line.strip()), "")
+        if line:
+            return text.truncate(line, FALLBACK_MAX)
+    return "pmbot"

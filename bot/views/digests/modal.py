@@ -73,8 +73,7 @@ def digest_modal(channel_id: str, current: SubscriptionForm, *, editing: bool) -
             ),
             InputBlock(
                 block_id=form.SECTIONS,
-                label="Sections",
-                optional=True,  # checked by the service, so an empty choice gets its own message
+                label="Sections",  # required: the service checks it too
                 element=CheckboxesElement(
                     action_id=ids.VALUE, options=sections, initial_options=chosen or None
                 ),
