@@ -19,17 +19,18 @@ _ESCAPED_USER = re.compile(r"&lt;@([UW][A-Z0-9_]{2,})&gt;")
 _USER_MENTION = re.compile(r"<@([UW][A-Z0-9_]{2,})(?:\|[^<>]*)?>")
 
 
-def escape(text: str) -> str:
+def escape(text: str, *, mentions: bool = False) -> str:
     """Escape raw user text for mrkdwn: `&`, `<`, `>` once, and break @here-style broadcasts.
 
     After this, `<!channel>` shows as text and pings nobody, a `<url|label>` link cannot be
     disguised, and a typed `@here` cannot notify (a zero-width joiner follows the @).
-    A stored user mention `<@U123>` stays a live mention: it names one person, as in the
-    message it was filed from. `<!channel>`, `<!subteam^…>` and links never do.
+    With `mentions`, a stored user mention `<@U123>` stays live: it names one person, as in the
+    message a request was filed from (its description). `<!channel>`, `<!subteam^…>` and links
+    never become live.
     """
     escaped = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
     escaped = _BROADCAST.sub(lambda match: "@\u2060" + match.group(1), escaped)
-    return _ESCAPED_USER.sub(r"<@\1>", escaped)
+    return _ESCAPED_USER.sub(r"<@\1>", escaped) if mentions else escaped
 
 
 def plain(text: str, names: Mapping[str, str] | None = None) -> str:
@@ -100,15 +101,18 @@ def truncate(text: str, limit: int) -> str:
     return text[: max(limit - 1, 0)].rstrip() + ELLIPSIS
 
 
-def escaped(text: str, limit: int) -> str:
+def escaped(text: str, limit: int, *, mentions: bool = False) -> str:
     """Escape, then cut to `limit` without splitting an escape sequence."""
-    safe = escape(text)
+    safe = escape(text, mentions=mentions)
     if len(safe) <= limit:
         return safe
     cut = safe[: max(limit - 1, 0)]
     amp = cut.rfind("&")
     if amp != -1 and ";" not in cut[amp:]:
         cut = cut[:amp]
+    opened = cut.rfind("<")  # a kept mention cut in half would show as broken markup
+    if opened != -1 and ">" not in cut[opened:]:
+        cut = cut[:opened]
     return cut.rstrip() + ELLIPSIS
 
 

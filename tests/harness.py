@@ -53,6 +53,7 @@ class Harness:
     clock: FakeClock
     _commits: asyncio.Condition = field(default_factory=asyncio.Condition)
     _commit_count: int = 0
+    answers: list[dict[str, Any]] = field(default_factory=list)  # every JSON answer pmbot gave Slack
 
     async def send(self, request: SignedRequest) -> httpx.Response:
         """POST a signed request to /slack/events; an answer with a message must carry fallback text."""
@@ -64,6 +65,8 @@ class Harness:
         if not response.headers.get("content-type", "").startswith("application/json"):
             return
         body = response.json()
+        if isinstance(body, dict):
+            self.answers.append(body)
         if isinstance(body, dict) and body.get("blocks") and lacks_fallback_text(RESPONSE_URL, body):
             self.fake.textless.append(Call("ack", body, None, 0.0))
 

@@ -39,7 +39,7 @@ async def apply_proposal(session: AsyncSession, proposal: Proposal, actor_id: st
     proposal.item_id = item.id
     await queries.link_requests(session, item, proposal.linked_request_ids)
     votes = await queries.list_votes(session, proposal)
-    approvers = [vote.voter_id for vote in votes if vote.choice == VoteChoice.APPROVE]
+    approvers = [vote.approver_id for vote in votes if vote.choice == VoteChoice.APPROVE]
     credit = {"proposal": proposal.ref, "approved_by": approvers}
     await audit.record_change(
         session,
