@@ -18,6 +18,15 @@ CACHE_SECONDS = 300
 
 
 @dataclass(frozen=True)
+class UserGroup:
+    """A user group as a person picks it: its name and @handle."""
+
+    id: str
+    name: str
+    handle: str
+
+
+@dataclass(frozen=True)
 class SlackUser:
     """The fields of Slack's user object that pmbot uses."""
 
@@ -36,6 +45,7 @@ class SlackDirectory:
         self._cache_seconds = cache_seconds
         self._cache: dict[tuple[str, str], tuple[float, SlackUser]] = {}
         self._groups: dict[tuple[str, str], tuple[float, list[str]]] = {}
+        self._group_list: dict[str, tuple[float, list[UserGroup]]] = {}
 
     async def get_user(self, team_id: str, user_id: str) -> SlackUser | None:
         """The user, or None if Slack does not know them."""
@@ -72,6 +82,19 @@ class SlackDirectory:
             if user and user.name:
                 found[user_id] = user.name
         return found
+
+    async def usergroups(self, team_id: str) -> list[UserGroup]:
+        """The workspace's user groups (`usergroups.list`, scope usergroups:read), cached like users."""
+        cached = self._group_list.get(team_id)
+        if cached and cached[0] > time.monotonic():
+            return cached[1]
+        response = await self._client.usergroups_list()
+        groups = [
+            UserGroup(str(raw["id"]), str(raw.get("name") or raw["id"]), str(raw.get("handle") or ""))
+            for raw in response.get("usergroups") or []
+        ]
+        self._group_list[team_id] = (time.monotonic() + self._cache_seconds, groups)
+        return groups
 
     async def usergroup_member_ids(self, team_id: str, group_id: str) -> list[str]:
         """Members of a user group (scope usergroups:read), cached like users."""

@@ -35,7 +35,7 @@ async def test_every_decider_answering_records_the_result_and_posts_it(pmbot: Ha
     [poll] = polls(pmbot, "LCH-1", launch)
     assert has_buttons(poll) and "waiting for <@U_BOB> <@U_CAROL>" in text_of(poll)
 
-    assert await vote(pmbot, ids.LAUNCH_GO, launch, 1, user=BOB) == "Noted; waiting for 1 more decider(s)."
+    assert await vote(pmbot, ids.LAUNCH_GO, launch, 1, user=BOB) == "Noted; waiting for 1 more decider."
     await pmbot.settled()
     assert "<@U_BOB> go · waiting for <@U_CAROL>" in text_of(polls(pmbot, "LCH-1", launch)[0])
     assert await vote(pmbot, ids.LAUNCH_NO_GO, launch, 1, user=CAROL) == "Everyone answered: no-go."
@@ -62,7 +62,7 @@ async def test_only_deciders_answer_once_and_the_owner_may_close_early(pmbot: Ha
     assert len(polls(pmbot, "LCH-1", launch)) == 1
 
     assert "deciders" in await vote(pmbot, ids.LAUNCH_GO, launch, 1, user=ALICE)
-    assert await vote(pmbot, ids.LAUNCH_GO, launch, 1, user=BOB) == "Noted; waiting for 1 more decider(s)."
+    assert await vote(pmbot, ids.LAUNCH_GO, launch, 1, user=BOB) == "Noted; waiting for 1 more decider."
     assert await vote(pmbot, ids.LAUNCH_NO_GO, launch, 1, user=BOB) == "You already answered LCH-1's poll."
     assert "owner and admins" in await vote(pmbot, ids.LAUNCH_CLOSE_GONOGO, launch, 1, user=CAROL)
     assert await vote(pmbot, ids.LAUNCH_CLOSE_GONOGO, launch, 1, user=ALICE) == "Closed: go."

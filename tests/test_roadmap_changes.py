@@ -162,7 +162,7 @@ async def test_approvers_are_reminded_once_after_two_days_and_the_proposal_expir
     await set_policy(pmbot, [BOB, CAROL, ADMIN], required=2)
     await propose_add(pmbot, "Webhooks")
     await pmbot.settled()
-    assert await vote(pmbot, ids.APPROVE, 1, BOB) == "Approved; 1 more approval(s) needed."
+    assert await vote(pmbot, ids.APPROVE, 1, BOB) == "Approved; 1 more approval needed."
     await pmbot.settled()
     sweep = pmbot.services.roadmap.sweep
 

@@ -135,7 +135,7 @@ async def test_the_roadmap_by_horizon_and_a_snapshot_shared_in_the_channel(pmbot
     for line in ("*Now* (1)", "*Next* (1)", "*Later* (1)", "*RM-1* Global search · Planned · <@U_CAROL>"):
         assert line in shown
     assert "target <!date^" in shown and "*RM-2* Offline &lt;mode&gt;" in shown
-    assert "demand 2 (+1s on 1 requests)" in shown and "Fax support" not in shown
+    assert "demand 2 (+1s on 1 request)" in shown and "Fax support" not in shown
     assert action_ids(body) == [ids.SHARE_ROADMAP, ids.OPEN_PROPOSE_MODAL]
 
     share = payloads.block_action(
@@ -202,9 +202,9 @@ async def test_pending_proposals_with_their_age_and_whose_vote_is_missing(pmbot:
 
     shown = texts(await roadmap(pmbot, "pending", user=CAROL))
     first, second, third = shown.split("\n*CHG-")[1:]
-    assert first.startswith("1* Add “Global search”") and "3 day(s) old · 1/2 approvals" in first
+    assert first.startswith("1* Add “Global search”") and "3 days old · 1 of 2 approvals" in first
     assert "can still vote: <@U_ADMIN> <@U_CAROL>" in first
-    assert "0 day(s) old · 0/2 approvals · can still vote: <@U_ADMIN> <@U_CAROL>" in second, (
+    assert "0 days old · 0 of 2 approvals · can still vote: <@U_ADMIN> <@U_CAROL>" in second, (
         "the proposer never votes"
     )
     assert "waits for the proposer's changes" in third
