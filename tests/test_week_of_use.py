@@ -58,7 +58,9 @@ async def test_a_week_of_use_reads_well_everywhere(pmbot: Harness) -> None:
     assert _dms(pmbot, CAROL), "the message's author hears about her request like any requester"
 
     # A roadmap proposal, approved by quorum, plans the export.
-    await propose(pmbot, "add", user=ALICE, title="Exports & reports", horizon="next", linked=[export])
+    await propose(
+        pmbot, "add", user=ALICE, title="Exports & reports <!here>", horizon="next", linked=[export]
+    )
     await vote(pmbot, ids.APPROVE, 1, BOB)
     await vote(pmbot, ids.APPROVE, 1, DAVE)
     await pmbot.settled()
@@ -74,9 +76,16 @@ async def test_a_week_of_use_reads_well_everywhere(pmbot: Harness) -> None:
     await launch_command(pmbot, "<!channel> nothing <https://evil|x>")
     for user in (ALICE, CAROL, ADMIN):
         await open_home(pmbot, user)
+    for picker, typed in ((ids.REQUEST_PICKER, "owners"), (ids.ITEM_PICKER, "exports")):
+        suggested = await pmbot.send(
+            payloads.block_suggestion(SECRET, action_id=picker, value=typed, user_id=ALICE)
+        )
+        assert suggested.json()["options"], picker
+    options = [o["text"]["text"] for o in pmbot.answers[-2]["options"]]
+    assert f"REQ-{export} {EXPORT}" in options, "plain_text shows the title as typed"
 
     # A launch: its checklist ticked, then launched.
-    launch = await create_launch(pmbot, "Exports <v1> & more", days=10, deciders=[BOB])
+    launch = await create_launch(pmbot, "Exports <v1> & more <!channel>", days=10, deciders=[BOB])
     first = (await items_of(pmbot, launch.number))[0]
     await tick(pmbot, launch, first.id or 0, user=ALICE)
     await click(pmbot, ids.LAUNCH_MARK_LAUNCHED, launch, user=ALICE)

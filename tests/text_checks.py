@@ -46,6 +46,8 @@ def everything_shown(fake: FakeSlack, answers: list[dict[str, Any]]) -> list[Sho
     for answer in answers:
         if answer.get("view"):
             found += list(_texts("ack view", answer["view"]))
+        elif answer.get("options"):
+            found += list(_texts("type-ahead options", answer["options"]))
         elif answer.get("blocks") or answer.get("text"):
             found += _message("ack", answer)
     return found
