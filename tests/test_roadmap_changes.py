@@ -7,6 +7,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
+from bot import text
 from bot.views import ids
 from storage.models import ProposalStatus, RequestStatus
 from tests.fakes import Call
@@ -35,6 +36,11 @@ from tests.slack_limits import problems_in_message
 DAVE = "U_DAVE"
 
 # (the change as proposed, the card's diff, the item's fields once applied)
+def day(iso: str) -> str:
+    """A date in the approval diff: a token each reader sees in their own locale."""
+    return text.date_token(date.fromisoformat(iso))
+
+
 EVERY_KIND: list[tuple[dict[str, Any], str, dict[str, Any]]] = [
     (
         {
@@ -46,7 +52,7 @@ EVERY_KIND: list[tuple[dict[str, Any], str, dict[str, Any]]] = [
             "owner": CAROL,
         },
         "*Title:* — → *Global search*\n*Description:* — → *Search &lt;everything&gt;*\n"
-        "*Horizon:* — → *Next*\n*Target date:* — → *2031-01-15*\n*Owner:* — → *<@U_CAROL>*",
+        f"*Horizon:* — → *Next*\n*Target date:* — → *{day('2031-01-15')}*\n*Owner:* — → *<@U_CAROL>*",
         {"title": "Global search", "horizon": "next", "target_date": date(2031, 1, 15), "owner_id": CAROL},
     ),
     (
@@ -56,12 +62,12 @@ EVERY_KIND: list[tuple[dict[str, Any], str, dict[str, Any]]] = [
     ),
     (
         {"kind": "move", "item": 1, "target_date": "2031-06-30"},
-        "*Target date:* 2031-01-15 → *2031-06-30*",
+        f"*Target date:* {day('2031-01-15')} → *{day('2031-06-30')}*",
         {"horizon": "later", "target_date": date(2031, 6, 30)},
     ),
     (
         {"kind": "move", "item": 1, "horizon": "now", "target_date": "2031-02-01"},
-        "*Horizon:* Later → *Now*\n*Target date:* 2031-06-30 → *2031-02-01*",
+        f"*Horizon:* Later → *Now*\n*Target date:* {day('2031-06-30')} → *{day('2031-02-01')}*",
         {"horizon": "now", "target_date": date(2031, 2, 1)},
     ),
     (
