@@ -17,8 +17,9 @@ def mrkdwn(content: str) -> MarkdownTextObject:
 
 
 def plain(content: str, limit: int = limits.SECTION_TEXT) -> PlainTextObject:
-    """Plain text, cut to `limit`; Slack rejects an empty one, so it never is."""
-    return PlainTextObject(text=text.truncate(content, limit) or " ", emoji=True)
+    """Plain text, cut to `limit`; Slack rejects an empty one, so it never is. A user mention
+    cannot render here: it shows as "@someone", never as an id (names come resolved, see text.plain)."""
+    return PlainTextObject(text=text.truncate(text.plain(content), limit) or " ", emoji=True)
 
 
 def section(content: str) -> SectionBlock:
