@@ -76,8 +76,8 @@ def _notice_fallback(view: LaunchView, payload: dict[str, Any]) -> str:
     if kind in ("launched", "cancelled"):
         return f"{launch.ref} {name} is {kind}"
     decision = launch.gonogo_decision if payload.get("round") == launch.gonogo_round else None
-    said = ("go" if decision == GoNoGo.GO else "no-go") if decision else "closed without a decision"
-    return f"Go / no-go for {launch.ref} {name}: {said}"
+    said = ("GO" if decision == GoNoGo.GO else "NO-GO") if decision else "closed without a decision"
+    return f"{launch.ref} {name}: {said} (go / no-go poll {payload.get('round')})"
 
 
 def _result_line(view: LaunchView, payload: dict[str, Any]) -> str:
