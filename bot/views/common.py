@@ -46,13 +46,24 @@ FALLBACK_MAX = 300  # a notification shows a line or two of a message's fallback
 
 
 def fallback_text(blocks: Sequence[Block | dict[str, Any]]) -> str:
-    """A message's fallback `text` (notifications, screen readers): its first line of words."""
+    """A message's fallback `text` (notifications, screen readers): its first line of words.
+
+    Slack reads the fallback as mrkdwn, so words taken from plain_text are escaped first: a
+    `<!here>` typed in a title stays text here too."""
     for block in blocks:
         shown = block.to_dict() if isinstance(block, Block) else block
-        words = (shown.get("text") or {}).get("text") or ""
-        if not words and shown.get("type") == "context":
-            words = " ".join((element.get("text") or "") for element in shown.get("elements") or [])
+        parts = [shown.get("text") or {}] if shown.get("text") else list(shown.get("elements") or [])
+        words = " ".join(_as_mrkdwn(part) for part in parts if isinstance(part, dict) and _is_text(part))
         line = next((line.strip() for line in words.splitlines() if line.strip()), "")
         if line:
             return text.truncate(line, FALLBACK_MAX)
     return "pmbot"
+
+
+def _is_text(part: dict[str, Any]) -> bool:
+    return part.get("type") in ("mrkdwn", "plain_text") and isinstance(part.get("text"), str)
+
+
+def _as_mrkdwn(part: dict[str, Any]) -> str:
+    words = str(part.get("text") or "")
+    return text.escape(words) if part.get("type") == "plain_text" else words
