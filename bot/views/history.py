@@ -59,6 +59,10 @@ def history_line(entry: AuditEntry) -> str:
     detail = f": {changes}" if changes and entry.action != "filed" else ""
     note = f" — “{text.escaped(_own_note(entry), NOTE_SHOWN)}”" if _own_note(entry) else ""
     what = ACTION_WORDS.get(entry.action, labelled(entry.action))
+    if changes.startswith("Assigned to ") or changes == "Unassigned":
+        what, detail = changes, ""  # "Assigned to @dana", not "Assigned: Assigned to @dana"
+    elif changes.startswith("Status: ") and "; " not in changes and changes.endswith(f"→ {what}"):
+        what, detail = f"{what} (was {_shown('status', before.get('status'))})", ""
     return f"{text.time_token(entry.at)} · {what}{detail} {_credit(entry, after)}{note}"
 
 
