@@ -13,9 +13,11 @@ from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncBoltContext
 from slack_bolt.response import BoltResponse
 from slack_sdk.web.async_client import AsyncWebClient
 
+from bot import text
 from bot.interactions.answering import ANSWERING
 from bot.interactions.sealing import ForgedMetadata, seal_view, unseal
 from bot.runtime import Services
+from bot.views.common import fallback_text
 from bot.views.simple_modals import refusal_modal
 from handlers import errors, events
 from handlers.digests import commands as digest_commands
@@ -90,6 +92,7 @@ def create_app(services: Services) -> AsyncApp:
         context["services"] = services
         context["ack"] = KeptAck(bound)
         context["client"] = SealingClient(services.client, bound)
+        _decode_command_text(body)
         if not _opened_seal(body, bound):
             log.info(
                 "refused a %s whose modal metadata was not sealed by pmbot for its sender", body.get("type")
@@ -103,6 +106,13 @@ def create_app(services: Services) -> AsyncApp:
         listeners.register(app)
     events.register_last(app)
     return app
+
+
+def _decode_command_text(body: dict[str, Any]) -> None:
+    """A slash command's text arrives HTML-encoded (`&amp;`, `&lt;`, `&gt;`): decode it once, here,
+    so it is stored as the person typed it and escaped once when shown."""
+    if isinstance(body.get("command"), str) and isinstance(body.get("text"), str):
+        body["text"] = text.unescape(body["text"])
 
 
 def _opened_seal(body: dict[str, Any], bound: dict[str, str]) -> bool:
@@ -170,6 +180,8 @@ class KeptAck(AsyncAck):
     async def __call__(self, *args: Any, view: Any = None, **kwargs: Any) -> BoltResponse:  # type: ignore[override]
         if view is not None and self._bound is not None:
             view = seal_view(view, **self._bound)
+        if kwargs.get("blocks") and not kwargs.get("text") and not args:
+            kwargs["text"] = fallback_text(kwargs["blocks"])
         return await super().__call__(*args, view=view, **kwargs)
 
     @property  # type: ignore[override]

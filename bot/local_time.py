@@ -26,6 +26,20 @@ def is_known_zone(name: str) -> bool:
     return name in available_timezones()
 
 
+def zones_matching(typed: str, limit: int) -> list[str]:
+    """IANA zone names for a type-ahead: those whose city starts with the words first, then any
+    that contain them ("new york" → America/New_York); at most `limit`."""
+    wanted = typed.strip().lower().replace(" ", "_")
+    names = sorted(available_timezones())
+    if not wanted:
+        return names[:limit]
+    lowered = {name: name.lower() for name in names}
+    city = {name: low.rsplit("/", 1)[-1] for name, low in lowered.items()}
+    starts = [n for n, low in lowered.items() if city[n].startswith(wanted) or low.startswith(wanted)]
+    contains = [n for n, low in lowered.items() if wanted in low and n not in starts]
+    return (starts + contains)[:limit]
+
+
 def local_date(instant: datetime, zone_name: str) -> date:
     """The calendar date at `instant` in the zone."""
     return instant.astimezone(zone(zone_name)).date()

@@ -129,7 +129,7 @@ def build_services(settings: Settings, *, clock: Clock | None = None) -> Service
         ).table(),
         **RoadmapDeliveries(client, roadmap, db, writer).table(),
         **HomeDeliveries(client, home, permissions, clock).table(),
-        **LaunchDeliveries(client, launches, writer, clock).table(),
+        **LaunchDeliveries(client, launches, writer, clock, directory).table(),
         **LaunchReminderDeliveries(client, db, clock, launches).table(),
         **DigestDeliveries(client, digest_content, db, clock).table(),
     }

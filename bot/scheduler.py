@@ -39,6 +39,7 @@ from bot.services.occurrences import CronSchedule, Occurrence, ScheduleSource, c
 from bot.services.retention import RetentionService
 from bot.services.roadmap.service import RoadmapService
 from bot.services.writes import write
+from bot.text import plural
 from storage import scheduled_runs
 from storage.db import Database
 from storage.writer import Writer
@@ -241,7 +242,7 @@ class Scheduler:
     async def _sweep_approvals(self) -> None:
         changed = await self._roadmap.sweep()
         if changed:
-            log.info("approvals sweep: %d proposal(s) expired or reminded", changed)
+            log.info("approvals sweep: %s expired or reminded", plural(changed, "proposal"))
 
 
 def _late(late_by: timedelta | None) -> str:

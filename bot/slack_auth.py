@@ -19,6 +19,7 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.manifest import BOT_SCOPES
+from bot.text import plural
 
 log = logging.getLogger(__name__)
 
@@ -83,8 +84,9 @@ def warn_missing_scopes(result: AuthResult) -> None:
     missing = result.missing_scopes()
     if missing:
         log.warning(
-            "the bot token lacks scope(s) %s that pmbot's manifest asks for: add them under OAuth & "
+            "the bot token lacks %s that pmbot's manifest asks for (%s): add them under OAuth & "
             "Permissions (or re-create the app from `pmbot manifest --link`) and reinstall the app",
+            plural(len(missing), "scope"),
             ", ".join(missing),
         )
 

@@ -55,6 +55,8 @@ async def fake() -> AsyncIterator[FakeSlack]:
         slack.add_user(ADMIN, is_admin=True)
         slack.add_user(DAVE)
         yield slack
+        textless = [f"{call.method}: {str(call.params.get('blocks'))[:200]}" for call in slack.textless]
+        assert not textless, f"messages sent with no fallback text: {textless}"
 
 
 @pytest.fixture

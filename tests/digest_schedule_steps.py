@@ -46,7 +46,7 @@ def subscription_values(
     return {
         form.WEEKDAY: {ids.VALUE: payloads.static_select(str(day))},
         form.TIME: {ids.VALUE: {"type": "timepicker", "selected_time": at}},
-        form.TIMEZONE: {ids.VALUE: payloads.plain_text(zone)},
+        form.TIMEZONE: {ids.TIMEZONE_PICKER: payloads.external_select(zone, zone.replace("_", " "))},
         form.SECTIONS: {ids.VALUE: payloads.checkboxes(chosen)},
         form.SKIP_QUIET: {ids.VALUE: payloads.checkboxes(["skip"] if skip_quiet else [])},
     }

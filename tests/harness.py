@@ -19,6 +19,7 @@ from bot.views import ids
 from bot.web import SlackWebApp
 from storage import outbox
 from tests.fakes import FakeSlack, SignedRequest, payloads
+from tests.fakes.slack_api import RESPONSE_URL, Call, lacks_fallback_text
 
 SECRET = "test-signing-secret"
 ALICE, BOB, CAROL, ADMIN = "U_ALICE", "U_BOB", "U_CAROL", "U_ADMIN"
@@ -52,10 +53,22 @@ class Harness:
     clock: FakeClock
     _commits: asyncio.Condition = field(default_factory=asyncio.Condition)
     _commit_count: int = 0
+    answers: list[dict[str, Any]] = field(default_factory=list)  # every JSON answer pmbot gave Slack
 
     async def send(self, request: SignedRequest) -> httpx.Response:
-        """POST a signed request to /slack/events."""
-        return await self.http.post("/slack/events", content=request.body, headers=request.headers)
+        """POST a signed request to /slack/events; an answer with a message must carry fallback text."""
+        response = await self.http.post("/slack/events", content=request.body, headers=request.headers)
+        self._check_answer_text(response)
+        return response
+
+    def _check_answer_text(self, response: httpx.Response) -> None:
+        if not response.headers.get("content-type", "").startswith("application/json"):
+            return
+        body = response.json()
+        if isinstance(body, dict):
+            self.answers.append(body)
+        if isinstance(body, dict) and body.get("blocks") and lacks_fallback_text(RESPONSE_URL, body):
+            self.fake.textless.append(Call("ack", body, None, 0.0))
 
     async def command(self, text: str = "", *, user: str = ALICE, **fields: Any) -> httpx.Response:
         """Run `/request <text>` as `user`."""

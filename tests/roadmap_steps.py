@@ -32,7 +32,7 @@ async def set_policy(
     """Save the approval policy through the policy modal, as an admin."""
     values = {
         ids.APPROVERS: {ids.VALUE: payloads.multi_users_select(approvers)},
-        ids.APPROVER_GROUP: {ids.VALUE: payloads.plain_text(None)},
+        ids.APPROVER_GROUP: {ids.APPROVER_GROUP_PICKER: payloads.external_select(None)},
         ids.REQUIRED_APPROVALS: {ids.VALUE: {"type": "number_input", "value": str(required)}},
         ids.EXPIRY_DAYS: {ids.VALUE: {"type": "number_input", "value": str(expiry_days)}},
         ids.APPROVALS_CHANNEL: {ids.VALUE: payloads.conversations_select(APPROVALS if channels else None)},

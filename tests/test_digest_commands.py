@@ -48,7 +48,8 @@ def initial(view: dict, block_id: str) -> object:
     element = block["element"]
     for key in ("initial_value", "initial_time", "initial_option", "initial_options"):
         if key in element:
-            return element[key]
+            picked = element[key]
+            return picked["value"] if block_id == form.TIMEZONE else picked  # the zone, by name
     return None
 
 
@@ -230,3 +231,16 @@ async def test_a_digest_that_cannot_be_posted_tells_who_asked(pmbot: Harness) ->
 
     [dm] = await pmbot.fake.wait_for("chat.postMessage", where=lambda call: call.params["channel"] == BOB)
     assert "not_in_channel" in dm.params["text"] and "/invite @pmbot" in dm.params["text"]
+
+
+async def test_the_timezone_is_picked_by_typing_a_city(pmbot: Harness) -> None:
+    response = await pmbot.send(
+        payloads.block_suggestion(
+            SECRET, action_id=ids.TIMEZONE_PICKER, block_id=form.TIMEZONE, value="new yo"
+        )
+    )
+
+    options = response.json()["options"]
+    assert options[0]["value"] == NEW_YORK and options[0]["text"]["text"] == "America/New York"
+    everything = (await pmbot.send(payloads.block_suggestion(SECRET, action_id=ids.TIMEZONE_PICKER))).json()
+    assert 0 < len(everything["options"]) <= 100  # Slack shows at most 100

@@ -88,7 +88,7 @@ async def test_only_admins_see_the_settings_section(pmbot: Harness) -> None:
     assert set(buttons(admin)) >= SETTINGS_BUTTONS
     text = shown(admin)
     assert "Intake channel: <#C_REQUESTS>" in text and "Triagers: <@U_CAROL>" in text
-    assert "Approvers: <@U_BOB>" in text and "1 approval(s) needed" in text
+    assert "Approvers: <@U_BOB>" in text and "1 approval needed" in text
     assert not SETTINGS_BUTTONS & set(buttons(alice))
     assert "Settings" not in shown(alice) and "C_REQUESTS" not in shown(alice)
 

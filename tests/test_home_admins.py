@@ -54,7 +54,7 @@ def settings_values() -> dict[str, Any]:
 def policy_values() -> dict[str, Any]:
     return {
         ids.APPROVERS: {ids.VALUE: payloads.multi_users_select([BOB, CAROL])},
-        ids.APPROVER_GROUP: {ids.VALUE: payloads.plain_text(None)},
+        ids.APPROVER_GROUP: {ids.APPROVER_GROUP_PICKER: payloads.external_select(None)},
         ids.REQUIRED_APPROVALS: {ids.VALUE: {"type": "number_input", "value": "1"}},
         ids.EXPIRY_DAYS: {ids.VALUE: {"type": "number_input", "value": "5"}},
         ids.APPROVALS_CHANNEL: {ids.VALUE: payloads.conversations_select(APPROVALS)},

@@ -60,8 +60,8 @@ async def test_three_people_each_see_their_own_checklist_items_and_everyones_lau
     for text in (alice_text, bob_text, carol_text):
         assert "Upcoming launches (next 30 days)* (2)" in text
         assert "*LCH-1* Search &lt;v2&gt; &amp; more\n<!date^" in text
-        assert "1/5 items done · owner <@U_CAROL>" in text
-        assert "*LCH-2* Billing" in text and "0/1 items done" in text
+        assert "1 of 5 items done · owner <@U_CAROL>" in text
+        assert "*LCH-2* Billing" in text and "0 of 1 item done" in text
         assert "Dropped" not in text
     assert buttons(alice)[:3] == [ids.OPEN_REQUEST_MODAL, ids.OPEN_PROPOSE_MODAL, ids.HOME_NEW_LAUNCH]
     assert problems_in_view(alice) == [] and problems_in_view(bob) == []

@@ -140,7 +140,7 @@ async def _assignee_is(pmbot: Harness, number: int, user: str) -> bool:
 def _policy_values(*, group: str) -> dict:
     return {
         ids.APPROVERS: {ids.VALUE: payloads.multi_users_select([])},
-        ids.APPROVER_GROUP: {ids.VALUE: payloads.plain_text(group)},
+        ids.APPROVER_GROUP: {ids.APPROVER_GROUP_PICKER: payloads.external_select(group, group)},
         ids.REQUIRED_APPROVALS: {ids.VALUE: {"type": "number_input", "value": "1"}},
         ids.EXPIRY_DAYS: {ids.VALUE: {"type": "number_input", "value": "7"}},
         ids.APPROVALS_CHANNEL: {ids.VALUE: payloads.conversations_select(None)},

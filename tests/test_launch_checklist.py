@@ -67,7 +67,11 @@ async def test_a_new_launch_posts_its_parent_and_the_checklist_in_its_thread(pmb
     [listed] = checklist(pmbot, launch)
     within_limits(listed)
     assert "*Prepare*" in text_of(listed) and "Spec signed off" in text_of(listed)
-    assert "_no owner yet_ (qa)" in text_of(listed)
+    assert "No owner yet (qa) · due " in text_of(listed)  # a checkbox description is plain_text
+    descriptions = [o["description"] for g in groups(listed) for o in g["elements"][0]["options"]]
+    assert descriptions and {d["type"] for d in descriptions} == {"plain_text"}
+    assert not any("<@" in d["text"] or "*" in d["text"] or "<!date" in d["text"] for d in descriptions)
+    assert "u_alice · due " in text_of(listed), "an owner by name: plain_text cannot mention"
     assert launch.timezone == "Europe/Berlin", "the owner's Slack timezone"
     assert (await audit_actions(pmbot, 1)) == ["created"]
     owned = [item.title for item in await items_of(pmbot, 1) if item.owner_id == ALICE]

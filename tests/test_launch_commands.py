@@ -69,7 +69,7 @@ async def test_templates_admins_write_with_errors_naming_each_bad_line(pmbot: Ha
     message = errors[templates.TEMPLATE_ITEMS]
     assert message.startswith("Line 2 (“Docs without days”): start with the days from launch day")
     assert "Line 4 (“+400d Too far”): keep the days within 365" in message
-    assert "Line 5" in message and "…and 1 more bad line(s)." in message
+    assert "Line 5" in message and "…and 1 more bad line." in message
     reserved = (await save_template(pmbot, "standard LAUNCH", "-1d Thing", user=ADMIN)).json()["errors"]
     assert "built in" in reserved[templates.TEMPLATE_NAME]
     refused = (await save_template(pmbot, "Mobile", "-1d Thing", user=BOB)).json()["errors"]

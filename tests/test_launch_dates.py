@@ -79,7 +79,7 @@ async def test_a_slip_moves_the_due_dates_not_set_by_hand_and_is_posted_in_the_t
         if item.id != second.id
     )
     [notice] = [m for m in thread(pmbot, launch) if "slipped" in text_of(m)]
-    assert "12 due date(s) moved with it; 1 set by hand stayed." in text_of(notice)
+    assert "12 due dates moved with it; 1 set by hand stayed." in text_of(notice)
     assert "<@U_ALICE>" in text_of(notice)
     assert "Slipped" in text_of(message(pmbot, LAUNCHES, launch.parent_ts or ""))
     assert await audit_actions(pmbot, launch.number) == ["created", "item_redated", "slipped"]

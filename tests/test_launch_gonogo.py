@@ -35,7 +35,7 @@ async def test_every_decider_answering_records_the_result_and_posts_it(pmbot: Ha
     [poll] = polls(pmbot, "LCH-1", launch)
     assert has_buttons(poll) and "waiting for <@U_BOB> <@U_CAROL>" in text_of(poll)
 
-    assert await vote(pmbot, ids.LAUNCH_GO, launch, 1, user=BOB) == "Noted; waiting for 1 more decider(s)."
+    assert await vote(pmbot, ids.LAUNCH_GO, launch, 1, user=BOB) == "Noted; waiting for 1 more decider."
     await pmbot.settled()
     assert "<@U_BOB> go · waiting for <@U_CAROL>" in text_of(polls(pmbot, "LCH-1", launch)[0])
     assert await vote(pmbot, ids.LAUNCH_NO_GO, launch, 1, user=CAROL) == "Everyone answered: no-go."
@@ -45,7 +45,8 @@ async def test_every_decider_answering_records_the_result_and_posts_it(pmbot: Ha
     assert decided.gonogo_decision == GoNoGo.NO_GO and decided.gonogo_decided_at is not None
     [poll] = polls(pmbot, "LCH-1", launch)
     assert not has_buttons(poll) and "Result: *NO-GO*" in text_of(poll)
-    [result] = [m for m in thread(pmbot, launch) if m["text"] == "LCH-1: gonogo result"]
+    result_text = "LCH-1 Checkout v2: NO-GO (go / no-go poll 1)"
+    [result] = [m for m in thread(pmbot, launch) if m["text"] == result_text]
     assert "*NO-GO*" in text_of(result) and "<@U_BOB> go, <@U_CAROL> no-go" in text_of(result)
     assert "*NO-GO*" in text_of(message(pmbot, LAUNCHES, launch.parent_ts or ""))
     assert await audit_actions(pmbot, launch.number) == [
@@ -62,7 +63,7 @@ async def test_only_deciders_answer_once_and_the_owner_may_close_early(pmbot: Ha
     assert len(polls(pmbot, "LCH-1", launch)) == 1
 
     assert "deciders" in await vote(pmbot, ids.LAUNCH_GO, launch, 1, user=ALICE)
-    assert await vote(pmbot, ids.LAUNCH_GO, launch, 1, user=BOB) == "Noted; waiting for 1 more decider(s)."
+    assert await vote(pmbot, ids.LAUNCH_GO, launch, 1, user=BOB) == "Noted; waiting for 1 more decider."
     assert await vote(pmbot, ids.LAUNCH_NO_GO, launch, 1, user=BOB) == "You already answered LCH-1's poll."
     assert "owner and admins" in await vote(pmbot, ids.LAUNCH_CLOSE_GONOGO, launch, 1, user=CAROL)
     assert await vote(pmbot, ids.LAUNCH_CLOSE_GONOGO, launch, 1, user=ALICE) == "Closed: go."
@@ -71,7 +72,7 @@ async def test_only_deciders_answer_once_and_the_owner_may_close_early(pmbot: Ha
     assert (await get_launch(pmbot, launch.number)).gonogo_decision == GoNoGo.GO
     late = await vote(pmbot, ids.LAUNCH_NO_GO, launch, 1, user=CAROL)
     assert late == "LCH-1's poll is closed (go); nothing changed."
-    [result] = [m for m in thread(pmbot, launch) if m["text"] == "LCH-1: gonogo result"]
+    [result] = [m for m in thread(pmbot, launch) if m["text"] == "LCH-1 Checkout v2: GO (go / no-go poll 1)"]
     assert "no answer from <@U_CAROL>" in text_of(result)
 
     skipped = await pmbot.services.launches.open_gonogo(TEAM, launch.number, None)

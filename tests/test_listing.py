@@ -231,9 +231,11 @@ async def test_one_request_with_its_history(pmbot: Harness) -> None:
     assert "*History*" in said
     history = [block["elements"][0]["text"] for block in body["blocks"] if block["type"] == "context"]
     lines = [line for line in history if "<!date^" in line]
-    assert [line.split("> ", 2)[-1].split(" (")[0] for line in lines] == ["filed", "followed", "accepted"]
-    assert "<@U_ALICE> filed" in lines[0]
-    assert "<@U_ADMIN> accepted (status: new → accepted)" in lines[2]
+    assert [line.split("> · ", 1)[-1] for line in lines] == [
+        "Filed by <@U_ALICE>",
+        f"Followed by <@{BOB}>",
+        "Accepted (was New) by <@U_ADMIN>",
+    ]
     assert not any(block["type"] == "actions" for block in body["blocks"])
 
 

@@ -182,7 +182,9 @@ async def test_message_shortcut_files_for_the_original_asker_and_replies_in_thre
     [opened] = await pmbot.fake.wait_for("views.open")
     view = opened.params["view"]
     title_input = view["blocks"][0]["element"]
-    assert title_input["initial_value"] == "Can we get SSO? cc @U_CAROL <3"
+    assert title_input["initial_value"] == "Can we get SSO?"  # the first sentence
+    description_input = view["blocks"][1]["element"]
+    assert description_input["initial_value"] == "Can we get SSO? cc <@U_CAROL> <3"  # whole, decoded
     response = await pmbot.submit(
         ids.REQUEST_MODAL, modal_values(title="SSO"), user=ALICE, private_metadata=view["private_metadata"]
     )

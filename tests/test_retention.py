@@ -270,14 +270,14 @@ async def test_db_prune_deletes_once_and_prints_the_counts(tmp_path: Path, datab
         status, out, err = await run_pmbot_async(tmp_path, "db", "prune", DATABASE_URL=database_url)
         assert status == 0, err
         assert out.strip().splitlines() == [
-            "deleted 2 delivered outbox job(s) done over 14 day(s) ago "
-            "and 2 scheduled run(s) due over 90 day(s) ago"
+            "deleted 2 delivered outbox jobs done over 14 days ago "
+            "and 2 scheduled runs due over 90 days ago"
         ]
         status, out, err = await run_pmbot_async(
             tmp_path, "db", "prune", DATABASE_URL=database_url, OUTBOX_KEEP_DAYS="1"
         )
         assert status == 0, err
-        assert out.startswith("deleted 1 delivered outbox job(s) done over 1 day(s) ago and 0 scheduled")
+        assert out.startswith("deleted 1 delivered outbox job done over 1 day ago and 0 scheduled runs")
         assert await remaining_runs(db) == [(T1, "digest:1", "c")]
     finally:
         await db.dispose()

@@ -45,7 +45,7 @@ PENDING_BUTTONS = [ids.APPROVE, ids.REJECT, ids.REQUEST_CHANGES, ids.WITHDRAW]
 VOTE_BUTTONS = [ids.APPROVE, ids.REJECT, ids.REQUEST_CHANGES]  # an approver's own copy
 PROPOSER_BUTTONS = [ids.WITHDRAW]  # the proposer's own copy, their confirmation
 APPLIED = "Approved: CHG-{n} is on the roadmap now."
-ONE_MORE = "Approved; 1 more approval(s) needed."
+ONE_MORE = "Approved; 1 more approval needed."
 
 
 async def cards_at(pmbot: Harness, number: int, targets: list[str]) -> set[tuple[str, str]]:
@@ -136,7 +136,7 @@ async def test_five_approvers_clicking_at_once_apply_and_announce_exactly_once(p
         await pmbot.settled()
 
         assert said.count(APPLIED.format(n=number)) == 1, said
-        assert said.count(ONE_MORE) + said.count("Approved; 2 more approval(s) needed.") == 2, said
+        assert said.count(ONE_MORE) + said.count("Approved; 2 more approvals needed.") == 2, said
         assert said.count(f"CHG-{number} was approved and applied; nothing changed.") == 2, said
         assert len(await all_votes(pmbot, number)) == 3
         assert (await get_proposal(pmbot, number)).status == ProposalStatus.APPROVED

@@ -7,6 +7,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
+from bot import text
 from bot.views import ids
 from storage.models import ProposalStatus, RequestStatus
 from tests.fakes import Call
@@ -35,6 +36,11 @@ from tests.slack_limits import problems_in_message
 DAVE = "U_DAVE"
 
 # (the change as proposed, the card's diff, the item's fields once applied)
+def day(iso: str) -> str:
+    """A date in the approval diff: a token each reader sees in their own locale."""
+    return text.date_token(date.fromisoformat(iso))
+
+
 EVERY_KIND: list[tuple[dict[str, Any], str, dict[str, Any]]] = [
     (
         {
@@ -46,7 +52,7 @@ EVERY_KIND: list[tuple[dict[str, Any], str, dict[str, Any]]] = [
             "owner": CAROL,
         },
         "*Title:* — → *Global search*\n*Description:* — → *Search &lt;everything&gt;*\n"
-        "*Horizon:* — → *Next*\n*Target date:* — → *2031-01-15*\n*Owner:* — → *<@U_CAROL>*",
+        f"*Horizon:* — → *Next*\n*Target date:* — → *{day('2031-01-15')}*\n*Owner:* — → *<@U_CAROL>*",
         {"title": "Global search", "horizon": "next", "target_date": date(2031, 1, 15), "owner_id": CAROL},
     ),
     (
@@ -56,12 +62,12 @@ EVERY_KIND: list[tuple[dict[str, Any], str, dict[str, Any]]] = [
     ),
     (
         {"kind": "move", "item": 1, "target_date": "2031-06-30"},
-        "*Target date:* 2031-01-15 → *2031-06-30*",
+        f"*Target date:* {day('2031-01-15')} → *{day('2031-06-30')}*",
         {"horizon": "later", "target_date": date(2031, 6, 30)},
     ),
     (
         {"kind": "move", "item": 1, "horizon": "now", "target_date": "2031-02-01"},
-        "*Horizon:* Later → *Now*\n*Target date:* 2031-06-30 → *2031-02-01*",
+        f"*Horizon:* Later → *Now*\n*Target date:* {day('2031-06-30')} → *{day('2031-02-01')}*",
         {"horizon": "now", "target_date": date(2031, 2, 1)},
     ),
     (
@@ -128,7 +134,8 @@ async def test_requesters_and_followers_of_linked_requests_hear_what_the_change_
     assert await vote(pmbot, ids.APPROVE, 1, CAROL) == "Approved: CHG-1 is on the roadmap now."
     await pmbot.settled()
     [alice], [bob], [dave] = news(ALICE), news(BOB), news(DAVE)
-    assert f"REQ-{first} is now planned for Next" in alice and "you asked for it" in alice
+    assert f"REQ-{first} is now planned for Next as RM-1 “Global search” (CHG-1)" in alice
+    assert "you asked for it" in alice
     assert f"REQ-{first} is now planned for Next" in dave and "you follow it" in dave
     assert f"REQ-{second} is now planned for Next" in bob
     for number in (first, second):
@@ -140,16 +147,17 @@ async def test_requesters_and_followers_of_linked_requests_hear_what_the_change_
     await propose(pmbot, "move", user=ADMIN, item=1, horizon="later", target_date="2031-03-01")
     assert await vote(pmbot, ids.APPROVE, 2, CAROL) == "Approved: CHG-2 is on the roadmap now."
     await pmbot.settled()
-    assert f"REQ-{first} is now planned for Later, target 2031-03-01" in news(ALICE)[-1]
-    assert f"REQ-{first} is now planned for Later, target 2031-03-01" in news(DAVE)[-1]
-    assert f"REQ-{second} is now planned for Later" in news(BOB)[-1]
+    moved = "plan moved from Next to Later, target Sat 1 Mar 2031 in CHG-2"
+    assert f"REQ-{first}'s {moved}" in news(ALICE)[-1]
+    assert f"REQ-{first}'s {moved}" in news(DAVE)[-1]
+    assert f"REQ-{second}'s {moved}" in news(BOB)[-1]
 
     # Dropping the item puts its requests back to accepted, without the proposer picking them again.
     await propose(pmbot, "drop", user=ADMIN, item=1)
     assert await vote(pmbot, ids.APPROVE, 3, CAROL) == "Approved: CHG-3 is on the roadmap now."
     await pmbot.settled()
     for number, user in ((first, ALICE), (first, DAVE), (second, BOB)):
-        assert f"was dropped from the roadmap; REQ-{number} is back in the backlog" in news(user)[-1]
+        assert f"was dropped from the roadmap in CHG-3; REQ-{number} is back in the backlog" in news(user)[-1]
         assert (await get_request(pmbot, number)).status == RequestStatus.ACCEPTED
     assert len(news(ALICE)) == len(news(DAVE)) == len(news(BOB)) == 3
 
@@ -160,7 +168,7 @@ async def test_approvers_are_reminded_once_after_two_days_and_the_proposal_expir
     await set_policy(pmbot, [BOB, CAROL, ADMIN], required=2)
     await propose_add(pmbot, "Webhooks")
     await pmbot.settled()
-    assert await vote(pmbot, ids.APPROVE, 1, BOB) == "Approved; 1 more approval(s) needed."
+    assert await vote(pmbot, ids.APPROVE, 1, BOB) == "Approved; 1 more approval needed."
     await pmbot.settled()
     sweep = pmbot.services.roadmap.sweep
 

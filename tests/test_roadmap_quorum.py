@@ -11,7 +11,7 @@ from storage.models import ApprovalPolicy, ProposalStatus, Role
 from storage.roadmap import get_policy, save_policy
 from storage.workspaces import replace_members
 from tests.fakes import payloads
-from tests.harness import ADMIN, ALICE, BOB, CAROL, DAVE, Harness
+from tests.harness import ADMIN, ALICE, BOB, CAROL, DAVE, SECRET, Harness
 from tests.roadmap_steps import (
     APPROVALS,
     TEAM,
@@ -28,7 +28,7 @@ from tests.roadmap_steps import (
 def policy_values(approvers: list[str], required: int) -> dict:
     return {
         ids.APPROVERS: {ids.VALUE: payloads.multi_users_select(approvers)},
-        ids.APPROVER_GROUP: {ids.VALUE: payloads.plain_text(None)},
+        ids.APPROVER_GROUP: {ids.APPROVER_GROUP_PICKER: payloads.external_select(None)},
         ids.REQUIRED_APPROVALS: {ids.VALUE: {"type": "number_input", "value": str(required)}},
         ids.EXPIRY_DAYS: {ids.VALUE: {"type": "number_input", "value": "7"}},
         ids.APPROVALS_CHANNEL: {ids.VALUE: payloads.conversations_select(APPROVALS)},
@@ -107,3 +107,37 @@ async def test_an_approver_added_later_gets_the_proposals_that_wait_for_votes(pm
         ids.REJECT,
         ids.REQUEST_CHANGES,
     ]
+
+
+async def test_the_approvers_user_group_is_picked_by_name_and_saved_by_id(pmbot: Harness) -> None:
+    pmbot.fake.usergroups.update({"S_PM": [BOB, CAROL, DAVE], "S_ENG": [ALICE]})
+    pmbot.fake.usergroup_names.update(
+        {"S_PM": ("Product approvers", "pm-approvers"), "S_ENG": ("Eng", "eng")}
+    )
+
+    typed = await pmbot.send(
+        payloads.block_suggestion(
+            SECRET,
+            action_id=ids.APPROVER_GROUP_PICKER,
+            block_id=ids.APPROVER_GROUP,
+            value="product",
+            user_id=ADMIN,
+        )
+    )
+    [offered] = typed.json()["options"]
+    assert (offered["text"]["text"], offered["value"]) == ("Product approvers (@pm-approvers)", "S_PM")
+
+    values = policy_values([], 2)
+    values[ids.APPROVER_GROUP] = {
+        ids.APPROVER_GROUP_PICKER: payloads.external_select("S_PM", "Product approvers")
+    }
+    saved = await pmbot.submit(ids.POLICY_MODAL, values, user=ADMIN)
+    assert saved.status_code == 200 and saved.text in ("", "{}"), saved.text
+    async with pmbot.services.db.read() as session:
+        assert (await get_policy(session, TEAM)).approver_group_id == "S_PM"
+
+    await pmbot.command("settings", command="/roadmap", user=ADMIN)
+    [filled] = await pmbot.fake.wait_for("views.update")
+    [block] = [b for b in filled.params["view"]["blocks"] if b.get("block_id") == ids.APPROVER_GROUP]
+    assert block["label"]["text"] == "Approvers' user group"  # Slack adds "(optional)" itself
+    assert block["element"]["initial_option"]["text"]["text"] == "Product approvers (@pm-approvers)"

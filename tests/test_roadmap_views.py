@@ -135,7 +135,7 @@ async def test_the_roadmap_by_horizon_and_a_snapshot_shared_in_the_channel(pmbot
     for line in ("*Now* (1)", "*Next* (1)", "*Later* (1)", "*RM-1* Global search · Planned · <@U_CAROL>"):
         assert line in shown
     assert "target <!date^" in shown and "*RM-2* Offline &lt;mode&gt;" in shown
-    assert "demand 2 (+1s on 1 requests)" in shown and "Fax support" not in shown
+    assert "demand 2 (+1s on 1 request)" in shown and "Fax support" not in shown
     assert action_ids(body) == [ids.SHARE_ROADMAP, ids.OPEN_PROPOSE_MODAL]
 
     share = payloads.block_action(
@@ -176,8 +176,12 @@ async def test_one_item_with_its_history_and_what_matches_nothing(pmbot: Harness
         assert body["blocks"][0]["text"]["text"] == "RM-1 · Global search", typed
     shown = texts(body)
     assert "Across &lt;all&gt; projects" in shown and f"REQ-{wanted} Find old tickets" in shown
-    assert "add applied (horizon: — → next, status: — → planned)" in shown
-    assert "move applied (horizon: next → now) — “CHG-2: Top of the survey”" in shown
+    bob = f"<@{BOB}>"
+    assert f"Added to the roadmap: Horizon: Next; Status: Planned via CHG-1 (approved by {bob})" in shown
+    assert f"Moved: Horizon: Next → Now via CHG-2 (approved by {bob}) — “Top of the survey”" in shown
+    assert "horizon:" not in shown and "owner_id" not in shown
+    request_history = texts((await pmbot.command(f"REQ-{wanted}")).json())
+    assert f"Plan changed: Status: New → Planned via CHG-2 (approved by {bob})" in request_history
 
     missing = texts(await roadmap(pmbot, "RM-99"))
     assert "No roadmap item matches “RM-99”." in missing and "`/roadmap pending`" in missing
@@ -198,9 +202,9 @@ async def test_pending_proposals_with_their_age_and_whose_vote_is_missing(pmbot:
 
     shown = texts(await roadmap(pmbot, "pending", user=CAROL))
     first, second, third = shown.split("\n*CHG-")[1:]
-    assert first.startswith("1* Add “Global search”") and "3 day(s) old · 1/2 approvals" in first
+    assert first.startswith("1* Add “Global search”") and "3 days old · 1 of 2 approvals" in first
     assert "can still vote: <@U_ADMIN> <@U_CAROL>" in first
-    assert "0 day(s) old · 0/2 approvals · can still vote: <@U_ADMIN> <@U_CAROL>" in second, (
+    assert "0 days old · 0 of 2 approvals · can still vote: <@U_ADMIN> <@U_CAROL>" in second, (
         "the proposer never votes"
     )
     assert "waits for the proposer's changes" in third

@@ -124,7 +124,8 @@ async def test_merging_withdraws_the_new_request_and_upvotes_and_follows_the_old
     upvotes, followers = await upvoters_and_followers(pmbot, 1)
     assert upvotes == 1 and ALICE in followers
     history = block_texts((await pmbot.command("REQ-2")).json()["blocks"])
-    assert "merged (status: new → duplicate" in history and "Duplicate of REQ-1" in history
+    assert "Merged into another request: Status: New → Duplicate" in history
+    assert "Duplicate of REQ-1" in history
 
 
 async def test_only_the_filer_may_merge_their_new_request(pmbot: Harness) -> None:

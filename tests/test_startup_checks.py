@@ -98,7 +98,7 @@ async def test_missing_scopes_are_named_and_a_slack_outage_is_only_a_warning(tmp
     assert waiting["checks"]["database_read"] == waiting["checks"]["database_write"] == "ok"
     warnings = [line for line in output.lines if " WARNING " in line]
     assert any("Slack did not answer auth.test" in line for line in warnings), output.text
-    assert any("lacks scope(s) users:read, usergroups:read" in line for line in warnings), output.text
+    assert any("asks for (users:read, usergroups:read" in line for line in warnings), output.text
     assert status == 0 and "Traceback" not in output.text
 
 

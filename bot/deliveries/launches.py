@@ -17,6 +17,7 @@ from bot import text
 from bot.clock import Clock
 from bot.deliveries.attempt import post_part
 from bot.deliveries.worker import Delivery, GiveUp
+from bot.directory import SlackDirectory
 from bot.errors import NotFound
 from bot.services import outbox_kinds
 from bot.services.launches.outbox import post_key
@@ -37,8 +38,16 @@ WAIT_FOR_PARENT = timedelta(seconds=5)  # a thread post waits this long for its 
 class LaunchDeliveries:
     """Keeps a launch's messages in step with the database."""
 
-    def __init__(self, client: AsyncWebClient, launches: LaunchService, writer: Writer, clock: Clock) -> None:
+    def __init__(
+        self,
+        client: AsyncWebClient,
+        launches: LaunchService,
+        writer: Writer,
+        clock: Clock,
+        directory: SlackDirectory,
+    ) -> None:
         self._client = client
+        self._directory = directory
         self._launches = launches
         self._writer = writer
         self._clock = clock
@@ -106,7 +115,7 @@ class LaunchDeliveries:
         index = int(job.payload["chunk"])
         if not view.launch.parent_ts or index not in view.messages:
             return partial(_rearm_post, job, self._clock.now())
-        fallback, blocks = checklist_message(view, index)
+        fallback, blocks = checklist_message(view, index, await self._owner_names(view))
         await self._client.chat_update(
             channel=view.launch.channel_id, ts=view.messages[index], text=fallback, blocks=as_dicts(blocks)
         )
@@ -150,9 +159,13 @@ class LaunchDeliveries:
         )
         return None
 
+    async def _owner_names(self, view: LaunchView) -> dict[str, str]:
+        owners = [item.owner_id for item in view.items if item.owner_id]
+        return await self._directory.names(view.launch.team_id, owners)
+
     async def _put_chunk(self, view: LaunchView, index: int, parent_ts: str) -> None:
         launch = view.launch
-        fallback, blocks = checklist_message(view, index)
+        fallback, blocks = checklist_message(view, index, await self._owner_names(view))
         ts = view.messages.get(index)
         if ts:
             await self._client.chat_update(

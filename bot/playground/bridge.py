@@ -78,7 +78,7 @@ class Bridge:
         request = payloads.slash_command(
             self._secret,
             command=command,
-            text=text,
+            text=_escaped(text),
             user=user,
             channel=channel,
             trigger_id=self.state.new_trigger(user),

@@ -20,6 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.clock import Clock
 from bot.services.writes import write
+from bot.text import plural
 from storage import inbox, outbox, scheduled_runs
 from storage.writer import Writer
 
@@ -46,8 +47,9 @@ class Pruned:
     def summary(self) -> str:
         """One line for the log and the command line."""
         return (
-            f"deleted {self.outbox_jobs} delivered outbox job(s) done over {self.outbox_keep_days} day(s) "
-            f"ago and {self.scheduled_runs} scheduled run(s) due over {self.runs_keep_days} day(s) ago"
+            f"deleted {plural(self.outbox_jobs, 'delivered outbox job')} done over "
+            f"{plural(self.outbox_keep_days, 'day')} ago and {plural(self.scheduled_runs, 'scheduled run')} "
+            f"due over {plural(self.runs_keep_days, 'day')} ago"
         )
 
 
@@ -78,9 +80,9 @@ class RetentionService:
             partial(inbox.delete_finished_before, before=now - INBOX_KEEP, limit=limit)
         )
         log.info(
-            "retention: %s; %d finished interaction(s) recorded over 2 days ago",
+            "retention: %s; %s recorded over 2 days ago",
             pruned.summary(),
-            interactions,
+            plural(interactions, "finished interaction"),
         )
         return pruned
 

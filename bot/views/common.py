@@ -17,8 +17,9 @@ def mrkdwn(content: str) -> MarkdownTextObject:
 
 
 def plain(content: str, limit: int = limits.SECTION_TEXT) -> PlainTextObject:
-    """Plain text, cut to `limit`; Slack rejects an empty one, so it never is."""
-    return PlainTextObject(text=text.truncate(content, limit) or " ", emoji=True)
+    """Plain text, cut to `limit`; Slack rejects an empty one, so it never is. A user mention
+    cannot render here: it shows as "@someone", never as an id (names come resolved, see text.plain)."""
+    return PlainTextObject(text=text.truncate(text.plain(content), limit) or " ", emoji=True)
 
 
 def section(content: str) -> SectionBlock:
@@ -39,3 +40,30 @@ def labelled(name: str) -> str:
 def as_dicts(blocks: Sequence[Block]) -> list[dict[str, Any]]:
     """Blocks as Slack takes them; `to_dict()` validates each against Slack's limits."""
     return [block.to_dict() for block in blocks]
+
+
+FALLBACK_MAX = 300  # a notification shows a line or two of a message's fallback text
+
+
+def fallback_text(blocks: Sequence[Block | dict[str, Any]]) -> str:
+    """A message's fallback `text` (notifications, screen readers): its first line of words.
+
+    Slack reads the fallback as mrkdwn, so words taken from plain_text are escaped first: a
+    `<!here>` typed in a title stays text here too."""
+    for block in blocks:
+        shown = block.to_dict() if isinstance(block, Block) else block
+        parts = [shown.get("text") or {}] if shown.get("text") else list(shown.get("elements") or [])
+        words = " ".join(_as_mrkdwn(part) for part in parts if isinstance(part, dict) and _is_text(part))
+        line = next((line.strip() for line in words.splitlines() if line.strip()), "")
+        if line:
+            return text.truncate(line, FALLBACK_MAX)
+    return "pmbot"
+
+
+def _is_text(part: dict[str, Any]) -> bool:
+    return part.get("type") in ("mrkdwn", "plain_text") and isinstance(part.get("text"), str)
+
+
+def _as_mrkdwn(part: dict[str, Any]) -> str:
+    words = str(part.get("text") or "")
+    return text.escape(words) if part.get("type") == "plain_text" else words

@@ -67,6 +67,7 @@ TEMPLATE_PICKER = "launch_template_picker"  # the type-ahead of templates, once 
 COMMENT = "comment"
 APPROVERS = "approvers"
 APPROVER_GROUP = "approver_group"
+APPROVER_GROUP_PICKER = "approver_group_picker"  # type-ahead over usergroups.list; value: the group's id
 REQUIRED_APPROVALS = "required_approvals"
 EXPIRY_DAYS = "expiry_days"
 APPROVALS_CHANNEL = "approvals_channel"
@@ -96,6 +97,7 @@ DIGEST_SEE_ALL = "digest_see_all"  # value: {"l": list, "s": since, "u": until, 
 DIGEST_LIST_PAGE = "digest_list_page"  # value: the same, with "p": page
 
 # /digest subscribe (its input blocks are named in bot.services.digests.service)
+TIMEZONE_PICKER = "timezone_picker"  # type-ahead over IANA zones; the option's value is the zone's name
 DIGEST_MODAL = "digest_subscribe_modal"  # private_metadata: {"channel": channel id}
 
 # Launch checklists

@@ -16,11 +16,12 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot import text
 from bot.errors import InvalidInput, PmbotError
+from bot.local_time import zones_matching
 from bot.runtime import Services
 from bot.services.digests import service as form
 from bot.services.digests.service import SubscriptionForm
-from bot.views import ids
-from bot.views.common import as_dicts
+from bot.views import ids, limits
+from bot.views.common import as_dicts, option
 from bot.views.digests.message import digest_message
 from bot.views.digests.modal import SKIP_QUIET, digest_modal
 from bot.views.digests.replies import help_blocks, subscriptions_blocks
@@ -34,6 +35,13 @@ def register(app: AsyncApp) -> None:
     """Attach the digest listeners."""
     app.command("/digest")(route_digest_command)
     app.view(ids.DIGEST_MODAL)(save_subscription)
+    app.options(ids.TIMEZONE_PICKER)(suggest_timezones)
+
+
+async def suggest_timezones(ack: AsyncAck, payload: dict[str, Any]) -> None:
+    """Type-ahead over IANA timezones, saved by name."""
+    found = zones_matching(str(payload.get("value") or ""), limits.SELECT_OPTIONS)
+    await ack(options=[option(name.replace("_", " "), name).to_dict() for name in found])
 
 
 async def route_digest_command(
@@ -128,10 +136,16 @@ def subscription_form(state: State) -> SubscriptionForm:
         weekday=int(day["value"]) if str(day.get("value", "")).isdigit() else -1,
         hour=int(hour) if hour.isdigit() else -1,
         minute=int(minute) if minute.isdigit() else -1,
-        timezone=(_value(state, form.TIMEZONE).get("value") or "").strip(),
+        timezone=_chosen_zone(state),
         sections=sections,
         skip_quiet_weeks=SKIP_QUIET in skip,
     )
+
+
+def _chosen_zone(state: State) -> str:
+    # The type-ahead's pick; the service refuses (inline) a name that is not a zone.
+    picked = state.get(form.TIMEZONE, {}).get(ids.TIMEZONE_PICKER, {}).get("selected_option") or {}
+    return str(picked.get("value") or "").strip()
 
 
 def _value(state: State, block_id: str) -> dict[str, Any]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import re
 from typing import Any
@@ -29,6 +30,9 @@ from handlers.requests import listing, search
 from handlers.settings import modals as settings
 
 REQUEST_REF = re.compile(r"^REQ-?(\d+)$", re.IGNORECASE)
+SHORTCUT_TITLE_MAX = 100  # a filed message's first sentence, cut at a word
+NAMES_LOOKED_UP = 10  # people named in a filed message's title; more stay "@someone"
+NAMES_WAIT = 1.0  # seconds: the modal must open before the trigger_id expires (3 s)
 
 
 def register(app: AsyncApp) -> None:
@@ -115,13 +119,21 @@ async def submit_request_modal(
 
 
 async def open_modal_from_message(
-    ack: AsyncAck, shortcut: dict[str, Any], client: AsyncWebClient, context: AsyncBoltContext
+    ack: AsyncAck,
+    shortcut: dict[str, Any],
+    client: AsyncWebClient,
+    context: AsyncBoltContext,
+    services: Services,
 ) -> None:
-    """The "File as request" message shortcut: a modal pre-filled from the message."""
+    """The "File as request" message shortcut: a modal pre-filled from the message.
+
+    The title is the message's first sentence with people named; the description is the whole
+    message, its user mentions kept (they stay live mentions on the card)."""
     await ack()
     message = shortcut.get("message", {})
-    body = text.neutralise_markup(message.get("text", ""))
-    first_line = next((line for line in body.splitlines() if line.strip()), "")
+    body = text.neutralise_markup(message.get("text", ""), keep_users=True)
+    names = await _names_in_time(services, context.team_id or "", text.mentioned_ids(body))
+    title = text.first_sentence(text.plain(body, names), SHORTCUT_TITLE_MAX)
     channel_id = shortcut.get("channel", {}).get("id", "")
     source = {
         "channel_id": channel_id,
@@ -130,7 +142,7 @@ async def open_modal_from_message(
         "permalink": _permalink(shortcut.get("team", {}).get("domain"), channel_id, message.get("ts", "")),
         "response_url": shortcut.get("response_url"),
     }
-    draft = RequestDraft(title=first_line, description=body)
+    draft = RequestDraft(title=title, description=text.truncate(body, DESCRIPTION_MAX))
     await client.views_open(
         trigger_id=shortcut["trigger_id"], view=request_modal(draft, RequestModalMetadata(source=source))
     )
@@ -152,6 +164,18 @@ async def open_blank_modal(ack: AsyncAck, body: dict[str, Any], client: AsyncWeb
     """A "File a request" button anywhere opens the empty modal."""
     await ack()
     await client.views_open(trigger_id=body["trigger_id"], view=request_modal())
+
+
+async def _names_in_time(services: Services, team_id: str, user_ids: list[str]) -> dict[str, str]:
+    """Names of the people a message mentions (cached users.info), within what the 3 s trigger allows;
+    a name Slack is slow to give is left out (the title says "@someone" and can be edited)."""
+    if not user_ids:
+        return {}
+    try:
+        looked_up = services.directory.names(team_id, user_ids[:NAMES_LOOKED_UP])
+        return await asyncio.wait_for(looked_up, NAMES_WAIT)
+    except TimeoutError:
+        return {}
 
 
 def _source(metadata: RequestModalMetadata) -> MessageSource | None:

@@ -11,7 +11,7 @@ from bot.errors import NotFound
 from bot.runtime import Services
 from bot.services.requests.service import OPEN_STATUSES
 from bot.views import ids
-from bot.views.common import as_dicts
+from bot.views.common import as_dicts, fallback_text
 from bot.views.requests.replies import PER_PAGE, help_blocks, request_page, request_with_history
 from storage.models import RequestStatus
 
@@ -57,7 +57,9 @@ async def turn_list_page(
     wanted = json.loads(action["value"])
     scope = wanted["scope"] if wanted.get("scope") in SCOPES else "open"
     blocks = await _page(services, context, scope, max(int(wanted.get("page", 0)), 0))
-    await respond(blocks=as_dicts(blocks), replace_original=True, response_type="ephemeral")
+    await respond(
+        text=fallback_text(blocks), blocks=as_dicts(blocks), replace_original=True, response_type="ephemeral"
+    )
 
 
 async def _page(services: Services, context: AsyncBoltContext, scope: str, page: int) -> list[Any]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+import aiohttp
 from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncBoltContext, AsyncRespond
 from slack_sdk.errors import SlackApiError
 from slack_sdk.models.views import View
@@ -46,6 +47,7 @@ def register(app: AsyncApp) -> None:
     app.options(ids.ITEM_PICKER)(suggest_items)
     app.options(ids.REQUEST_PICKER)(suggest_requests)
     app.view(ids.POLICY_MODAL)(save_policy)
+    app.options(ids.APPROVER_GROUP_PICKER)(suggest_user_groups)
 
 
 async def route_roadmap_command(
@@ -171,9 +173,38 @@ async def open_policy(
 
     async def build() -> View:
         await services.permissions.require_admin(team_id, user_id, "change the approval policy")
-        return policy_modal(await services.workspace.approval_settings(team_id))
+        current = await services.workspace.approval_settings(team_id)
+        return policy_modal(current, await _group_name(services, team_id, current.approver_group_id))
 
     await open_then_fill(client, trigger_id, "Approval policy", build, respond)
+
+
+async def suggest_user_groups(
+    ack: AsyncAck, payload: dict[str, Any], context: AsyncBoltContext, services: Services
+) -> None:
+    """Type-ahead over the workspace's user groups, by name or @handle; saved by id."""
+    typed = str(payload.get("value") or "").strip().lower().lstrip("@")
+    try:
+        groups = await services.directory.usergroups(context.team_id or "")
+    except (SlackApiError, aiohttp.ClientError, TimeoutError):
+        await ack(options=[])  # Slack shows "no results"; the modal's hint says what the field is
+        return
+    found = [g for g in groups if typed in g.name.lower() or typed in g.handle.lower()][:SELECT_OPTIONS]
+    await ack(options=[option(_group_label(g.name, g.handle), g.id).to_dict() for g in found])
+
+
+async def _group_name(services: Services, team_id: str, group_id: str | None) -> str | None:
+    if not group_id:
+        return None
+    try:
+        groups = await services.directory.usergroups(team_id)
+    except (SlackApiError, aiohttp.ClientError, TimeoutError):
+        return None
+    return next((_group_label(g.name, g.handle) for g in groups if g.id == group_id), None)
+
+
+def _group_label(name: str, handle: str) -> str:
+    return f"{name} (@{handle})" if handle else name
 
 
 async def save_policy(

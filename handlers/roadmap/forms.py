@@ -45,7 +45,7 @@ def approval_settings(state: State) -> ApprovalSettings:
         raise InvalidInput(errors)
     return ApprovalSettings(
         approver_ids=list(_value(state, ids.APPROVERS, ids.VALUE).get("selected_users") or []),
-        approver_group_id=_text(state, ids.APPROVER_GROUP) or None,
+        approver_group_id=_selected(state, ids.APPROVER_GROUP, ids.APPROVER_GROUP_PICKER),
         required_approvals=required,
         expiry_days=expiry,
         approvals_channel_id=_value(state, ids.APPROVALS_CHANNEL, ids.VALUE).get("selected_conversation"),

@@ -122,7 +122,10 @@ def slash_command(
     response_url: str = DUMMY_RESPONSE_URL,
     timestamp: int | None = None,
 ) -> SignedRequest:
-    """A form-encoded slash command with every field Slack sends, in Slack's order."""
+    """A form-encoded slash command with every field Slack sends, in Slack's order.
+
+    `text` is what the person typed; Slack sends it HTML-encoded (`&`, `<`, `>`), so it is here too.
+    """
     fields = {
         "token": VERIFICATION_TOKEN,
         "team_id": team_id,
@@ -132,7 +135,7 @@ def slash_command(
         "user_id": user_id,
         "user_name": _name(user_id),
         "command": command,
-        "text": text,
+        "text": text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;"),
         "api_app_id": APP_ID,
         "is_enterprise_install": "false",
         "response_url": response_url,

@@ -19,6 +19,15 @@ from .workspace import SlackWorkspace, error
 
 JSON_FIELDS = ("blocks", "attachments", "view", "metadata", "unfurls", "user_auth_blocks")
 RESPONSE_URL = "response_url"
+# Calls that show a message; each needs a fallback `text` (notifications, screen readers).
+MESSAGE_METHODS = ("chat.postMessage", "chat.update", "chat.postEphemeral", RESPONSE_URL)
+
+
+def lacks_fallback_text(method: str, params: dict[str, Any]) -> bool:
+    """True for a message call whose `text` is missing or blank (Slack warns; people see nothing)."""
+    if method not in MESSAGE_METHODS or params.get("delete_original"):
+        return False
+    return not str(params.get("text") or "").strip()
 
 
 @dataclass
@@ -128,6 +137,7 @@ class FakeSlack(SlackWorkspace):
         """Prepare the server; `start()` (or `async with`) binds it to a free port."""
         super().__init__(team_id=team_id, team_domain=team_domain)
         self.calls: list[Call] = []
+        self.textless: list[Call] = []  # messages sent without fallback text; the fixture fails on any
         self.socket = SocketModeHub(self.app_id)
         self._faults: defaultdict[str, deque[Fault]] = defaultdict(deque)
         self._every: dict[str, tuple[int, Fault]] = {}
@@ -328,6 +338,8 @@ class FakeSlack(SlackWorkspace):
         return _reply(call.response) if fault.answers_truly else fault.response()
 
     async def _record(self, call: Call) -> None:
+        if lacks_fallback_text(call.method, call.params):
+            self.textless.append(call)
         async with self._changed:
             self.calls.append(call)
             self._changed.notify_all()

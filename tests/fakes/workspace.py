@@ -77,6 +77,7 @@ class SlackWorkspace:
         self.app_id = APP_ID
         self.users: dict[str, dict[str, Any]] = {}
         self.usergroups: dict[str, list[str]] = {}
+        self.usergroup_names: dict[str, tuple[str, str]] = {}  # id → (name, handle); else named by id
         self.closed_channels: set[str] = set()
         self.archived_channels: set[str] = set()
         # Set (say to "token_revoked") and every call with a bot token answers that error.
@@ -104,6 +105,7 @@ class SlackWorkspace:
             "conversations.replies": self._conversations_replies,
             "users.info": self._users_info,
             "usergroups.users.list": self._usergroups_users_list,
+            "usergroups.list": self._usergroups_list,
             "views.open": self._views_open,
             "views.push": self._views_open,
             "views.update": self._views_update,
@@ -276,6 +278,14 @@ class SlackWorkspace:
     def _usergroups_users_list(self, params: dict[str, Any]) -> Answer:
         users = self.usergroups.get(params.get("usergroup", ""))
         return {"ok": True, "users": list(users)} if users is not None else error("no_such_subteam")
+
+    def _usergroups_list(self, params: dict[str, Any]) -> Answer:
+        groups = [
+            {"id": group_id, "team_id": self.team_id, "name": name, "handle": handle, "is_usergroup": True}
+            for group_id in self.usergroups
+            for name, handle in [self.usergroup_names.get(group_id, (group_id, group_id.lower()))]
+        ]
+        return {"ok": True, "usergroups": groups}
 
     def _full_view(
         self, view: dict[str, Any], view_id: str, previous: dict[str, Any] | None

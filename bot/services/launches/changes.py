@@ -15,6 +15,7 @@ from datetime import date, datetime, time, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot import text
 from bot.errors import InvalidInput, NotFound
 from bot.local_time import local_date
 from bot.services.launches import outbox as out
@@ -34,6 +35,8 @@ SLIP_REASON = "slip_reason"
 SLIP_REASON_MAX = 500  # said in the thread and in the audit log
 NAME_MAX = 150
 FARTHEST_AHEAD = timedelta(days=3 * 365)
+
+ECHO_MAX = 80  # how much of the typed words a "matches nothing" answer repeats
 
 
 @dataclass(frozen=True)
@@ -287,7 +290,8 @@ async def lookup(session: AsyncSession, team_id: str, typed: str) -> Launch:
             return launch
     found = await queries.find_launches(session, team_id, words, limit=1) if words else []
     if not found:
-        raise NotFound(f"No launch matches “{words}”. `/launch list` shows the upcoming ones.")
+        echoed = text.escaped(words, ECHO_MAX)
+        raise NotFound(f"No launch matches “{echoed}”. `/launch list` shows the upcoming ones.")
     return found[0]
 
 

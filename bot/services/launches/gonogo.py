@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.errors import NotAllowed, PmbotError
 from bot.services.launches import outbox as out
 from bot.services.launches.reads import ACTIVE, deciders_of
+from bot.text import plural
 from storage.launches import queries
 from storage.models import GoNoGo, GoNoGoVote, Launch
 
@@ -71,7 +72,8 @@ async def count_vote(
         decision = _decision_of(votes)
         await _decide(session, launch, decision, voter_id, now)
         return GoNoGoResult(launch.ref, round_, False, decision, f"Everyone answered: {_words(decision)}.")
-    return GoNoGoResult(launch.ref, round_, False, None, f"Noted; waiting for {waiting} more decider(s).")
+    waiting_for = plural(waiting, "more decider")
+    return GoNoGoResult(launch.ref, round_, False, None, f"Noted; waiting for {waiting_for}.")
 
 
 async def close_round(session: AsyncSession, launch: Launch, actor_id: str, now: datetime) -> GoNoGoResult:

@@ -11,6 +11,7 @@ from dataclasses import asdict, dataclass
 from typing import Any
 
 from bot.errors import InvalidInput
+from bot.text import plural
 
 STANDARD = "Standard launch"
 TEMPLATE_NAME = "template_name"  # the template modal's fields, named as the modal's blocks are
@@ -107,7 +108,7 @@ def parse_items(typed: str) -> list[TemplateItem]:
             items.append(item)
     if problems:
         more = len(problems) - ERRORS_SHOWN
-        shown = problems[:ERRORS_SHOWN] + ([f"…and {more} more bad line(s)."] if more > 0 else [])
+        shown = problems[:ERRORS_SHOWN] + ([f"…and {plural(more, 'more bad line')}."] if more > 0 else [])
         raise InvalidInput({TEMPLATE_ITEMS: " ".join(shown)})
     if not items:
         raise InvalidInput({TEMPLATE_ITEMS: "Write at least one item, like `-7d Docs published`."})

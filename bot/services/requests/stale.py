@@ -57,7 +57,7 @@ def describe(request: Request, entry: AuditEntry | None) -> str:
     """The sentence for a request's last status change."""
     verb = VERBS.get(str(request.status), str(request.status))
     if entry is None or entry.action == "filed":
-        status = str(request.status).replace("_", " ")
+        status = str(request.status).replace("_", " ").capitalize()
         return f"{request.ref} is already {status}. Nothing changed; the card now shows where it stands."
     where = (entry.after or {}).get("proposal")
     said = f" in {where}" if where else ""

@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.services import outbox_kinds
 from bot.services.requests.notices import enqueue_request_notices
 from bot.services.roadmap.proposals import apply_changes, item_values
+from bot.text import fixed_date
 from storage import audit, outbox
 from storage import roadmap as queries
-from storage.models import ChangeKind, Proposal, Request, RequestStatus, RoadmapItem
+from storage.models import ChangeKind, Horizon, Proposal, Request, RequestStatus, RoadmapItem, VoteChoice
 from storage.workspaces import allocate_number
 
 PLANNABLE = {RequestStatus.NEW, RequestStatus.NEEDS_INFO, RequestStatus.ACCEPTED}
@@ -28,14 +30,17 @@ async def apply_proposal(session: AsyncSession, proposal: Proposal, actor_id: st
             title="",
         )
         session.add(item)
-    old_horizon = item.horizon
+    old_horizon = item.horizon if item.id is not None else None
     apply_changes(item, proposal.changes)
-    if item.id is None or item.horizon != old_horizon:
+    if old_horizon is None or item.horizon != old_horizon:
         item.position = await queries.next_position(session, proposal.team_id, item.horizon)
     item.updated_at = now
     await session.flush()
     proposal.item_id = item.id
     await queries.link_requests(session, item, proposal.linked_request_ids)
+    votes = await queries.list_votes(session, proposal)
+    approvers = [vote.approver_id for vote in votes if vote.choice == VoteChoice.APPROVE]
+    credit = {"proposal": proposal.ref, "approved_by": approvers}
     await audit.record_change(
         session,
         team_id=item.team_id,
@@ -44,14 +49,20 @@ async def apply_proposal(session: AsyncSession, proposal: Proposal, actor_id: st
         entity_id=item.id or 0,
         action=f"{proposal.kind}_applied",
         before=proposal.item_before or None,
-        after=item_values(item),
+        after={**item_values(item), **credit},
         note=f"{proposal.ref}: {proposal.rationale}",
     )
-    await _plan_requests(session, proposal, item, actor_id, now)
+    await _plan_requests(session, proposal, item, actor_id, now, credit, old_horizon)
 
 
 async def _plan_requests(
-    session: AsyncSession, proposal: Proposal, item: RoadmapItem, actor_id: str, now: datetime
+    session: AsyncSession,
+    proposal: Proposal,
+    item: RoadmapItem,
+    actor_id: str,
+    now: datetime,
+    credit: dict[str, Any],
+    old_horizon: Horizon | None,
 ) -> None:
     dropped = proposal.kind == ChangeKind.DROP
     # Every request the item answers (the links made now included), not only those picked on
@@ -63,7 +74,8 @@ async def _plan_requests(
             request.status = RequestStatus.ACCEPTED
         elif not dropped and old in PLANNABLE:
             request.status = RequestStatus.PLANNED
-        note = _what_it_means(request, item, dropped)
+        planned_before = old_horizon if old == RequestStatus.PLANNED else None
+        note = _what_it_means(request, item, proposal.ref, dropped, planned_before)
         await audit.record_change(
             session,
             team_id=request.team_id,
@@ -72,7 +84,7 @@ async def _plan_requests(
             entity_id=request.id or 0,
             action="roadmap_changed",
             before={"status": str(old)},
-            after={"status": str(request.status), "proposal": proposal.ref},
+            after={"status": str(request.status), **credit},
             note=note,
         )
         await enqueue_request_notices(
@@ -95,17 +107,29 @@ async def _plan_requests(
         )
 
 
-def _what_it_means(request: Request, item: RoadmapItem, dropped: bool) -> str:
+def _what_it_means(
+    request: Request, item: RoadmapItem, change: str, dropped: bool, old_horizon: Horizon | None
+) -> str:
+    """What the change means for one request, in words (stored as a note: raw text, no markup)."""
+    named = f"{item.ref} “{item.title}”"
     if dropped:
-        return (
-            f"{item.ref} “{item.title}” was dropped from the roadmap; {request.ref} is back in the backlog."
-        )
-    when = f", target {item.target_date.isoformat()}" if item.target_date else ""
-    horizon = str(item.horizon).capitalize()
-    return f"{request.ref} is now planned for {horizon}{when} as {item.ref} “{item.title}”."
+        return f"{named} was dropped from the roadmap in {change}; {request.ref} is back in the backlog."
+    when = f", target {fixed_date(item.target_date)}" if item.target_date else ""
+    horizon = labelled(item.horizon)
+    if old_horizon is not None and old_horizon != item.horizon:
+        moved = f"from {labelled(old_horizon)} to {horizon}{when}"
+        return f"{request.ref}'s plan moved {moved} in {change} ({named})."
+    if old_horizon is not None:
+        return f"{request.ref}'s plan changed in {change}: {horizon}{when} ({named})."
+    return f"{request.ref} is now planned for {horizon}{when} as {named} ({change})."
 
 
 async def _item_for_update(session: AsyncSession, proposal: Proposal) -> RoadmapItem | None:
     if proposal.item_id is None:
         return None
     return await queries.get_item_by_id(session, proposal.team_id, proposal.item_id)
+
+
+def labelled(value: str) -> str:
+    """`in_progress` → "In progress", as every view labels a value."""
+    return str(value).replace("_", " ").capitalize()

@@ -7,12 +7,15 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot import text
 from bot.errors import NotFound
 from bot.services.roadmap.proposals import item_values
 from storage import audit
 from storage import roadmap as queries
 from storage.launches.roadmap_items import list_launches_shipping
 from storage.models import AuditEntry, Launch, Proposal, ProposalVote, Request, RoadmapItem
+
+ECHO_MAX = 80  # how much of the typed words a "matches nothing" answer repeats
 
 
 @dataclass(frozen=True)
@@ -61,7 +64,7 @@ async def find_item(session: AsyncSession, team_id: str, typed: str) -> tuple[It
     """The first item matching RM-n or title words, with its launches and its history."""
     found = await queries.search_items(session, team_id, typed, limit=2)
     if not found:
-        raise NotFound(f"No roadmap item matches “{typed}”.")
+        raise NotFound(f"No roadmap item matches “{text.escaped(typed, ECHO_MAX)}”.")
     [view] = await item_views(session, team_id, found[:1])
     view = replace(view, launches=await list_launches_shipping(session, team_id, view.item.id or 0))
     history = await audit.list_changes(

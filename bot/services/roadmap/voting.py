@@ -12,6 +12,7 @@ from bot.errors import InvalidInput, NotAllowed
 from bot.services import outbox_kinds
 from bot.services.roadmap.apply import apply_proposal
 from bot.services.roadmap.decisions import decide, expire, notify, record, require_proposal, sync_cards
+from bot.text import plural
 from storage import roadmap as queries
 from storage.models import Proposal, ProposalStatus, VoteChoice
 
@@ -85,7 +86,7 @@ async def _approve(
         await sync_cards(session, proposal, now)
         left = proposal.required_approvals - len(approvals)
         return VoteResult(
-            proposal.ref, proposal.status, True, False, f"Approved; {left} more approval(s) needed."
+            proposal.ref, proposal.status, True, False, f"Approved; {plural(left, 'more approval')} needed."
         )
     await apply_proposal(session, proposal, approver_id, now)
     await decide(session, clock, proposal, ProposalStatus.APPROVED, approver_id, comment)

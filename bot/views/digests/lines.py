@@ -58,7 +58,7 @@ def request_line(row: RequestRow, links: Links, until: datetime, *, stuck: bool 
     else:
         detail = f"{labelled(row.impact)} impact · {_plural(row.upvotes, '+1')}"
         if row.status != "new":
-            detail += f" · {labelled(row.status).lower()}"
+            detail += f" · {labelled(row.status)}"
     return f"• {ref} {text.escaped(row.title, TITLE_SHOWN)} — {detail}"
 
 
@@ -79,7 +79,7 @@ def proposal_line(line: ProposalLine, links: Links, until: datetime) -> str:
     age = _age(row.submitted_at, until)
     if row.status == "changes_requested":
         return f"• {ref} {change} — open {age} · changes requested, waiting for {text.user(row.proposer_id)}"
-    approvals = f"{len(line.approved_by)} of {row.required_approvals} approvals"
+    approvals = f"{len(line.approved_by)} of {text.plural(row.required_approvals, 'approval')}"
     return f"• {ref} {change} — pending {age} · {approvals} · waiting for {_waiting(line)}"
 
 

@@ -33,17 +33,19 @@ HEADINGS = {
     DigestList.STUCK_REQUESTS: ":warning: Requests untriaged over 5 days",
     DigestList.STUCK_APPROVALS: ":warning: Approvals pending over 3 days",
 }
+# (noun, what follows it) by list: "1 new request", "3 launches shipped".
 FALLBACK_WORDS = {
-    DigestList.NEW: "new requests",
-    DigestList.TRIAGED: "triage decisions",
-    DigestList.APPROVED: "changes approved",
-    DigestList.REJECTED: "changes rejected",
-    DigestList.PENDING: "changes pending",
-    DigestList.UPCOMING: "launches in the next 14 days",
-    DigestList.SHIPPED: "launches shipped",
-    DigestList.STUCK_REQUESTS: "requests untriaged over 5 days",
-    DigestList.STUCK_APPROVALS: "approvals pending over 3 days",
+    DigestList.NEW: ("new request", ""),
+    DigestList.TRIAGED: ("triage decision", ""),
+    DigestList.APPROVED: ("change", " approved"),
+    DigestList.REJECTED: ("change", " rejected"),
+    DigestList.PENDING: ("change", " pending"),
+    DigestList.UPCOMING: ("launch", " in the next 14 days"),
+    DigestList.SHIPPED: ("launch", " shipped"),
+    DigestList.STUCK_REQUESTS: ("request", " untriaged over 5 days"),
+    DigestList.STUCK_APPROVALS: ("approval", " pending over 3 days"),
 }
+PLURALS = {"launch": "launches"}
 
 
 def digest_message(digest: Digest, *, late_by: timedelta | None = None) -> tuple[str, list[Block]]:
@@ -143,11 +145,15 @@ def _local(digest: Digest, moment: datetime) -> date:
 
 
 def _fallback(digest: Digest) -> str:
-    period = f"{_local(digest, digest.since).isoformat()} to {_local(digest, digest.until).isoformat()}"
+    since, until = _local(digest, digest.since), _local(digest, digest.until)
+    period = f"{text.fixed_date(since)} to {text.fixed_date(until)}"
     if digest.is_quiet:
         quiet = "nothing new." if _shorter_than_a_day(digest) else "a quiet week."
         return f"Weekly digest, {period}: {quiet}"
-    counts = [
-        f"{listed.total:,} {FALLBACK_WORDS[which]}" for which, listed in digest.lists.items() if listed.total
-    ]
+    listed = {which: found.total for which, found in digest.lists.items() if found.total}
+    counts = [_counted(total, *FALLBACK_WORDS[which]) for which, total in listed.items()]
     return f"Weekly digest, {period}: " + ", ".join(counts) + "."
+
+
+def _counted(count: int, noun: str, rest: str) -> str:
+    return f"{count:,} {noun if count == 1 else PLURALS.get(noun, noun + 's')}{rest}"

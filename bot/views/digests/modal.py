@@ -6,8 +6,8 @@ import json
 
 from slack_sdk.models.blocks import (
     CheckboxesElement,
+    ExternalDataSelectElement,
     InputBlock,
-    PlainTextInputElement,
     StaticSelectElement,
     TimePickerElement,
 )
@@ -65,16 +65,18 @@ def digest_modal(channel_id: str, current: SubscriptionForm, *, editing: bool) -
             InputBlock(
                 block_id=form.TIMEZONE,
                 label="Timezone",
-                hint="A name like Europe/Berlin or America/New_York; the digest keeps this local time "
-                "when the clocks change.",
-                element=PlainTextInputElement(
-                    action_id=ids.VALUE, initial_value=current.timezone, max_length=TIMEZONE_LENGTH
+                hint="Type a city or region (Berlin, New York) and pick the zone; the digest keeps "
+                "this local time when the clocks change.",
+                element=ExternalDataSelectElement(
+                    action_id=ids.TIMEZONE_PICKER,
+                    min_query_length=1,
+                    placeholder=plain("Europe/Berlin", limits.OPTION_TEXT),
+                    initial_option=option(current.timezone, current.timezone) if current.timezone else None,
                 ),
             ),
             InputBlock(
                 block_id=form.SECTIONS,
-                label="Sections",
-                optional=True,  # checked by the service, so an empty choice gets its own message
+                label="Sections",  # required: the service checks it too
                 element=CheckboxesElement(
                     action_id=ids.VALUE, options=sections, initial_options=chosen or None
                 ),

@@ -71,7 +71,8 @@ def launch_line(upcoming: UpcomingLaunch, today: date) -> str:
     if launch.launch_date < today:
         when = f":warning: {when} (date passed)"
     parts = [when, LAUNCH_STATUS.get(launch.status, str(launch.status))]
-    parts.append(f"{upcoming.done}/{upcoming.total} items done" if upcoming.total else "no checklist items")
+    items = text.plural(upcoming.total, "item")
+    parts.append(f"{upcoming.done} of {items} done" if upcoming.total else "no checklist items")
     parts.append(f"owner {text.user(launch.owner_id)}")
     return f"*{launch.ref}* {text.escaped(launch.name, TITLE_SHOWN)}\n" + " · ".join(parts)
 

@@ -30,6 +30,7 @@ from bot.services.home.service import (
     WorkspaceSetup,
 )
 from bot.services.settings.permissions import WHO_ARE_ADMINS
+from bot.text import plural
 from bot.views import ids, limits
 from bot.views.common import mrkdwn, plain, section
 from bot.views.home.lists import list_lines, see_all_button
@@ -239,7 +240,8 @@ def _approvals_summary(setup: WorkspaceSetup) -> str:
     announce = text.channel(policy.announcements_channel_id) if policy.announcements_channel_id else "—"
     return (
         f"*Roadmap approvals*\nApprovers: {approvers or 'admins (nobody named)'}\n"
-        f"{policy.required_approvals} approval(s) needed · proposals expire after {policy.expiry_days} days\n"
+        f"{plural(policy.required_approvals, 'approval')} needed · proposals expire after "
+        f"{plural(policy.expiry_days, 'day')}\n"
         f"Approvals channel: {channel} · announcements: {announce}"
     )
 

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import date
 
 from slack_sdk.models.blocks import (
@@ -23,8 +24,11 @@ from storage.models import Launch, LaunchItem
 ROLE_SHOWN = 20
 
 
-def checklist_message(view: LaunchView, index: int) -> tuple[str, list[Block]]:
-    """The fallback text and blocks of the checklist's message number `index`."""
+def checklist_message(
+    view: LaunchView, index: int, names: Mapping[str, str] | None = None
+) -> tuple[str, list[Block]]:
+    """The fallback text and blocks of the checklist's message number `index`; `names` are the
+    owners' names (a checkbox description is plain_text, where a mention cannot render)."""
     chunks = view.chunks
     chunk = chunks[index] if index < len(chunks) else Chunk(index)
     launch = view.launch
@@ -32,16 +36,18 @@ def checklist_message(view: LaunchView, index: int) -> tuple[str, list[Block]]:
     blocks: list[Block] = [ContextBlock(elements=[mrkdwn(f"*{launch.ref} checklist*{part}")])]
     for phase in chunk.phases:
         blocks.append(section(f"*{text.escape(phase.phase)}*" + (" (continued)" if phase.continued else "")))
-        blocks += [item_group(launch, group, view.today) for group in phase.groups]
+        blocks += [item_group(launch, group, view.today, names or {}) for group in phase.groups]
     return f"{launch.ref} checklist{part}", blocks
 
 
-def item_group(launch: Launch, items: list[LaunchItem], today: date) -> ActionsBlock:
+def item_group(
+    launch: Launch, items: list[LaunchItem], today: date, names: Mapping[str, str]
+) -> ActionsBlock:
     """Up to ten items as checkboxes, and a menu to assign or re-date one of them.
 
     The block_id names the group's items, so a click is compared with the database for them only.
     """
-    options = {item.id: item_option(item, today) for item in items}
+    options = {item.id: item_option(item, today, names) for item in items}
     ticked = [options[item.id] for item in items if item.done]
     member_ids = ".".join(str(item.id) for item in items)
     return ActionsBlock(
@@ -59,13 +65,24 @@ def item_group(launch: Launch, items: list[LaunchItem], today: date) -> ActionsB
     )
 
 
-def item_option(item: LaunchItem, today: date) -> Option:
-    """One checkbox: the item's title, its owner and due date below."""
+def item_option(item: LaunchItem, today: date, names: Mapping[str, str]) -> Option:
+    """One checkbox: the item's title, its owner and due date below (Slack types that plain_text)."""
     return Option(
         value=str(item.id),
         text=mrkdwn(text.escaped(item.title, limits.OPTION_TEXT)),
-        description=mrkdwn(text.truncate(item_detail(item, today), limits.OPTION_TEXT)),
+        description=plain(plain_detail(item, today, names), limits.OPTION_TEXT),
     )
+
+
+def plain_detail(item: LaunchItem, today: date, names: Mapping[str, str]) -> str:
+    """`Dana · due Thu 10 Dec 2026`, with "overdue" while it is late and open; no markup."""
+    if item.owner_id:
+        owner = names.get(item.owner_id, "Owner set")
+    else:
+        role = text.truncate(item.owner_role or "", ROLE_SHOWN)
+        owner = f"No owner yet ({role})" if role else "No owner yet"
+    late = " · overdue" if not item.done and item.due_date < today else ""
+    return f"{owner} · due {text.fixed_date(item.due_date)}{late}"
 
 
 def item_detail(item: LaunchItem, today: date) -> str:
@@ -76,9 +93,4 @@ def item_detail(item: LaunchItem, today: date) -> str:
         role = f" ({text.escaped(item.owner_role, ROLE_SHOWN)})" if item.owner_role else ""
         owner = f"_no owner yet_{role}"
     late = " · *overdue*" if not item.done and item.due_date < today else ""
-    return f"{owner} · due {short_date(item.due_date)}{late}"
-
-
-def short_date(day: date) -> str:
-    """`Thu 10 Dec` (a calendar day where the launch happens, so not a reader-local token)."""
-    return f"{day:%a} {day.day} {day:%b}"
+    return f"{owner} · due {text.date_token(item.due_date)}{late}"

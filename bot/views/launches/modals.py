@@ -43,7 +43,7 @@ def new_launch_modal(choices: list[Template], *, user_id: str, channel_id: str |
     blocks: list[Block] = [
         _input(fields.NAME, "Name", PlainTextInputElement(action_id=ids.VALUE, max_length=fields.NAME_MAX)),
         _input(fields.DATE, "Launch date", DatePickerElement(action_id=ids.VALUE)),
-        _input(fields.TIME, "Time (optional)", TimePickerElement(action_id=ids.VALUE), optional=True),
+        _input(fields.TIME, "Time", TimePickerElement(action_id=ids.VALUE), optional=True),
         _input(
             fields.CHANNEL,
             "Channel for the checklist",
@@ -52,13 +52,14 @@ def new_launch_modal(choices: list[Template], *, user_id: str, channel_id: str |
         _input(fields.OWNER, "Launch owner", UserSelectElement(action_id=ids.VALUE, initial_user=user_id)),
         _input(
             fields.DECIDERS,
-            "Go / no-go deciders (optional; else the owner)",
+            "Go / no-go deciders",
             UserMultiSelectElement(action_id=ids.VALUE),
             optional=True,
+            hint="Nobody named: the launch owner decides.",
         ),
         _input(
             fields.ROADMAP_ITEMS,
-            "Roadmap items it ships (optional)",
+            "Roadmap items it ships",
             ExternalDataMultiSelectElement(
                 action_id=ids.ITEM_PICKER,
                 min_query_length=0,
@@ -136,8 +137,17 @@ def template_modal(template: Template | None = None) -> View:
     return _form(ids.LAUNCH_TEMPLATE_MODAL, "Launch template", "Save", blocks)
 
 
-def _input(block_id: str, label: str, element: object, *, optional: bool = False) -> InputBlock:
-    return InputBlock(block_id=block_id, label=plain(label, 2000), element=element, optional=optional)
+def _input(
+    block_id: str, label: str, element: object, *, optional: bool = False, hint: str | None = None
+) -> InputBlock:
+    # Slack itself shows "(optional)" after the label of an optional input: never write it here too.
+    return InputBlock(
+        block_id=block_id,
+        label=plain(label, 2000),
+        element=element,
+        optional=optional,
+        hint=plain(hint, 2000) if hint else None,
+    )
 
 
 def _form(

@@ -9,6 +9,7 @@ from slack_sdk.models.blocks import ActionsBlock, Block, ButtonElement, ContextB
 
 from bot import text
 from bot.services.launches.reads import LaunchView
+from bot.text import plural
 from bot.views import ids
 from bot.views.common import mrkdwn, section
 from bot.views.launches.parent import launch_title, launch_when
@@ -52,7 +53,7 @@ def notice_message(view: LaunchView, payload: dict[str, Any]) -> tuple[str, list
         verb = "slipped" if kind == "slipped" else "moved"
         line = (
             f":calendar: *{launch.ref} {verb}* from {text.date_token(before)} to {text.date_token(after)}"
-            f" (by {actor}). {payload['moved']} due date(s) moved with it"
+            f" (by {actor}). {plural(payload['moved'], 'due date')} moved with it"
         )
         line += f"; {payload['kept']} set by hand stayed." if payload.get("kept") else "."
         if payload.get("reason"):
@@ -63,7 +64,20 @@ def notice_message(view: LaunchView, payload: dict[str, Any]) -> tuple[str, list
         line = f":no_entry_sign: *{launch.ref} was cancelled* by {actor}."
     else:
         line = _result_line(view, payload)
-    return f"{launch.ref}: {kind.replace('_', ' ')}", [section(line)]
+    return _notice_fallback(view, payload), [section(line)]
+
+
+def _notice_fallback(view: LaunchView, payload: dict[str, Any]) -> str:
+    launch, kind = view.launch, payload["notice"]
+    name = text.escaped(launch.name, 100)
+    if kind in ("slipped", "date_changed"):
+        after = text.date_token(date.fromisoformat(payload["after"]))
+        return f"{launch.ref} {name} {'slipped' if kind == 'slipped' else 'moved'} to {after}"
+    if kind in ("launched", "cancelled"):
+        return f"{launch.ref} {name} is {kind}"
+    decision = launch.gonogo_decision if payload.get("round") == launch.gonogo_round else None
+    said = ("GO" if decision == GoNoGo.GO else "NO-GO") if decision else "closed without a decision"
+    return f"{launch.ref} {name}: {said} (go / no-go poll {payload.get('round')})"
 
 
 def _result_line(view: LaunchView, payload: dict[str, Any]) -> str:

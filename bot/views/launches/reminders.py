@@ -10,6 +10,7 @@ from slack_sdk.models.blocks import Block, ContextBlock, SectionBlock
 from bot import text
 from bot.services.launches.reminder_reads import DueItem, MorningList, ThreadReminder
 from bot.services.launches.reminder_stages import Stage
+from bot.text import plural
 from bot.views import limits
 from bot.views.common import mrkdwn, section
 from storage.models import LaunchItem
@@ -48,7 +49,7 @@ def morning_dm(morning: MorningList, late_since: datetime | None = None) -> tupl
     blocks.append(
         ContextBlock(elements=[mrkdwn(_footer("Tick items off in each launch's thread.", late_since))])
     )
-    return f"{count} launch checklist item(s) need you", blocks
+    return f"{plural(count, 'launch checklist item')} {'needs' if count == 1 else 'need'} you", blocks
 
 
 def thread_post(reminder: ThreadReminder, late_since: datetime | None = None) -> tuple[str, list[Block]]:
@@ -59,13 +60,16 @@ def thread_post(reminder: ThreadReminder, late_since: datetime | None = None) ->
     open_items = reminder.open_items
     if stage == Stage.DAY_AFTER:
         intro = (
-            f"{INTROS[stage]} · *{launch.ref}* {name} ({when}): {reminder.done}/{reminder.total} items done."
+            f"{INTROS[stage]} · *{launch.ref}* {name} ({when}): "
+            f"{reminder.done} of {plural(reminder.total, 'item')} done."
         )
         heading = "*Still open:*" if open_items else "Everything on the checklist was done. :tada:"
     else:
         intro = f"{INTROS[stage]} · *{launch.ref}* {name} on {when}."
         heading = (
-            f"*{len(open_items)} of {reminder.total} items open:*" if open_items else "Every item is done."
+            f"*{len(open_items)} of {plural(reminder.total, 'item')} open:*"
+            if open_items
+            else "Every item is done."
         )
     lines = [_open_line(item) for item in open_items[:LISTED_MAX]]
     blocks: list[Block] = [section(intro), *_listing(heading, lines, len(open_items) - len(lines))]
@@ -73,7 +77,7 @@ def thread_post(reminder: ThreadReminder, late_since: datetime | None = None) ->
     note = "The go / no-go poll for the deciders follows." if polls_next else ""
     if note or late_since:
         blocks.append(ContextBlock(elements=[mrkdwn(_footer(note, late_since))]))
-    fallback = f"{launch.ref} {name}: {FALLBACKS[stage]}, {len(open_items)} open item(s)"
+    fallback = f"{launch.ref} {name}: {FALLBACKS[stage]}, {plural(len(open_items), 'open item')}"
     return text.truncate(fallback, limits.MESSAGE_TEXT), blocks
 
 

@@ -128,7 +128,9 @@ def templates_blocks(templates: list[Template], *, is_admin: bool) -> list[Block
     blocks: list[Block] = [HeaderBlock(text=plain("Launch templates", limits.HEADER_TEXT))]
     for template in templates[:TEMPLATES_SHOWN]:
         kind = (
-            f"built in, {len(template.items)} items" if template.built_in else f"{len(template.items)} items"
+            f"built in, {text.plural(len(template.items), 'item')}"
+            if template.built_in
+            else text.plural(len(template.items), "item")
         )
         heading = f"*{text.escaped(template.name, 80)}* ({kind})"
         listing = text.escaped(format_items(template.items), TEMPLATE_TEXT_SHOWN)

@@ -52,7 +52,7 @@ def request_card(detail: RequestDetail, *, with_decision: bool = True) -> list[B
         SectionBlock(fields=[mrkdwn(field) for field in _fields(detail)]),
     ]
     if request.description:
-        blocks.append(section(text.escaped(request.description, DESCRIPTION_PREVIEW)))
+        blocks.append(section(text.escaped(request.description, DESCRIPTION_PREVIEW, mentions=True)))
     decision = detail.last_decision
     if with_decision and decision is not None and decision.action != "filed":
         blocks.append(ContextBlock(elements=[mrkdwn(_decision(detail))]))

@@ -8,7 +8,7 @@ from slack_sdk.models.blocks import Block, ContextBlock
 
 from bot import text
 from bot.views import limits
-from bot.views.common import mrkdwn, section
+from bot.views.common import labelled, mrkdwn, section
 from bot.views.requests.card import status_label
 
 NOTE_MAX = 2000
@@ -47,8 +47,11 @@ def _headline(notice: dict[str, Any], ref: str, title: str, actor: str) -> str:
 
 
 def _plain_headline(notice: dict[str, Any]) -> str:
+    title = text.escaped(notice["title"], limits.HEADER_TEXT)
     if notice["action"] == "shipped":
-        return str(notice["note"])
+        return f"{text.escape(str(notice['note']))} {title}"
     if notice["action"] == "assigned":
-        return f"{notice['ref']} was assigned"
-    return f"{notice['ref']} is now {notice['new_status'].replace('_', ' ')}"
+        assignee = text.user(notice["assignee_id"]) if notice.get("assignee_id") else "nobody"
+        return f"{notice['ref']} {title} was assigned to {assignee}"
+    old, new = labelled(notice["old_status"]), labelled(notice["new_status"])
+    return f"{notice['ref']} {title} is now {new} (was {old})"

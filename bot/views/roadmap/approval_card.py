@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from slack_sdk.models.blocks import ActionsBlock, Block, ButtonElement, ContextBlock, HeaderBlock
@@ -77,6 +78,11 @@ def _shown(name: str, value: Any) -> str:
         return text.user(str(value))
     if name in ("horizon", "status"):
         return labelled(str(value))
+    if name == "target_date":
+        try:
+            return text.date_token(date.fromisoformat(str(value)))
+        except ValueError:
+            pass  # not a date after all: shown as stored, escaped
     return text.escaped(str(value), 300)
 
 

@@ -15,6 +15,7 @@ from slack_sdk.models.blocks import (
 
 from bot import text
 from bot.services.roadmap.reads import ItemView, ProposalView
+from bot.text import plural
 from bot.views import ids, limits
 from bot.views.common import labelled, mrkdwn, plain, section
 from bot.views.history import history_line
@@ -86,8 +87,8 @@ def pending_blocks(proposals: list[ProposalView], now: datetime) -> list[Block]:
         blocks.append(
             section(
                 f"*{proposal.ref}* {change_summary(view)}\n"
-                f"{age} day(s) old · {len([v for v in view.votes if v.choice == 'approve'])}"
-                f"/{proposal.required_approvals} approvals · {waiting}"
+                f"{plural(age, 'day')} old · {len([v for v in view.votes if v.choice == 'approve'])}"
+                f" of {plural(proposal.required_approvals, 'approval')} · {waiting}"
             )
         )
     return blocks[: limits.MESSAGE_BLOCKS]
@@ -108,5 +109,6 @@ def _item_line(view: ItemView) -> str:
     item = view.item
     owner = f" · {text.user(item.owner_id)}" if item.owner_id else ""
     target = f" · target {text.date_token(item.target_date)}" if item.target_date else ""
-    demand = f" · demand {view.demand} (+1s on {len(view.requests)} requests)" if view.requests else ""
+    asked = plural(len(view.requests), "request")
+    demand = f" · demand {view.demand} (+1s on {asked})" if view.requests else ""
     return f"*{item.ref}* {text.escaped(item.title, 150)} · {labelled(item.status)}{owner}{target}{demand}"

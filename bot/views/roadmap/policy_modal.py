@@ -4,20 +4,22 @@ from __future__ import annotations
 
 from slack_sdk.models.blocks import (
     ConversationSelectElement,
+    ExternalDataSelectElement,
     InputBlock,
     NumberInputElement,
-    PlainTextInputElement,
     UserMultiSelectElement,
 )
 from slack_sdk.models.views import View
 
 from bot.services.settings.service import ApprovalSettings
 from bot.views import ids, limits
-from bot.views.common import plain, section
+from bot.views.common import option, plain, section
 
 
-def policy_modal(current: ApprovalSettings) -> View:
-    """Approvers, quorum, expiry and channels, pre-filled."""
+def policy_modal(current: ApprovalSettings, group_name: str | None = None) -> View:
+    """Approvers, quorum, expiry and channels, pre-filled; `group_name` labels the chosen group."""
+    group = current.approver_group_id
+    chosen = option(group_name or "The user group chosen before", group) if group else None
     return View(
         type="modal",
         callback_id=ids.POLICY_MODAL,
@@ -37,11 +39,14 @@ def policy_modal(current: ApprovalSettings) -> View:
             ),
             InputBlock(
                 block_id=ids.APPROVER_GROUP,
-                label="Approvers' user group id (optional)",
+                label="Approvers' user group",
                 optional=True,
-                hint="e.g. S0123ABCD; its members approve too (needs the usergroups:read scope).",
-                element=PlainTextInputElement(
-                    action_id=ids.VALUE, initial_value=current.approver_group_id, max_length=32
+                hint="Type its name; its members approve too.",
+                element=ExternalDataSelectElement(
+                    action_id=ids.APPROVER_GROUP_PICKER,
+                    min_query_length=0,
+                    placeholder=plain("Pick a user group", limits.OPTION_TEXT),
+                    initial_option=chosen,
                 ),
             ),
             InputBlock(

@@ -65,6 +65,7 @@ def proposal_modal(draft: ProposalDraft | None = None, *, resubmit_number: int |
                 action_id=ids.VALUE, max_length=form.TITLE_MAX, initial_value=draft.title or None
             ),
             optional=True,
+            hint="Required to add an item; to rescope one, give a new title or description.",
         ),
         _input(
             form.DESCRIPTION,
@@ -132,5 +133,8 @@ def _horizon_input(initial: Horizon | None) -> InputBlock:
     return _input(form.HORIZON, "New horizon", element, optional=True)
 
 
-def _input(block_id: str, label: str, element: object, *, optional: bool = False) -> InputBlock:
-    return InputBlock(block_id=block_id, label=label, element=element, optional=optional)  # type: ignore[arg-type]
+def _input(
+    block_id: str, label: str, element: object, *, optional: bool = False, hint: str | None = None
+) -> InputBlock:
+    # Slack cannot make "New title" required only for an Add: the service refuses it inline instead.
+    return InputBlock(block_id=block_id, label=label, element=element, optional=optional, hint=hint)  # type: ignore[arg-type]
