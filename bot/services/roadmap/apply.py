@@ -15,6 +15,7 @@ from storage.models import ChangeKind, Proposal, Request, RequestStatus, Roadmap
 from storage.workspaces import allocate_number
 
 PLANNABLE = {RequestStatus.NEW, RequestStatus.NEEDS_INFO, RequestStatus.ACCEPTED}
+ANSWERED = {RequestStatus.DONE, RequestStatus.DECLINED, RequestStatus.DUPLICATE}
 
 
 async def apply_proposal(session: AsyncSession, proposal: Proposal, actor_id: str, now: datetime) -> None:
@@ -63,7 +64,10 @@ async def _plan_requests(
             request.status = RequestStatus.ACCEPTED
         elif not dropped and old in PLANNABLE:
             request.status = RequestStatus.PLANNED
-        note = _what_it_means(request, item, dropped)
+        if old in ANSWERED:
+            continue  # a duplicate, declined or done request is not what the roadmap changes
+        request.updated_at = now  # the item it waits for changed: Home shows it as changed now
+        note = _what_it_means(request, item, proposal, dropped, planned_before=old == request.status)
         await audit.record_change(
             session,
             team_id=request.team_id,
@@ -74,7 +78,9 @@ async def _plan_requests(
             before={"status": str(old)},
             after={"status": str(request.status), "proposal": proposal.ref},
             note=note,
+            at=now,
         )
+        # The policy tells its people only if its status changed; their Home tabs re-render anyway.
         await enqueue_request_notices(
             session,
             request,
@@ -95,13 +101,17 @@ async def _plan_requests(
         )
 
 
-def _what_it_means(request: Request, item: RoadmapItem, dropped: bool) -> str:
+def _what_it_means(
+    request: Request, item: RoadmapItem, proposal: Proposal, dropped: bool, *, planned_before: bool
+) -> str:
     if dropped:
         return (
             f"{item.ref} “{item.title}” was dropped from the roadmap; {request.ref} is back in the backlog."
         )
     when = f", target {item.target_date.isoformat()}" if item.target_date else ""
     horizon = str(item.horizon).capitalize()
+    if planned_before:
+        return f"{item.ref} “{item.title}” is now planned for {horizon}{when} ({proposal.ref})."
     return f"{request.ref} is now planned for {horizon}{when} as {item.ref} “{item.title}”."
 
 
