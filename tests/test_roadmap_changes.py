@@ -140,9 +140,10 @@ async def test_requesters_and_followers_of_linked_requests_hear_what_the_change_
     await propose(pmbot, "move", user=ADMIN, item=1, horizon="later", target_date="2031-03-01")
     assert await vote(pmbot, ids.APPROVE, 2, CAROL) == "Approved: CHG-2 is on the roadmap now."
     await pmbot.settled()
-    assert f"REQ-{first} is now planned for Later, target 2031-03-01" in news(ALICE)[-1]
-    assert f"REQ-{first} is now planned for Later, target 2031-03-01" in news(DAVE)[-1]
-    assert f"REQ-{second} is now planned for Later" in news(BOB)[-1]
+    moved = f"REQ-{first}'s plan moved from Next to Later, target 2031-03-01 in CHG-2."
+    assert moved in news(ALICE)[-1] and moved in news(DAVE)[-1]
+    assert f"REQ-{second}'s plan moved from Next to Later" in news(BOB)[-1]
+    assert "(was" not in news(ALICE)[-1], "a plan that moved is not a status that did not"
 
     # Dropping the item puts its requests back to accepted, without the proposer picking them again.
     await propose(pmbot, "drop", user=ADMIN, item=1)

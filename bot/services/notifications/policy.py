@@ -1,6 +1,7 @@
 """Who is told what, and how often: the one place that decides.
 
-- A notice that reports no change is never sent (a status "now Planned (was Planned)").
+- A notice that reports no change is never sent (a status "now Planned (was Planned)"): a request
+  is told of a status that changed, an assignment, its shipping, or its plan moving (horizon, date).
 - A person's notices are gathered in one outbox job: those that arrive within the gathering window
   (`NOTICE_GATHER_SECONDS`) of the first go out as one DM ("3 updates on your requests").
 - A decided proposal is announced in the announcements channel only when that is not the channel
@@ -18,7 +19,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.services import outbox_kinds
 from storage.outbox_gather import ENTRIES, gather
 
-ALWAYS_NEWS = {"assigned", "shipped"}  # these say something new whatever the status did
+# These say something new whatever the status did (a move of a planned request's horizon or date).
+ALWAYS_NEWS = {"assigned", "shipped", "plan_moved"}
 
 
 def is_news(notice: dict[str, Any]) -> bool:

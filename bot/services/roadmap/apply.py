@@ -67,6 +67,7 @@ async def _plan_requests(
         if old in ANSWERED:
             continue  # a duplicate, declined or done request is not what the roadmap changes
         request.updated_at = now  # the item it waits for changed: Home shows it as changed now
+        moved = old == request.status == RequestStatus.PLANNED and _plan_moved(proposal, item)
         note = _what_it_means(request, item, proposal, dropped, planned_before=old == request.status)
         await audit.record_change(
             session,
@@ -80,13 +81,14 @@ async def _plan_requests(
             note=note,
             at=now,
         )
-        # The policy tells its people only if its status changed; their Home tabs re-render anyway.
+        # The policy tells its people only if its status or its plan (horizon, target) changed;
+        # their Home tabs re-render anyway.
         await enqueue_request_notices(
             session,
             request,
             now=now,
             actor_id=actor_id,
-            action="roadmap_changed",
+            action="plan_moved" if moved else "roadmap_changed",
             was={"status": old},
             note=note,
             extra=[],
@@ -110,9 +112,24 @@ def _what_it_means(
         )
     when = f", target {item.target_date.isoformat()}" if item.target_date else ""
     horizon = str(item.horizon).capitalize()
+    if planned_before and _plan_moved(proposal, item):
+        before = _plan_words(proposal.item_before or {})
+        return f"{request.ref}'s plan moved from {before} to {horizon}{when} in {proposal.ref}."
     if planned_before:
         return f"{item.ref} “{item.title}” is now planned for {horizon}{when} ({proposal.ref})."
     return f"{request.ref} is now planned for {horizon}{when} as {item.ref} “{item.title}”."
+
+
+def _plan_moved(proposal: Proposal, item: RoadmapItem) -> bool:
+    """Whether the change moved the item's horizon or target date (what a requester plans by)."""
+    before = proposal.item_before or {}
+    after = item_values(item)
+    return bool(before) and any(before.get(key) != after[key] for key in ("horizon", "target_date"))
+
+
+def _plan_words(values: dict[str, object]) -> str:
+    horizon = str(values.get("horizon") or "").capitalize()
+    return f"{horizon}, target {values['target_date']}" if values.get("target_date") else horizon
 
 
 async def _item_for_update(session: AsyncSession, proposal: Proposal) -> RoadmapItem | None:

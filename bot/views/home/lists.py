@@ -136,7 +136,8 @@ def list_blocks(queue: HomeQueue, which: HomeList, title: str, empty: str) -> li
     listed = _listed(queue, which)
     blocks: list[Block] = [DividerBlock(), section(f"*{title}* ({listed.total})")]
     lines = list_lines(which, listed, queue.today)
-    blocks += [section(line) for line in lines] or [ContextBlock(elements=[mrkdwn(empty)])]
+    # One section for a list's lines (not one a line): eight lists fit well inside Slack's 100 blocks.
+    blocks += packed_sections(lines) or [ContextBlock(elements=[mrkdwn(empty)])]
     if listed.total > len(lines):
         blocks.append(
             ActionsBlock(block_id=f"home_more:{which}", elements=[see_all_button(which, listed.total)])

@@ -12,6 +12,7 @@ from bot.views.common import mrkdwn, section
 from bot.views.requests.card import status_label
 
 NOTE_MAX = 2000
+HEADLINE_IS_NOTE = {"shipped", "plan_moved"}  # their note says it all: it is the headline
 GATHERED_SHOWN = 40  # of Slack's 50 blocks a message: heading, a "more" line and the context stay
 WHY = {"requester": "you asked for it", "assignee": "it was assigned to you: it is yours to do"}
 WHY_MANY = {
@@ -27,7 +28,7 @@ def notice_message(notice: dict[str, Any]) -> tuple[str, list[Block]]:
     actor = text.user(notice["actor_id"])
     headline = _headline(notice, ref, title, actor)
     blocks: list[Block] = [section(headline)]
-    if notice.get("note") and notice["action"] != "shipped":  # a shipped headline is the note
+    if notice.get("note") and notice["action"] not in HEADLINE_IS_NOTE:
         label = "Question" if notice["new_status"] == "needs_info" else "Note"
         blocks.append(section(f"*{label}:* {text.escaped(notice['note'], NOTE_MAX)}"))
     if notice["new_status"] == "needs_info" and notice.get("role") == "requester":
@@ -69,7 +70,7 @@ def _item_blocks(notice: dict[str, Any]) -> list[Block]:
     """One notice inside a gathered DM: its headline, and its question or note."""
     ref, title = notice["ref"], text.escaped(notice["title"], limits.HEADER_TEXT)
     lines = ["• " + _headline(notice, ref, title, text.user(notice["actor_id"]))]
-    if notice.get("note") and notice["action"] != "shipped":
+    if notice.get("note") and notice["action"] not in HEADLINE_IS_NOTE:
         label = "Question" if notice["new_status"] == "needs_info" else "Note"
         lines.append(f"   *{label}:* {text.escaped(notice['note'], NOTE_MAX)}")
     if notice["new_status"] == "needs_info" and notice.get("role") == "requester":
@@ -79,6 +80,8 @@ def _item_blocks(notice: dict[str, Any]) -> list[Block]:
 
 
 def _headline(notice: dict[str, Any], ref: str, title: str, actor: str) -> str:
+    if notice["action"] == "plan_moved":  # the note says what moved, and where to
+        return f"*{text.escaped(notice['note'], NOTE_MAX)}* {title}"
     if notice["action"] == "shipped":
         return f"*{text.escaped(notice['note'], NOTE_MAX)}* {title}"
     if notice["action"] == "assigned":
@@ -89,7 +92,7 @@ def _headline(notice: dict[str, Any], ref: str, title: str, actor: str) -> str:
 
 
 def _plain_headline(notice: dict[str, Any]) -> str:
-    if notice["action"] == "shipped":
+    if notice["action"] in HEADLINE_IS_NOTE:
         return str(notice["note"])
     if notice["action"] == "assigned":
         return f"{notice['ref']} was assigned"
