@@ -51,7 +51,7 @@ def gathered_message(notices: list[dict[str, Any]]) -> tuple[str, list[Block]]:
     roles = {notice.get("role") or "follower" for notice in notices}
     why = " and ".join(WHY_MANY[role] for role in ("requester", "assignee", "follower") if role in roles)
     blocks.append(ContextBlock(elements=[mrkdwn(f"You get this because {why}.")]))
-    listed = "; ".join(_plain_headline(notice) for notice in notices)
+    listed = "; ".join(_plain_headline(notice).rstrip(".") for notice in notices)
     return text.truncate(f"{heading}: {listed}", limits.MESSAGE_TEXT), blocks
 
 
