@@ -8,10 +8,13 @@ from collections.abc import AsyncIterator
 import pytest
 
 from bot.views import ids
+from bot.views.common import as_dicts
+from bot.views.requests.notifications import gathered_message
 from storage.models import RequestStatus
 from tests.fakes import FakeSlack, payloads
 from tests.harness import ADMIN, ALICE, BOB, CAROL, FakeClock, Harness, build_harness
 from tests.roadmap_steps import APPROVALS, get_request, posts_to, propose, propose_add, vote
+from tests.slack_limits import problems_in_message
 from tests.test_notice_week import caught_up, later, stored
 from tests.test_triage import click_card, dm_text, dms_to, pick_original
 
@@ -137,3 +140,24 @@ async def test_a_notice_made_while_a_dm_is_on_its_way_is_sent_next_not_twice(pmb
 
     first, second = [call.params["text"] for call in dms_to(pmbot, BOB)]
     assert first == "REQ-1 is now accepted" and second == "REQ-2 is now accepted"
+
+
+def test_a_gathered_dm_of_many_notices_stays_within_slacks_limits() -> None:
+    notice = {
+        "ref": "REQ-1",
+        "title": "<!channel> & " * 12,
+        "action": "needs_info",
+        "actor_id": CAROL,
+        "old_status": "new",
+        "new_status": "needs_info",
+        "note": "Which page? " * 150,
+        "role": "requester",
+    }
+
+    fallback, blocks = gathered_message([notice] * 60)
+    message = {"channel": BOB, "text": fallback, "blocks": as_dicts(blocks)}
+
+    assert problems_in_message(message) == []
+    assert fallback.startswith("60 updates on your requests: REQ-1 is now needs info;")
+    assert "…and 20 more: your Home tab lists them all." in str(message["blocks"])
+    assert "<!channel>" not in str(message["blocks"])

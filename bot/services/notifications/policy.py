@@ -25,7 +25,9 @@ ALWAYS_NEWS = {"assigned", "shipped", "plan_moved"}
 
 def is_news(notice: dict[str, Any]) -> bool:
     """Whether a request notice tells the reader something that changed."""
-    return notice["action"] in ALWAYS_NEWS or notice["old_status"] != notice["new_status"]
+    if not notice.get("action"):
+        return False  # nothing a person could read
+    return notice["action"] in ALWAYS_NEWS or notice.get("old_status") != notice.get("new_status")
 
 
 async def tell(
