@@ -7,7 +7,7 @@ import json
 from bot.views import ids
 from storage.models import RequestStatus
 from tests.harness import ADMIN, ALICE, BOB, CAROL, DAVE, Harness
-from tests.home_steps import button_value, click_in_view, open_home, seed, shown
+from tests.home_steps import button_value, click_in_view, open_home, publishes, seed, shown
 from tests.roadmap_steps import approve, get_request, propose_add, set_policy
 from tests.slack_limits import problems_in_view
 from tests.test_triage import click_card
@@ -95,13 +95,10 @@ async def test_your_proposals_name_who_has_not_voted_yet(pmbot: Harness) -> None
     await propose_add(pmbot, "Message search", user=ALICE)
     await pmbot.settled()
     await approve(pmbot, 1, DAVE)
+    await pmbot.settled()
 
-    async def voted() -> bool:
-        return "<@U_DAVE>" not in section_of(await open_home(pmbot, ALICE), "Your proposals")
-
-    await pmbot.until(voted)
-    home = await open_home(pmbot, ALICE)
-
+    # Alice's Home was re-published when Dave voted, without her opening it again.
+    home = publishes(pmbot, ALICE)[-1].params["view"]
     yours = section_of(home, "Your proposals")
     assert "Your proposals* (1)" in yours and "*CHG-1* Add “Message search”" in yours
     assert "waiting for <@U_ADMIN>, <@U_BOB>, <@U_CAROL>" in yours and "<@U_ALICE>" not in yours
