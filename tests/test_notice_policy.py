@@ -130,7 +130,7 @@ async def test_a_notice_made_while_a_dm_is_on_its_way_is_sent_next_not_twice(pmb
     await pmbot.file("Export invoices as PDF", user=BOB)
     await pmbot.file("Dark mode for the dashboard", user=BOB)
     await pmbot.settled()
-    pmbot.fake.fail_next("chat.postMessage", delay=1.5)  # Slack takes its time over the first DM
+    pmbot.fake.fail_next("chat.postMessage", delay=3.0)  # Slack takes its time over the first DM
 
     await click_card(pmbot, ids.ACCEPT, 1, user=TRIAGER)
     await pmbot.fake.wait_for("chat.postMessage", where=lambda call: call.params.get("channel") == BOB)
