@@ -167,6 +167,18 @@ BARE_SQL = [
     " count(*) OVER () FROM launch l"
     " WHERE l.team_id = :team AND l.status IN ('planned', 'slipped') AND l.launch_date <= :until"
     " ORDER BY l.launch_date, l.number LIMIT :shown",
+    "SELECT r.id, r.number, r.title, r.requester_id, r.created_at, count(*) OVER () FROM request r"
+    " WHERE r.team_id = :team AND r.status = 'new' ORDER BY r.created_at, r.number LIMIT :shown",
+    "SELECT r.id, r.number, r.title, r.status, r.updated_at, r.requester_id, count(*) OVER () FROM request r"
+    f" WHERE r.team_id = :team AND r.assignee_id = :me AND r.status IN ({OPEN})"
+    " ORDER BY r.updated_at DESC, r.number DESC LIMIT :shown",
+    "SELECT p.id, p.number, p.kind, p.changes, p.revision, p.expires_at, i.number, i.title,"
+    " count(*) OVER () FROM proposal p LEFT JOIN roadmap_item i ON i.id = p.item_id"
+    " WHERE p.team_id = :team AND p.proposer_id = :me AND p.status = 'pending'"
+    " ORDER BY p.expires_at, p.number LIMIT :shown",
+    "SELECT v.proposal_id, v.approver_id, v.revision FROM proposal_vote v WHERE v.team_id = :team"
+    " AND v.proposal_id IN (SELECT p.id FROM proposal p WHERE p.team_id = :team AND p.proposer_id = :me"
+    " AND p.status = 'pending' ORDER BY p.expires_at, p.number LIMIT :shown)",
 ]
 
 

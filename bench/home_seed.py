@@ -26,20 +26,24 @@ CLOSED = ["done", "declined", "duplicate"]
 
 
 ITEMS_PER_LAUNCH = 20
+APPROVE = "approve"
 
 
 async def seed_team(
     db: Database, team_id: str, mine: int, followed: int, votes: int, checklist: int, launches: int
 ) -> None:
     """`mine` open requests of ME's (and a tenth as many closed), `followed` requests of others that
-    ME follows, as many of others' that ME does not, `votes` pending proposals by someone else
-    awaiting ME's vote (plus a tenth as many ME already voted on), `launches` upcoming launches and
-    `checklist` open items of ME's due within a week (see seed_launches for the noise)."""
+    ME follows, as many of others' that ME does not but is assigned, `votes` pending proposals by
+    someone else awaiting ME's vote (plus a tenth as many ME already voted on) and as many of ME's
+    own, `launches` upcoming launches and `checklist` open items of ME's due within a week (see
+    seed_launches for the noise). ME triages: the NEW requests among them wait for triage."""
     now = datetime.now(UTC)
     await seed_launches(db, team_id, checklist, launches, now.date())
     async with db.transaction() as session:
         await set_intake_channel(session, team_id, "C_BENCH_INTAKE")
         session.add(WorkspaceMember(team_id=team_id, user_id=ME, role=Role.APPROVER))
+        session.add(WorkspaceMember(team_id=team_id, user_id=OTHER, role=Role.APPROVER))
+        session.add(WorkspaceMember(team_id=team_id, user_id=ME, role=Role.TRIAGER))
         session.add(WorkspaceMember(team_id=team_id, user_id=OTHER, role=Role.TRIAGER))
         owners = [ME] * mine + [ME] * (mine // 10) + [OTHER] * (2 * followed)
         requests = [
@@ -52,8 +56,11 @@ async def seed_team(
         session.add_all(
             RequestFollower(request_id=r.id or 0, user_id=ME, team_id=team_id) for r in others[:followed]
         )
+        for assigned in others[followed:]:  # the work queues: others' requests assigned to ME
+            assigned.assignee_id = ME
         proposals = [_proposal(team_id, n, now) for n in range(votes + votes // 10)]
-        session.add_all(proposals)
+        own = [_proposal(team_id, n, now, by=ME) for n in range(len(proposals), len(proposals) + votes)]
+        session.add_all([*proposals, *own])
         await session.flush()
         session.add_all(
             ProposalVote(
@@ -61,6 +68,14 @@ async def seed_team(
             )
             for p in proposals[votes:]
         )
+        # Half of ME's own proposals have OTHER's vote.
+        session.add_all(_vote(team_id, p, OTHER) for p in own[::2])
+
+
+def _vote(team_id: str, proposal: Proposal, approver_id: str) -> ProposalVote:
+    return ProposalVote(
+        proposal_id=proposal.id or 0, team_id=team_id, approver_id=approver_id, revision=1, choice=APPROVE
+    )
 
 
 def _request(team_id: str, n: int, owner: str, now: datetime, *, closed: bool) -> Request:
@@ -77,12 +92,12 @@ def _request(team_id: str, n: int, owner: str, now: datetime, *, closed: bool) -
     )
 
 
-def _proposal(team_id: str, n: int, now: datetime) -> Proposal:
+def _proposal(team_id: str, n: int, now: datetime, *, by: str = OTHER) -> Proposal:
     return Proposal(
         team_id=team_id,
         number=n + 1,
         kind="add",
-        proposer_id=OTHER,
+        proposer_id=by,
         rationale="Customers keep asking",
         changes={"title": f"Item {n + 1}", "horizon": "next"},
         created_at=now,

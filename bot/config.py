@@ -28,6 +28,7 @@ WHERE_TO_GET = {
     "METRICS_TOKEN": "any long random string; Prometheus sends it as a bearer token to /metrics",
     "SCHEDULE_GRACE_HOURS": "hours from 0 to 168: how late a missed digest or reminder may still go out",
     "OUTBOX_KEEP_DAYS": "whole days from 1 up: how long delivered outbox jobs are kept",
+    "NOTICE_GATHER_SECONDS": "seconds from 0 to 3600: how long a person's notices gather into one DM",
     "SLACK_CHANNEL_POSTS_PER_SECOND": "a number above 0 (Slack allows about 1): how many messages pmbot "
     "posts per second in one channel, after a short burst",
     "SLACK_WORKSPACE_RATE_FACTOR": "a number above 0 (1 is Slack's tiers): multiplies the calls per "
@@ -74,6 +75,7 @@ class Settings(BaseSettings):
     SCHEDULED_RUNS_KEEP_DAYS: Annotated[int, Field(ge=MIN_RUNS_KEEP_DAYS)] = 90
     SLACK_CHANNEL_POSTS_PER_SECOND: Annotated[float, Field(gt=0, le=1000)] = 1.0
     SLACK_WORKSPACE_RATE_FACTOR: Annotated[float, Field(gt=0, le=1000)] = 1.0
+    NOTICE_GATHER_SECONDS: Annotated[float, Field(ge=0, le=3600)] = 90
 
     @model_validator(mode="before")
     @classmethod

@@ -16,6 +16,7 @@ from bot.deliveries.digests import DigestDeliveries
 from bot.deliveries.home import HomeDeliveries
 from bot.deliveries.launch_reminders import LaunchReminderDeliveries
 from bot.deliveries.launches import LaunchDeliveries
+from bot.deliveries.notices import NoticeDeliveries
 from bot.deliveries.problems import ProblemReports
 from bot.deliveries.requests import RequestDeliveries
 from bot.deliveries.roadmap import RoadmapDeliveries
@@ -127,6 +128,7 @@ def build_services(settings: Settings, *, clock: Clock | None = None) -> Service
         **RequestDeliveries(
             client, requests, workspace, similar, ProblemReports(db, writer, clock, permissions)
         ).table(),
+        **NoticeDeliveries(client, clock, gather_seconds=settings.NOTICE_GATHER_SECONDS).table(),
         **RoadmapDeliveries(client, roadmap, db, writer).table(),
         **HomeDeliveries(client, home, permissions, clock).table(),
         **LaunchDeliveries(client, launches, writer, clock, directory).table(),

@@ -27,16 +27,26 @@ async def open_then_fill(
     respond: AsyncRespond | None = None,
 ) -> None:
     """Open a loading modal at once (a trigger id lasts 3 s), then replace it with what `build`
-    makes; a refusal from `build` is shown in the modal, and ephemerally where there is a
-    response_url (a Home tab button has none)."""
+    makes. A refusal from `build` is said once: in the modal already on screen, or ephemerally
+    (where there is a response_url) only if that modal could not be updated."""
     opened = (await client.views_open(trigger_id=trigger_id, view=loading_modal(title)))["view"]
     try:
         view = await build()
     except PmbotError as refused:
-        view = refusal_modal(refused.message)
-        if respond is not None:
-            await respond(text=refused.message, response_type="ephemeral")
+        await _refuse(client, opened, refused.message, respond)
+        return
     await client.views_update(view_id=opened["id"], hash=opened["hash"], view=view)
+
+
+async def _refuse(
+    client: AsyncWebClient, opened: dict[str, Any], message: str, respond: AsyncRespond | None
+) -> None:
+    try:
+        await client.views_update(view_id=opened["id"], hash=opened["hash"], view=refusal_modal(message))
+    except SlackApiError:
+        if respond is None:
+            raise
+        await respond(text=message, response_type="ephemeral")
 
 
 # The newest click seen on each open view (view id → action_ts), so a slower, older click never

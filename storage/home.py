@@ -134,7 +134,8 @@ async def list_followed_requests(
     offset: int = 0,
     limit: int,
 ) -> Counted[Request]:
-    """Requests the person follows but neither asked for nor filed, most recently changed first."""
+    """Requests the person follows but neither asked for, filed nor is assigned, most recently
+    changed first."""
     query = (
         select(Request, _total())
         .join(RequestFollower, RequestFollower.request_id == Request.id)
@@ -145,6 +146,8 @@ async def list_followed_requests(
             Request.status.in_(statuses),
             Request.requester_id != user_id,
             Request.filed_by_id != user_id,
+            # What is assigned to the person is listed under "Assigned to you", not here too.
+            or_(Request.assignee_id.is_(None), Request.assignee_id != user_id),
         )
     )
     return await _counted(session, _newest_first(query), offset, limit)

@@ -27,6 +27,7 @@ async def paced_pmbot(
         SLACK_API_URL=fake.base_url,
         DATABASE_URL=database_url,
         SLACK_CHANNEL_POSTS_PER_SECOND=posts_per_second,
+        NOTICE_GATHER_SECONDS=0,
     )
     fake.seconds = lambda: clock.now().timestamp()
     return await build_harness(fake, database_url, clock, settings=settings)

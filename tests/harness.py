@@ -182,9 +182,15 @@ def card_calls(fake: FakeSlack, number: int) -> list[Any]:
 
 
 async def build_harness(
-    fake: FakeSlack, database_url: str, clock: FakeClock | None = None, *, settings: Settings | None = None
+    fake: FakeSlack,
+    database_url: str,
+    clock: FakeClock | None = None,
+    *,
+    settings: Settings | None = None,
+    notice_gather_seconds: float = 0,
 ) -> Harness:
-    """Start pmbot's services against `database_url` and the fake Slack (with test settings by default)."""
+    """Start pmbot's services against `database_url` and the fake Slack (with test settings by default;
+    notices are not gathered unless a test asks, so each change's DM goes out at once)."""
     settings = settings or load_settings(
         SLACK_BOT_TOKEN="xoxb-test",
         SLACK_SIGNING_SECRET=SECRET,
@@ -193,6 +199,7 @@ async def build_harness(
         # Scenarios file dozens of requests at once; pacing has tests of its own (test_delivery_pace*).
         SLACK_CHANNEL_POSTS_PER_SECOND=TEST_POSTS_PER_SECOND,
         SLACK_WORKSPACE_RATE_FACTOR=TEST_POSTS_PER_SECOND,
+        NOTICE_GATHER_SECONDS=notice_gather_seconds,
     )
     clock = clock or FakeClock()
     services = build_services(settings, clock=clock)

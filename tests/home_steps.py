@@ -8,7 +8,7 @@ from typing import Any
 
 import httpx
 
-from storage.models import Launch, LaunchItem, LaunchStatus, Proposal, Request, RequestFollower
+from storage.models import Launch, LaunchItem, LaunchStatus, Proposal, ProposalVote, Request, RequestFollower
 from tests.fakes import Call, payloads
 from tests.harness import SECRET, Harness
 
@@ -185,4 +185,44 @@ async def add_launch(
                 done=item.done,
             )
             for position, item in enumerate(items)
+        )
+
+
+async def seed_queues(
+    pmbot: Harness, user: str, *, assigned: int, proposals: int, other: str = "U_OTHER", start: int = 5000
+) -> None:
+    """Store requests of `other` assigned to `user` (new ones: they wait for triage too), and pending
+    proposals by `user`, half of them with `other`'s vote."""
+    now = pmbot.clock.now()
+    async with pmbot.services.db.transaction() as session:
+        session.add_all(
+            Request(
+                team_id=TEAM,
+                number=n,
+                title=f"Assigned <{n}>",
+                requester_id=other,
+                filed_by_id=other,
+                assignee_id=user,
+                created_at=now,
+                updated_at=now,
+            )
+            for n in range(start, start + assigned)
+        )
+        own = [
+            Proposal(
+                team_id=TEAM,
+                number=n,
+                kind="add",
+                proposer_id=user,
+                rationale="Because",
+                changes={"title": f"Mine {n}"},
+                expires_at=now + timedelta(days=7, minutes=n),
+            )
+            for n in range(start, start + proposals)
+        ]
+        session.add_all(own)
+        await session.flush()
+        session.add_all(
+            ProposalVote(proposal_id=p.id or 0, team_id=TEAM, approver_id=other, revision=1, choice="approve")
+            for p in own[::2]
         )

@@ -33,6 +33,7 @@ async def serving(folder: Path, fake: FakeSlack, database_url: str) -> AsyncIter
     """`pmbot serve` as a real process, healthy; yields (process, base URL)."""
     port = free_port()
     variables = {"SLACK_API_URL": fake.base_url, "DATABASE_URL": database_url, "PORT": str(port)}
+    variables["NOTICE_GATHER_SECONDS"] = "0"  # each DM at once: the test waits for the outbox to empty
     async with serve_process(folder, **GOOD, **variables, HOST="127.0.0.1", LOG_LEVEL="INFO") as (
         process,
         output,

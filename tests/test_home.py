@@ -52,7 +52,9 @@ async def test_three_people_each_see_their_own_queue(pmbot: Harness) -> None:
     assert f"REQ-{dark}* Dark mode" in bob and f"REQ-{export}*" not in bob
     assert "CHG-1" not in carol  # she voted already
     assert "Nothing waits for your vote" in carol
-    assert "REQ-" not in carol
+    # Carol triages: the two requests nobody has triaged wait for her, the declined one does not.
+    assert "Waiting for triage* (2)" in carol and f"REQ-{declined}*" not in carol
+    assert carol.count("REQ-") == 2
 
 
 async def test_the_home_tab_shows_statuses_and_date_tokens(pmbot: Harness) -> None:

@@ -9,12 +9,12 @@ from typing import Any
 import pytest
 from sqlalchemy import event
 
-from bot.services.home.service import HomeList, HomeService
+from bot.services.home.service import HomeList, HomeQueue, HomeService
 from storage import home as queries
 from storage.db import Database
 from storage.models import LaunchStatus
 from tests.harness import ALICE, BOB, DAVE, FakeClock, Harness
-from tests.home_steps import TEAM, Item, add_launch, seed
+from tests.home_steps import TEAM, Item, add_launch, seed, seed_queues
 from tests.roadmap_steps import set_policy
 
 NOON = datetime(2026, 11, 26, 12, 0, tzinfo=UTC)  # the same calendar day in every test user's zone
@@ -44,8 +44,10 @@ async def test_the_queue_costs_a_fixed_number_of_statements(
     pmbot: Harness, counted_home: tuple[HomeService, list[str]]
 ) -> None:
     home, statements = counted_home
+    await pmbot.set_intake(triagers=[ALICE])
     await set_policy(pmbot, [ALICE, DAVE], required=1)
     await seed(pmbot, ALICE, mine=10, followed=10, votes=10)
+    await seed_queues(pmbot, ALICE, assigned=10, proposals=10)
     await add_launch(pmbot, 1, name="Small", days_away=5, items=(Item(ALICE, 2),) * 10)
     await home.queue(TEAM, ALICE)  # warm: the first use of a pooled connection may say more
     statements.clear()
@@ -53,18 +55,29 @@ async def test_the_queue_costs_a_fixed_number_of_statements(
     small = await home.queue(TEAM, ALICE)
     few = len(statements)
     await seed(pmbot, ALICE, mine=200, followed=0, votes=0, start=1000)
+    await seed_queues(pmbot, ALICE, assigned=300, proposals=150, start=6000)
     for number in range(2, 22):
         await add_launch(pmbot, number, name=f"Launch {number}", days_away=3, items=(Item(ALICE, 1),) * 10)
     statements.clear()
     large = await home.queue(TEAM, ALICE)
 
     selects = [statement for statement in statements if statement.startswith("SELECT")]
-    assert len(statements) == few and len(selects) == 8  # settings (3), one per list (5)
+    # settings (3), one per list (5), waiting for triage, assigned, your proposals and their votes (4)
+    assert len(statements) == few and len(selects) == 12
     assert (small.my_requests.total, small.followed.total, small.awaiting_vote.total) == (10, 10, 10)
     assert (small.checklist.total, small.launches.total) == (10, 1)
+    assert _queues(small) == (30, 10, 10)
     assert (large.my_requests.total, large.followed.total, large.awaiting_vote.total) == (210, 10, 10)
     assert (large.checklist.total, large.launches.total) == (210, 21)
+    assert _queues(large) == (530, 310, 160)
     assert len(large.my_requests.rows) == len(large.checklist.rows) == len(large.launches.rows) == 8
+    assert len(large.waiting_for_triage.rows) == len(large.your_proposals.rows) == 8
+    waiting = {mine.proposal.number: mine.waiting_on for mine in large.your_proposals.rows}
+    assert waiting[5000] == [DAVE] and waiting[5001] == [DAVE]  # U_OTHER is no approver; ALICE proposed
+
+
+def _queues(queue: HomeQueue) -> tuple[int, int, int]:
+    return queue.waiting_for_triage.total, queue.assigned.total, queue.your_proposals.total
 
 
 async def test_see_all_pages_cost_one_statement_each(

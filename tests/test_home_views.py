@@ -14,6 +14,7 @@ from bot.services.home.service import (
     PendingVote,
     UpcomingLaunch,
     WorkspaceSetup,
+    YourProposal,
 )
 from bot.views.home.lists import PER_PAGE, full_list_modal, packed_sections
 from bot.views.home.tab import home_view
@@ -90,7 +91,16 @@ def worst_queue(*, shown: int, total: int, admin: bool = True, first_run: bool =
         checklist=Counted([checklist_entry(n) for n in range(shown)], total),
         launches=Counted([UpcomingLaunch(launch(n), 10**6, 10**6 + 1) for n in range(shown)], total),
         today=TODAY,
+        is_triager=True,
+        waiting_for_triage=Counted([request(n) for n in range(shown)], total),
+        assigned=Counted([request(n) for n in range(shown)], total),
+        your_proposals=Counted([own(n, people) for n in range(shown)], total),
     )
+
+
+def own(number: int, waiting_on: list[str]) -> YourProposal:
+    vote = pending(number)
+    return YourProposal(vote.proposal, vote.item, waiting_on)
 
 
 @pytest.mark.parametrize("admin", [True, False])
@@ -101,7 +111,7 @@ def test_the_fullest_home_tab_is_valid_and_within_100_blocks(admin: bool) -> Non
     assert len(view["blocks"]) <= SURFACE_BLOCKS
     assert problems_in_view(view) == []
     assert "<!channel>" not in str(view["blocks"])
-    assert str(view["blocks"]).count("'home_see_all'") == 5  # every list is there, full
+    assert str(view["blocks"]).count("'home_see_all'") == 8  # every list is there, full
 
 
 def test_a_home_tab_given_more_items_than_it_shows_still_fits() -> None:
@@ -121,6 +131,9 @@ def test_a_full_page_of_see_all_is_valid(which: HomeList) -> None:
         HomeList.VOTES: queue.awaiting_vote,
         HomeList.CHECKLIST: queue.checklist,
         HomeList.LAUNCHES: queue.launches,
+        HomeList.TRIAGE: queue.waiting_for_triage,
+        HomeList.ASSIGNED: queue.assigned,
+        HomeList.PROPOSALS: queue.your_proposals,
     }[which]
 
     modal = full_list_modal(which, listed, 3, TODAY).to_dict()

@@ -45,9 +45,10 @@ async def test_every_decider_answering_records_the_result_and_posts_it(pmbot: Ha
     assert decided.gonogo_decision == GoNoGo.NO_GO and decided.gonogo_decided_at is not None
     [poll] = polls(pmbot, "LCH-1", launch)
     assert not has_buttons(poll) and "Result: *NO-GO*" in text_of(poll)
-    result_text = "LCH-1 Checkout v2: NO-GO (go / no-go poll 1)"
-    [result] = [m for m in thread(pmbot, launch) if m["text"] == result_text]
-    assert "*NO-GO*" in text_of(result) and "<@U_BOB> go, <@U_CAROL> no-go" in text_of(result)
+    assert poll["text"] == "Go / no-go for LCH-1 (poll 1): no-go"
+    assert "<@U_BOB> go, <@U_CAROL> no-go" in text_of(poll)
+    # The updated poll is the result: it is not posted a second time in the thread.
+    assert [m for m in thread(pmbot, launch) if "NO-GO" in text_of(m)] == [poll]
     assert "*NO-GO*" in text_of(message(pmbot, LAUNCHES, launch.parent_ts or ""))
     assert await audit_actions(pmbot, launch.number) == [
         "created", "gonogo_opened", "gonogo_go", "gonogo_no_go", "gonogo_decided",
@@ -72,8 +73,8 @@ async def test_only_deciders_answer_once_and_the_owner_may_close_early(pmbot: Ha
     assert (await get_launch(pmbot, launch.number)).gonogo_decision == GoNoGo.GO
     late = await vote(pmbot, ids.LAUNCH_NO_GO, launch, 1, user=CAROL)
     assert late == "LCH-1's poll is closed (go); nothing changed."
-    [result] = [m for m in thread(pmbot, launch) if m["text"] == "LCH-1 Checkout v2: GO (go / no-go poll 1)"]
-    assert "no answer from <@U_CAROL>" in text_of(result)
+    [result] = [m for m in thread(pmbot, launch) if "Result:" in text_of(m)]
+    assert "no answer from <@U_CAROL>" in text_of(result) and result["text"].endswith(": go")
 
     skipped = await pmbot.services.launches.open_gonogo(TEAM, launch.number, None)
     assert not skipped.opened, "the schedule leaves a decided launch alone"

@@ -151,6 +151,7 @@ async def test_requesters_and_followers_of_linked_requests_hear_what_the_change_
     assert f"REQ-{first}'s {moved}" in news(ALICE)[-1]
     assert f"REQ-{first}'s {moved}" in news(DAVE)[-1]
     assert f"REQ-{second}'s {moved}" in news(BOB)[-1]
+    assert "(was" not in news(ALICE)[-1], "a plan that moved is not a status that did not"
 
     # Dropping the item puts its requests back to accepted, without the proposer picking them again.
     await propose(pmbot, "drop", user=ADMIN, item=1)

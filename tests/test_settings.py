@@ -81,6 +81,16 @@ async def test_a_non_admin_is_shown_a_refusal_with_nothing_to_save(pmbot: Harnes
     assert ONLY_ADMINS in view["blocks"][0]["text"]["text"]
     assert "submit" not in view and "callback_id" not in view
     assert not any(block["type"] == "input" for block in view["blocks"])
+    # One refusal: the modal on screen says it, no ephemeral message repeats it.
+    assert pmbot.fake.calls_to("response_url") == []
+
+
+async def test_a_refusal_the_modal_cannot_show_is_said_ephemerally_instead(pmbot: Harness) -> None:
+    pmbot.fake.fail_next("views.update", error="not_found")
+
+    response = await pmbot.command("settings", user=ALICE, response_url=pmbot.fake.response_url("settings"))
+
+    assert response.status_code == 200
     [told] = await pmbot.fake.wait_for("response_url")
     assert told.params["text"] == ONLY_ADMINS and told.params["response_type"] == "ephemeral"
 

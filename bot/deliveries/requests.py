@@ -23,7 +23,7 @@ from bot.services.requests.transitions import Move, moves_in
 from bot.services.settings.service import SettingsService
 from bot.views.common import as_dicts
 from bot.views.requests.card import card_fallback_text, request_card
-from bot.views.requests.notifications import filed_reply, notice_message
+from bot.views.requests.notifications import filed_reply
 from bot.views.requests.similar import possible_duplicates
 from storage.outbox import ClaimedJob
 from storage.requests import set_card
@@ -36,7 +36,7 @@ CARD_DELETED = "message_not_found"  # what chat.update answers for a message del
 
 
 class RequestDeliveries:
-    """Cards, notices and thread replies of requests."""
+    """Cards and thread replies of requests (their DMs are `notices.py`)."""
 
     def __init__(
         self,
@@ -56,7 +56,6 @@ class RequestDeliveries:
         """The deliveries by job kind, for the outbox worker."""
         return {
             outbox_kinds.SYNC_CARD: Delivery(self.sync_card, self.card_failed),
-            outbox_kinds.NOTIFY: Delivery(self.notify),
             outbox_kinds.FILED_REPLY: Delivery(self.reply_filed, self.reply_filed_failed),
             outbox_kinds.TELL_PROBLEM: Delivery(self.tell_problem),
         }
@@ -112,13 +111,6 @@ class RequestDeliveries:
     async def tell_problem(self, job: ClaimedJob) -> None:
         """DM one person what keeps pmbot from posting, and what to do."""
         await self._client.chat_postMessage(channel=job.payload["user_id"], text=job.payload["text"])
-
-    async def notify(self, job: ClaimedJob) -> None:
-        """DM one person about a change to a request they asked for or follow."""
-        fallback, blocks = notice_message(job.payload)
-        await self._client.chat_postMessage(
-            channel=job.payload["user_id"], text=fallback, blocks=as_dicts(blocks)
-        )
 
     async def reply_filed(self, job: ClaimedJob) -> None:
         """Reply "Filed as REQ-n" in the thread of the message the request came from."""

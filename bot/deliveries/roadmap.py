@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.deliveries.worker import Delivery, GiveUp
 from bot.errors import NotFound
 from bot.services import outbox_kinds
+from bot.services.notifications.policy import announcement_channel
 from bot.services.roadmap.reads import ProposalView
 from bot.services.roadmap.service import RoadmapService
 from bot.services.roadmap.transitions import ProposalMove, moves_for, roles_of
@@ -85,13 +86,13 @@ class RoadmapDeliveries:
         )
 
     async def announce(self, job: ClaimedJob) -> None:
-        """Post the applied change to the announcements channel (or the approvals channel)."""
+        """Post the applied change to the announcements channel, unless the card is there already."""
         view = await self._view(job)
         async with self._db.read() as session:
             policy = await get_policy(session, job.team_id)
-        channel = policy.announcements_channel_id or policy.approvals_channel_id
+        channel = announcement_channel(policy.approvals_channel_id, policy.announcements_channel_id)
         if channel is None:
-            return  # no channel chosen: the proposer's DM and the requesters' DMs still go out
+            return  # the updated card in the approvals channel is the announcement (or no channel)
         fallback, blocks = announcement_message(view)
         await self._client.chat_postMessage(channel=channel, text=fallback, blocks=as_dicts(blocks))
 

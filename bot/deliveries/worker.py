@@ -56,6 +56,14 @@ class GiveUp(Exception):
     """A delivery that can never succeed; the job fails with this reason."""
 
 
+class NotYet(Exception):
+    """A delivery that should wait (say, to gather more notices into one DM): no attempt counted."""
+
+    def __init__(self, wait_seconds: float) -> None:
+        super().__init__(f"waits {wait_seconds:.0f}s")
+        self.wait = wait_seconds
+
+
 # A delivery may return what it learned (say, the ts of a posted card) as a unit of work; it is
 # stored in the same transaction that marks the job done, so one never happens without the other.
 Deliver = Callable[[ClaimedJob], Awaitable[UnitOfWork[None] | None]]
@@ -216,6 +224,8 @@ class OutboxWorker:
                 learned = await delivery.deliver(job)
         except GiveUp as reason:
             await self._give_up(job, delivery, str(reason))
+        except NotYet as waiting:
+            await self._outcomes.again(job, after=waiting.wait, error=str(waiting), counts=False)
         except Paused as paused:
             log.info("outbox job %s (%s) waits: %s", job.id, job.kind, paused)
             after = (paused.until - self._clock.now()).total_seconds()

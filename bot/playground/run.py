@@ -118,6 +118,9 @@ def _loopback_socket() -> socket.socket:
     return sock
 
 
+PLAYGROUND_GATHER_SECONDS = 0
+
+
 def _settings(options: Options, pmbot_port: int) -> Settings:
     """pmbot's settings for the playground: the stand-in's URL and token, a fresh signing secret."""
     database = (options.folder / DATABASE_FILE).resolve()
@@ -129,4 +132,6 @@ def _settings(options: Options, pmbot_port: int) -> Settings:
         DATABASE_URL=f"sqlite+aiosqlite:///{database}",
         HOST=LOOPBACK,
         PORT=pmbot_port,
+        # One person plays everyone: a DM waiting 90 s for more news would look like none came.
+        NOTICE_GATHER_SECONDS=PLAYGROUND_GATHER_SECONDS,
     )

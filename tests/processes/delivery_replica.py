@@ -34,6 +34,7 @@ async def main(arguments: argparse.Namespace) -> None:
         SLACK_API_URL=arguments.slack_url,
         DATABASE_URL=arguments.database_url,
         SLACK_CHANNEL_POSTS_PER_SECOND=50,
+        NOTICE_GATHER_SECONDS=0,
     )
     services = build_services(settings, clock=StoppedClock(datetime.fromisoformat(arguments.now)))
     await services.start(migrate=False)

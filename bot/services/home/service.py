@@ -18,9 +18,10 @@ from bot.local_time import local_date
 from bot.services.requests.service import OPEN_STATUSES
 from bot.services.settings.permissions import Permissions
 from storage import home as queries
+from storage import home_queues
 from storage.db import Database
 from storage.home import ChecklistEntry, Counted, PendingVote, UpcomingLaunch, WorkspaceSetup
-from storage.models import Request
+from storage.models import Proposal, Request, RoadmapItem
 
 __all__ = [
     "AnyList",
@@ -32,13 +33,31 @@ __all__ = [
     "PendingVote",
     "UpcomingLaunch",
     "WorkspaceSetup",
+    "YourProposal",
 ]
 
 SHOWN_PER_LIST = 8  # what the Home tab shows of each list; "See all" pages through the rest
 CHECKLIST_DAYS = 7  # checklist items due within this many days are listed (and every overdue one)
 UPCOMING_LAUNCH_DAYS = 30  # launches dated within this many days are listed
 
-AnyList = Counted[Request] | Counted[PendingVote] | Counted[ChecklistEntry] | Counted[UpcomingLaunch]
+
+
+@dataclass(frozen=True)
+class YourProposal:
+    """One of the person's open proposals, and the approvers whose vote it still waits for."""
+
+    proposal: Proposal
+    item: RoadmapItem | None
+    waiting_on: list[str]
+
+
+AnyList = (
+    Counted[Request]
+    | Counted[PendingVote]
+    | Counted[ChecklistEntry]
+    | Counted[UpcomingLaunch]
+    | Counted[YourProposal]
+)
 
 
 class HomeList(StrEnum):
@@ -46,6 +65,9 @@ class HomeList(StrEnum):
 
     MINE = "mine"
     FOLLOWED = "followed"
+    TRIAGE = "triage"
+    ASSIGNED = "assigned"
+    PROPOSALS = "proposals"
     VOTES = "votes"
     CHECKLIST = "checklist"
     LAUNCHES = "launches"
@@ -74,6 +96,10 @@ class HomeQueue:
     checklist: Counted[ChecklistEntry]
     launches: Counted[UpcomingLaunch]
     today: date  # the person's date, against which items are overdue
+    is_triager: bool = False  # a named triager, or an admin while nobody is named
+    waiting_for_triage: Counted[Request] = field(default_factory=lambda: Counted([], 0))
+    assigned: Counted[Request] = field(default_factory=lambda: Counted([], 0))
+    your_proposals: Counted[YourProposal] = field(default_factory=lambda: Counted([], 0))
     admins_to_ask: list[str] = field(default_factory=list)  # the named pmbot admins, for a first run
     setup_blank: bool = False  # nothing that matters is set: everyone else is told whom to ask
 
@@ -109,6 +135,11 @@ class HomeService:
             votes = await self._votes(session, team_id, user_id, is_approver, **window)
             checklist = await _checklist(session, team_id, user_id, today, **window)
             launches = await _launches(session, team_id, today, **window)
+            is_triager = user_id in setup.triager_ids if setup.triager_ids else is_admin
+            triage = await _triage(session, team_id, is_triager, **window)
+            assigned = await home_queues.list_assigned(session, team_id, user_id, OPEN_STATUSES, **window)
+            own = await home_queues.list_own_proposals(session, team_id, user_id, **window)
+        proposals = await self._waiting_on(team_id, own, setup)
         return HomeQueue(
             user_id=user_id,
             my_requests=mine,
@@ -123,6 +154,10 @@ class HomeService:
             checklist=checklist,
             launches=launches,
             today=today,
+            is_triager=is_triager,
+            waiting_for_triage=triage,
+            assigned=assigned,
+            your_proposals=proposals,
         )
 
     async def full_list(
@@ -130,6 +165,8 @@ class HomeService:
     ) -> AnyList:
         """One page of one of the person's lists, for "See all"."""
         window = {"offset": max(page, 0) * per_page, "limit": per_page}
+        if which in (HomeList.TRIAGE, HomeList.ASSIGNED, HomeList.PROPOSALS):
+            return await self._queue_list(team_id, user_id, which, **window)
         if which == HomeList.VOTES:
             is_approver = await self._permissions.is_approver(team_id, user_id)
             async with self._db.read() as session:
@@ -144,6 +181,38 @@ class HomeService:
         async with self._db.read() as session:
             return await list_requests(session, team_id, user_id, OPEN_STATUSES, **window)
 
+    async def _queue_list(self, team_id: str, user_id: str, which: HomeList, **window: int) -> AnyList:
+        """A page of a work queue: waiting for triage (triagers only), assigned, your proposals."""
+        if which == HomeList.TRIAGE:
+            is_triager = await self._permissions.is_triager(team_id, user_id)
+            async with self._db.read() as session:
+                return await _triage(session, team_id, is_triager, **window)
+        async with self._db.read() as session:
+            if which == HomeList.ASSIGNED:
+                return await home_queues.list_assigned(session, team_id, user_id, OPEN_STATUSES, **window)
+            setup = await queries.get_setup(session, team_id)
+            own = await home_queues.list_own_proposals(session, team_id, user_id, **window)
+        return await self._waiting_on(team_id, own, setup)
+
+    async def _waiting_on(
+        self, team_id: str, own: Counted[home_queues.OwnProposal], setup: WorkspaceSetup
+    ) -> Counted[YourProposal]:
+        """Each proposal with the approvers who have not voted on its current revision."""
+        if not own.rows:
+            return Counted([], own.total)
+        group = setup.policy.approver_group_id
+        approvers = await self._permissions.voters_among(team_id, setup.approver_ids, group)
+        approvers = approvers or setup.admin_ids  # while nobody is named, the named admins approve
+        rows = [
+            YourProposal(
+                mine.proposal,
+                mine.item,
+                [a for a in approvers if a not in mine.voter_ids and a != mine.proposal.proposer_id],
+            )
+            for mine in own.rows
+        ]
+        return Counted(rows, own.total)
+
     async def today(self, team_id: str, user_id: str) -> date:
         """The person's calendar date now (UTC's when their timezone is unknown)."""
         name = await self._timezones.timezone(team_id, user_id) if self._timezones else "UTC"
@@ -155,6 +224,12 @@ class HomeService:
         if not is_approver:
             return Counted([], 0)
         return await queries.list_awaiting_vote(session, team_id, user_id, self._clock.now(), **window)
+
+
+async def _triage(session: AsyncSession, team_id: str, is_triager: bool, **window: int) -> Counted[Request]:
+    if not is_triager:  # only those who triage are shown (and may page through) the queue
+        return Counted([], 0)
+    return await home_queues.list_waiting_for_triage(session, team_id, **window)
 
 
 async def _checklist(

@@ -103,9 +103,9 @@ async def _decide(
         "gonogo_decided",
         after={"round": launch.gonogo_round, "decision": decision},
     )
+    # The poll message, updated in place, is where the result is posted (once): no second post.
     await out.sync_poll(session, launch, now)
     await out.sync_parent(session, launch, now)
-    await out.notice(session, launch, "gonogo_result", now, round=launch.gonogo_round, actor=actor_id)
     await out.refresh_people(session, launch, [], now, *deciders_of(launch))
 
 

@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.services import outbox_kinds
 from bot.services.home.refresh import refresh_homes
+from bot.services.notifications import policy
 from bot.services.requests.types import MessageSource
 from storage import outbox
 from storage import requests as queries
@@ -60,8 +61,8 @@ async def enqueue_request_notices(
     note: str | None,
     extra: list[str],
 ) -> None:
-    """DM the requester, the followers and `extra` people (not the actor) about a change, and
-    re-publish their Home tabs (the actor's too, if it shows the request)."""
+    """Tell the requester, the followers and `extra` people (not the actor) about a change, as the
+    notification policy decides, and re-publish their Home tabs (the actor's too, if it shows it)."""
     followers = await queries.list_follower_ids(session, request)
     involved = [request.requester_id, request.filed_by_id, *followers, *extra]
     await refresh_homes(session, team_id=request.team_id, user_ids=involved, now=now)
@@ -80,12 +81,8 @@ async def enqueue_request_notices(
     }
     for user_id in recipients:
         role = _role(request, user_id, action)
-        await outbox.enqueue(
-            session,
-            team_id=request.team_id,
-            kind=outbox_kinds.NOTIFY,
-            now=now,
-            payload={**notice, "user_id": user_id, "role": role},
+        await policy.tell(
+            session, team_id=request.team_id, user_id=user_id, notice={**notice, "role": role}, now=now
         )
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -13,10 +13,11 @@ from bot.services.roadmap.proposals import apply_changes, item_values
 from bot.text import fixed_date
 from storage import audit, outbox
 from storage import roadmap as queries
-from storage.models import ChangeKind, Horizon, Proposal, Request, RequestStatus, RoadmapItem, VoteChoice
+from storage.models import ChangeKind, Proposal, Request, RequestStatus, RoadmapItem, VoteChoice
 from storage.workspaces import allocate_number
 
 PLANNABLE = {RequestStatus.NEW, RequestStatus.NEEDS_INFO, RequestStatus.ACCEPTED}
+ANSWERED = {RequestStatus.DONE, RequestStatus.DECLINED, RequestStatus.DUPLICATE}
 
 
 async def apply_proposal(session: AsyncSession, proposal: Proposal, actor_id: str, now: datetime) -> None:
@@ -52,7 +53,7 @@ async def apply_proposal(session: AsyncSession, proposal: Proposal, actor_id: st
         after={**item_values(item), **credit},
         note=f"{proposal.ref}: {proposal.rationale}",
     )
-    await _plan_requests(session, proposal, item, actor_id, now, credit, old_horizon)
+    await _plan_requests(session, proposal, item, actor_id, now, credit)
 
 
 async def _plan_requests(
@@ -62,7 +63,6 @@ async def _plan_requests(
     actor_id: str,
     now: datetime,
     credit: dict[str, Any],
-    old_horizon: Horizon | None,
 ) -> None:
     dropped = proposal.kind == ChangeKind.DROP
     # Every request the item answers (the links made now included), not only those picked on
@@ -74,8 +74,11 @@ async def _plan_requests(
             request.status = RequestStatus.ACCEPTED
         elif not dropped and old in PLANNABLE:
             request.status = RequestStatus.PLANNED
-        planned_before = old_horizon if old == RequestStatus.PLANNED else None
-        note = _what_it_means(request, item, proposal.ref, dropped, planned_before)
+        if old in ANSWERED:
+            continue  # a duplicate, declined or done request is not what the roadmap changes
+        request.updated_at = now  # the item it waits for changed: Home shows it as changed now
+        moved = old == request.status == RequestStatus.PLANNED and _plan_moved(proposal, item)
+        note = _what_it_means(request, item, proposal, dropped, planned_before=old == request.status)
         await audit.record_change(
             session,
             team_id=request.team_id,
@@ -86,13 +89,16 @@ async def _plan_requests(
             before={"status": str(old)},
             after={"status": str(request.status), **credit},
             note=note,
+            at=now,
         )
+        # The policy tells its people only if its status or its plan (horizon, target) changed;
+        # their Home tabs re-render anyway.
         await enqueue_request_notices(
             session,
             request,
             now=now,
             actor_id=actor_id,
-            action="roadmap_changed",
+            action="plan_moved" if moved else "roadmap_changed",
             was={"status": old},
             note=note,
             extra=[],
@@ -108,20 +114,34 @@ async def _plan_requests(
 
 
 def _what_it_means(
-    request: Request, item: RoadmapItem, change: str, dropped: bool, old_horizon: Horizon | None
+    request: Request, item: RoadmapItem, proposal: Proposal, dropped: bool, *, planned_before: bool
 ) -> str:
     """What the change means for one request, in words (stored as a note: raw text, no markup)."""
     named = f"{item.ref} “{item.title}”"
+    change = proposal.ref
     if dropped:
         return f"{named} was dropped from the roadmap in {change}; {request.ref} is back in the backlog."
     when = f", target {fixed_date(item.target_date)}" if item.target_date else ""
     horizon = labelled(item.horizon)
-    if old_horizon is not None and old_horizon != item.horizon:
-        moved = f"from {labelled(old_horizon)} to {horizon}{when}"
-        return f"{request.ref}'s plan moved {moved} in {change} ({named})."
-    if old_horizon is not None:
+    if planned_before and _plan_moved(proposal, item):
+        before = _plan_words(proposal.item_before or {})
+        return f"{request.ref}'s plan moved from {before} to {horizon}{when} in {change} ({named})."
+    if planned_before:
         return f"{request.ref}'s plan changed in {change}: {horizon}{when} ({named})."
     return f"{request.ref} is now planned for {horizon}{when} as {named} ({change})."
+
+
+def _plan_moved(proposal: Proposal, item: RoadmapItem) -> bool:
+    """Whether the change moved the item's horizon or target date (what a requester plans by)."""
+    before = proposal.item_before or {}
+    after = item_values(item)
+    return bool(before) and any(before.get(key) != after[key] for key in ("horizon", "target_date"))
+
+
+def _plan_words(values: dict[str, object]) -> str:
+    horizon = labelled(str(values.get("horizon") or ""))
+    target = values.get("target_date")
+    return f"{horizon}, target {fixed_date(date.fromisoformat(str(target)))}" if target else horizon
 
 
 async def _item_for_update(session: AsyncSession, proposal: Proposal) -> RoadmapItem | None:

@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.clock import Clock
 from bot.errors import NotFound
 from bot.services import outbox_kinds
-from bot.services.home.refresh import refresh_approver_homes
+from bot.services.home.refresh import refresh_approver_homes, refresh_homes
 from storage import audit, outbox
 from storage import roadmap as queries
 from storage.models import Proposal, ProposalStatus
@@ -85,8 +85,10 @@ async def sync_cards(session: AsyncSession, proposal: Proposal, now: datetime) -
         now=now,
         dedupe_key=f"proposal:{proposal.id}",
     )
-    # Whatever changed the card changed what waits for the approvers' votes.
+    # Whatever changed the card changed what waits for the approvers' votes, and whose vote the
+    # proposer's "Your proposals" waits for.
     await refresh_approver_homes(session, team_id=proposal.team_id, now=now)
+    await refresh_homes(session, team_id=proposal.team_id, user_ids=[proposal.proposer_id], now=now)
 
 
 async def notify(session: AsyncSession, proposal: Proposal, kind: str, now: datetime, **extra: Any) -> None:

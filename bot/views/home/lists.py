@@ -5,11 +5,19 @@ from __future__ import annotations
 import json
 from datetime import date
 
-from slack_sdk.models.blocks import ActionsBlock, Block, ButtonElement, ContextBlock
+from slack_sdk.models.blocks import ActionsBlock, Block, ButtonElement, ContextBlock, DividerBlock
 from slack_sdk.models.views import View
 
 from bot import text
-from bot.services.home.service import AnyList, ChecklistEntry, HomeList, PendingVote, UpcomingLaunch
+from bot.services.home.service import (
+    AnyList,
+    ChecklistEntry,
+    HomeList,
+    HomeQueue,
+    PendingVote,
+    UpcomingLaunch,
+    YourProposal,
+)
 from bot.views import ids, limits
 from bot.views.common import mrkdwn, plain, section
 from bot.views.requests.card import status_label
@@ -18,6 +26,7 @@ from storage.models import LaunchStatus, Request
 
 PER_PAGE = 50  # lines are packed into sections of up to 3,000 characters: a page is a few blocks
 TITLE_SHOWN = 120
+PEOPLE_NAMED = 10  # approvers named on a proposal's line before "and N more"
 LAUNCH_STATUS = {LaunchStatus.PLANNED: ":calendar: Planned", LaunchStatus.SLIPPED: ":arrow_right: Slipped"}
 
 LIST_TITLES = {  # modal titles: 24 characters at most
@@ -26,6 +35,9 @@ LIST_TITLES = {  # modal titles: 24 characters at most
     HomeList.VOTES: "Waiting for your vote",
     HomeList.CHECKLIST: "Your checklist items",
     HomeList.LAUNCHES: "Upcoming launches",
+    HomeList.TRIAGE: "Waiting for triage",
+    HomeList.ASSIGNED: "Assigned to you",
+    HomeList.PROPOSALS: "Your proposals",
 }
 
 
@@ -86,8 +98,65 @@ def list_lines(which: HomeList, listed: AnyList, today: date) -> list[str]:
         return [checklist_line(row, today) for row in rows if isinstance(row, ChecklistEntry)]
     if which == HomeList.LAUNCHES:
         return [launch_line(row, today) for row in rows if isinstance(row, UpcomingLaunch)]
-    followed = which == HomeList.FOLLOWED
-    return [request_line(row, show_requester=followed) for row in rows if isinstance(row, Request)]
+    if which == HomeList.PROPOSALS:
+        return [proposal_line(row) for row in rows if isinstance(row, YourProposal)]
+    if which == HomeList.TRIAGE:
+        return [triage_line(row) for row in rows if isinstance(row, Request)]
+    others = which in (HomeList.FOLLOWED, HomeList.ASSIGNED)  # requests someone else asked for
+    return [request_line(row, show_requester=others) for row in rows if isinstance(row, Request)]
+
+
+def triage_line(request: Request) -> str:
+    """`*REQ-12* Title` then who asked and when it was filed (the queue is oldest first)."""
+    return (
+        f"*{request.ref}* {text.escaped(request.title, TITLE_SHOWN)}\n"
+        f"asked by {text.user(request.requester_id)} · filed {text.time_token(request.created_at)}"
+    )
+
+
+def proposal_line(mine: YourProposal) -> str:
+    """`*CHG-3* Move “Search” (RM-4)` then whose vote it waits for and when it expires."""
+    proposal, item = mine.proposal, mine.item
+    title = (item.title if item else None) or proposal.changes.get("title") or "a new item"
+    ref = f" ({item.ref})" if item else ""
+    waiting = (
+        "waiting for " + ", ".join(text.user(user_id) for user_id in mine.waiting_on[:PEOPLE_NAMED])
+        if mine.waiting_on
+        else "every approver has voted"
+    )
+    if len(mine.waiting_on) > PEOPLE_NAMED:
+        waiting += f" and {len(mine.waiting_on) - PEOPLE_NAMED} more"
+    return (
+        f"*{proposal.ref}* {KIND_WORDS[proposal.kind]} “{text.escaped(title, TITLE_SHOWN)}”{ref}\n"
+        f"{waiting} · expires {text.time_token(proposal.expires_at)}"
+    )
+
+
+def list_blocks(queue: HomeQueue, which: HomeList, title: str, empty: str) -> list[Block]:
+    """A Home list: its title and total, its first lines (or what to do when empty), "See all"."""
+    listed = _listed(queue, which)
+    blocks: list[Block] = [DividerBlock(), section(f"*{title}* ({listed.total})")]
+    lines = list_lines(which, listed, queue.today)
+    # One section for a list's lines (not one a line): eight lists fit well inside Slack's 100 blocks.
+    blocks += packed_sections(lines) or [ContextBlock(elements=[mrkdwn(empty)])]
+    if listed.total > len(lines):
+        blocks.append(
+            ActionsBlock(block_id=f"home_more:{which}", elements=[see_all_button(which, listed.total)])
+        )
+    return blocks
+
+
+def _listed(queue: HomeQueue, which: HomeList) -> AnyList:
+    return {
+        HomeList.MINE: queue.my_requests,
+        HomeList.FOLLOWED: queue.followed,
+        HomeList.VOTES: queue.awaiting_vote,
+        HomeList.CHECKLIST: queue.checklist,
+        HomeList.LAUNCHES: queue.launches,
+        HomeList.TRIAGE: queue.waiting_for_triage,
+        HomeList.ASSIGNED: queue.assigned,
+        HomeList.PROPOSALS: queue.your_proposals,
+    }[which]
 
 
 def see_all_button(which: HomeList, total: int) -> ButtonElement:

@@ -24,7 +24,6 @@ from bot import text
 from bot.services.home.service import (
     CHECKLIST_DAYS,
     UPCOMING_LAUNCH_DAYS,
-    AnyList,
     HomeList,
     HomeQueue,
     WorkspaceSetup,
@@ -33,7 +32,8 @@ from bot.services.settings.permissions import WHO_ARE_ADMINS
 from bot.text import plural
 from bot.views import ids, limits
 from bot.views.common import mrkdwn, plain, section
-from bot.views.home.lists import list_lines, see_all_button
+from bot.views.home.lists import list_blocks
+from bot.views.home.queues import assigned_to_you, waiting_for_triage, your_proposals
 from bot.views.settings.modals import WEEKDAYS
 
 HomeSection = Callable[[HomeQueue], list[Block]]
@@ -42,7 +42,9 @@ PEOPLE_SHOWN = 20  # triagers and approvers named in the settings summary
 WHAT_PMBOT_DOES = (
     "pmbot does a product manager's coordination work in Slack: anyone files a *request* "
     "(`/request`, or *File as request* on a message) and hears about every change to it; "
-    "*roadmap changes* are proposed (`/roadmap propose`) and decided by approvers' votes."
+    "*roadmap changes* are proposed (`/roadmap propose`) and decided by approvers' votes; "
+    "*launches* (`/launch new`) carry a checklist whose owners tick items off in Slack, with "
+    "reminders and a go / no-go poll; and channels get a weekly *digest* (`/digest`)."
 )
 
 
@@ -110,7 +112,7 @@ def _left(left: int) -> str:
 def _awaiting_vote(queue: HomeQueue) -> list[Block]:
     if not (queue.is_approver or queue.awaiting_vote.total):
         return []
-    return _list_blocks(
+    return list_blocks(
         queue,
         HomeList.VOTES,
         ":ballot_box_with_ballot: Waiting for your vote",
@@ -119,7 +121,7 @@ def _awaiting_vote(queue: HomeQueue) -> list[Block]:
 
 
 def _my_requests(queue: HomeQueue) -> list[Block]:
-    return _list_blocks(
+    return list_blocks(
         queue,
         HomeList.MINE,
         ":inbox_tray: Your open requests",
@@ -128,7 +130,7 @@ def _my_requests(queue: HomeQueue) -> list[Block]:
 
 
 def _followed(queue: HomeQueue) -> list[Block]:
-    return _list_blocks(
+    return list_blocks(
         queue,
         HomeList.FOLLOWED,
         ":eyes: Requests you follow",
@@ -139,13 +141,13 @@ def _followed(queue: HomeQueue) -> list[Block]:
 def _checklist(queue: HomeQueue) -> list[Block]:
     if not queue.checklist.total:  # only people who own launch work see the list
         return []
-    return _list_blocks(
+    return list_blocks(
         queue, HomeList.CHECKLIST, f":clipboard: Your checklist items due within {CHECKLIST_DAYS} days", ""
     )
 
 
 def _upcoming_launches(queue: HomeQueue) -> list[Block]:
-    return _list_blocks(
+    return list_blocks(
         queue,
         HomeList.LAUNCHES,
         f":rocket: Upcoming launches (next {UPCOMING_LAUNCH_DAYS} days)",
@@ -181,35 +183,16 @@ def _admin_settings(queue: HomeQueue) -> list[Block]:
 HOME_SECTIONS: tuple[HomeSection, ...] = (
     _top,
     _first_run,
+    waiting_for_triage,
     _awaiting_vote,
+    assigned_to_you,
     _checklist,
+    your_proposals,
     _my_requests,
     _followed,
     _upcoming_launches,
     _admin_settings,
 )
-
-
-def _listed(queue: HomeQueue, which: HomeList) -> AnyList:
-    return {
-        HomeList.MINE: queue.my_requests,
-        HomeList.FOLLOWED: queue.followed,
-        HomeList.VOTES: queue.awaiting_vote,
-        HomeList.CHECKLIST: queue.checklist,
-        HomeList.LAUNCHES: queue.launches,
-    }[which]
-
-
-def _list_blocks(queue: HomeQueue, which: HomeList, title: str, empty: str) -> list[Block]:
-    listed = _listed(queue, which)
-    blocks: list[Block] = [DividerBlock(), section(f"*{title}* ({listed.total})")]
-    lines = list_lines(which, listed, queue.today)
-    blocks += [section(line) for line in lines] or [ContextBlock(elements=[mrkdwn(empty)])]
-    if listed.total > len(lines):
-        blocks.append(
-            ActionsBlock(block_id=f"home_more:{which}", elements=[see_all_button(which, listed.total)])
-        )
-    return blocks
 
 
 def _setting_step(summary: str, label: str, action_id: str, block_id: str) -> SectionBlock:

@@ -30,7 +30,7 @@ def poll_message(view: LaunchView, round_: int) -> tuple[str, list[Block]]:
     blocks: list[Block] = [section(heading), section("\n".join(lines))]
     if launch.gonogo_decision is not None:
         blocks.append(section(f"Result: {_decision(launch.gonogo_decision)}"))
-        return fallback, blocks
+        return f"{fallback}: {_words(launch.gonogo_decision)}", blocks
     block_id = f"{ids.GONOGO_BLOCK_PREFIX}{launch.number}:{round_}"
     buttons = [
         ButtonElement(text="Go", action_id=ids.LAUNCH_GO, value="go", style="primary"),
@@ -95,6 +95,10 @@ def _answers(votes: list[GoNoGoVote], deciders: list[str], *, closed: bool = Fal
     if missing:
         parts.append(("no answer from " if closed else "waiting for ") + " ".join(missing))
     return " · ".join(parts)
+
+
+def _words(decision: GoNoGo) -> str:
+    return "go" if decision == GoNoGo.GO else "no-go"
 
 
 def _decision(decision: GoNoGo) -> str:

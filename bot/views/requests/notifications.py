@@ -12,7 +12,14 @@ from bot.views.common import labelled, mrkdwn, section
 from bot.views.requests.card import status_label
 
 NOTE_MAX = 2000
+HEADLINE_IS_NOTE = {"shipped", "plan_moved"}  # their note says it all: it is the headline
+GATHERED_SHOWN = 40  # of Slack's 50 blocks a message: heading, a "more" line and the context stay
 WHY = {"requester": "you asked for it", "assignee": "it was assigned to you: it is yours to do"}
+WHY_MANY = {
+    "requester": "you asked for them",
+    "assignee": "some are yours to do",
+    "follower": "you follow them",
+}
 
 
 def notice_message(notice: dict[str, Any]) -> tuple[str, list[Block]]:
@@ -21,7 +28,7 @@ def notice_message(notice: dict[str, Any]) -> tuple[str, list[Block]]:
     actor = text.user(notice["actor_id"])
     headline = _headline(notice, ref, title, actor)
     blocks: list[Block] = [section(headline)]
-    if notice.get("note") and notice["action"] != "shipped":  # a shipped headline is the note
+    if notice.get("note") and notice["action"] not in HEADLINE_IS_NOTE:
         label = "Question" if notice["new_status"] == "needs_info" else "Note"
         blocks.append(section(f"*{label}:* {text.escaped(notice['note'], NOTE_MAX)}"))
     if notice["new_status"] == "needs_info" and notice.get("role") == "requester":
@@ -31,12 +38,50 @@ def notice_message(notice: dict[str, Any]) -> tuple[str, list[Block]]:
     return text.truncate(_plain_headline(notice), limits.MESSAGE_TEXT), blocks
 
 
+def gathered_message(notices: list[dict[str, Any]]) -> tuple[str, list[Block]]:
+    """One DM for several notices (a single one reads as `notice_message`): (fallback, blocks)."""
+    if len(notices) == 1:
+        return notice_message(notices[0])
+    heading = f"{len(notices)} updates on {_whose(notices)}"
+    blocks: list[Block] = [section(f"*{heading}:*")]
+    for notice in notices[:GATHERED_SHOWN]:
+        blocks.extend(_item_blocks(notice))
+    if len(notices) > GATHERED_SHOWN:
+        blocks.append(section(f"…and {len(notices) - GATHERED_SHOWN} more: your Home tab lists them all."))
+    roles = {notice.get("role") or "follower" for notice in notices}
+    why = " and ".join(WHY_MANY[role] for role in ("requester", "assignee", "follower") if role in roles)
+    blocks.append(ContextBlock(elements=[mrkdwn(f"You get this because {why}.")]))
+    listed = "; ".join(_plain_headline(notice).rstrip(".") for notice in notices)
+    return text.truncate(f"{heading}: {listed}", limits.MESSAGE_TEXT), blocks
+
+
 def filed_reply(ref: str) -> str:
     """The thread reply under a message that was filed as a request."""
     return f":memo: Filed as *{ref}*."
 
 
+def _whose(notices: list[dict[str, Any]]) -> str:
+    if all(notice.get("role") == "requester" for notice in notices):
+        return "your requests"
+    return "requests you asked for or follow"
+
+
+def _item_blocks(notice: dict[str, Any]) -> list[Block]:
+    """One notice inside a gathered DM: its headline, and its question or note."""
+    ref, title = notice["ref"], text.escaped(notice["title"], limits.HEADER_TEXT)
+    lines = ["• " + _headline(notice, ref, title, text.user(notice["actor_id"]))]
+    if notice.get("note") and notice["action"] not in HEADLINE_IS_NOTE:
+        label = "Question" if notice["new_status"] == "needs_info" else "Note"
+        lines.append(f"   *{label}:* {text.escaped(notice['note'], NOTE_MAX)}")
+    if notice["new_status"] == "needs_info" and notice.get("role") == "requester":
+        asker = text.user(notice["actor_id"])
+        lines.append(f"   Please answer {asker} directly; they will update the request.")
+    return [section("\n".join(lines))]
+
+
 def _headline(notice: dict[str, Any], ref: str, title: str, actor: str) -> str:
+    if notice["action"] == "plan_moved":  # the note says what moved, and where to
+        return f"*{text.escaped(notice['note'], NOTE_MAX)}* {title}"
     if notice["action"] == "shipped":
         return f"*{text.escaped(notice['note'], NOTE_MAX)}* {title}"
     if notice["action"] == "assigned":
@@ -48,7 +93,7 @@ def _headline(notice: dict[str, Any], ref: str, title: str, actor: str) -> str:
 
 def _plain_headline(notice: dict[str, Any]) -> str:
     title = text.escaped(notice["title"], limits.HEADER_TEXT)
-    if notice["action"] == "shipped":
+    if notice["action"] in HEADLINE_IS_NOTE:
         return f"{text.escape(str(notice['note']))} {title}"
     if notice["action"] == "assigned":
         assignee = text.user(notice["assignee_id"]) if notice.get("assignee_id") else "nobody"
