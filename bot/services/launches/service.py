@@ -4,7 +4,6 @@ date, decide go / no-go, mark it launched or cancel it. No Slack here."""
 from __future__ import annotations
 
 from datetime import date, timedelta
-from typing import Protocol
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -33,18 +32,18 @@ from bot.services.launches.changes import (
     tick_changes,
     tick_refusal,
 )
+from bot.services.launches.directory import TimezoneLookup
+from bot.services.launches.finishing import finish, runnable
 from bot.services.launches.links import check_links
 from bot.services.launches.reads import (
-    ACTIVE,
     LaunchSummary,
     LaunchView,
     chunk_of,
     launch_view,
 )
-from bot.services.launches.shipping import ship_linked
 from bot.services.launches.template_store import LaunchTemplates
 from bot.services.launches.transitions import LaunchMove, moves_for, moves_in, roles_of
-from bot.services.settings.permissions import Permissions, can_run_launch
+from bot.services.settings.permissions import Permissions
 from bot.services.writes import write
 from storage.db import Database
 from storage.launches import queries
@@ -56,14 +55,6 @@ from storage.writer import Writer
 __all__ = ["ItemChange", "LaunchDraft", "LaunchService", "TickResult"]
 
 UPCOMING_SHOWN = 20
-
-
-class TimezoneLookup(Protocol):
-    """Where a Slack user lives (users.info)."""
-
-    async def timezone(self, team_id: str, user_id: str) -> str:
-        """The user's IANA timezone."""
-        ...
 
 
 class LaunchService:
@@ -225,7 +216,7 @@ class LaunchService:
         now = self._clock.now()
 
         async def store(session: AsyncSession) -> Launch:
-            launch = await self._runnable(session, team_id, actor_id, number, is_admin, "change its date")
+            launch = await runnable(session, team_id, actor_id, number, is_admin, "change its date")
             await move_date(session, launch, new_date, actor_id, now, reason)
             return launch
 
@@ -251,6 +242,18 @@ class LaunchService:
     async def cancel(self, team_id: str, actor_id: str, number: int) -> Launch:
         """The launch will not happen; its checklist closes."""
         return await self._finish(team_id, actor_id, number, LaunchStatus.CANCELLED, "cancel it")
+
+    async def _finish(
+        self, team_id: str, actor_id: str, number: int, status: LaunchStatus, doing: str
+    ) -> Launch:
+        is_admin = await self._permissions.is_admin(team_id, actor_id)
+        now = self._clock.now()
+
+        async def store(session: AsyncSession) -> Launch:
+            launch = await runnable(session, team_id, actor_id, number, is_admin, doing)
+            return await finish(session, launch, status, actor_id, now)
+
+        return await write(self._writer, store)
 
     # --- go / no-go ----------------------------------------------------------------------
 
@@ -285,43 +288,7 @@ class LaunchService:
         now = self._clock.now()
 
         async def store(session: AsyncSession) -> gonogo.GoNoGoResult:
-            launch = await self._runnable(session, team_id, actor_id, number, is_admin, "close its poll")
+            launch = await runnable(session, team_id, actor_id, number, is_admin, "close its poll")
             return await gonogo.close_round(session, launch, actor_id, now)
 
         return await write(self._writer, store)
-
-    # --- helpers -------------------------------------------------------------------------
-
-    async def _finish(
-        self, team_id: str, actor_id: str, number: int, status: LaunchStatus, doing: str
-    ) -> Launch:
-        is_admin = await self._permissions.is_admin(team_id, actor_id)
-        now = self._clock.now()
-
-        async def store(session: AsyncSession) -> Launch:
-            launch = await self._runnable(session, team_id, actor_id, number, is_admin, doing)
-            before = launch.status
-            launch.status, launch.updated_at = status, now
-            if status == LaunchStatus.LAUNCHED:
-                launch.launched_at = now
-                await ship_linked(session, launch, actor_id, now)
-            await out.record(
-                session, launch, actor_id, str(status), before={"status": before}, after={"status": status}
-            )
-            await out.sync_parent(session, launch, now)
-            await out.notice(session, launch, str(status), now, actor=actor_id)
-            items = await queries.list_items(session, team_id, launch.id or 0)
-            await out.refresh_people(session, launch, items, now)
-            return launch
-
-        return await write(self._writer, store)
-
-    async def _runnable(
-        self, session: AsyncSession, team_id: str, actor_id: str, number: int, is_admin: bool, doing: str
-    ) -> Launch:
-        launch = await require(session, team_id, number)
-        if not can_run_launch(actor_id, launch_owner_id=launch.owner_id, is_admin=is_admin):
-            raise NotAllowed(f"Only {launch.ref}'s owner and admins can {doing}.")
-        if launch.status not in ACTIVE:
-            raise PmbotError(f"{launch.ref} is already {launch.status}.")
-        return launch
