@@ -270,15 +270,27 @@ class LaunchService:
 
         return await write(self._writer, store)
 
+    async def check_vote(self, team_id: str, actor_id: str, number: int, round_: int) -> Launch:
+        """The launch, if this person may answer this round now (before the no-go modal asks why)."""
+        async with self._db.read() as session:
+            launch = await require(session, team_id, number)
+            answered = {vote.voter_id for vote in await queries.list_votes(session, launch)}
+        answer = gonogo.may_vote(launch, actor_id, round_)
+        if answer is not None:
+            raise PmbotError(answer.message)
+        if actor_id in answered:
+            raise PmbotError(f"You already answered {launch.ref}'s poll.")
+        return launch
+
     async def vote_gonogo(
-        self, team_id: str, actor_id: str, number: int, round_: int, choice: GoNoGo
+        self, team_id: str, actor_id: str, number: int, round_: int, choice: GoNoGo, reason: str = ""
     ) -> gonogo.GoNoGoResult:
-        """A decider's go or no-go in the given round."""
+        """A decider's go, or no-go with its reason, in the given round."""
         now = self._clock.now()
 
         async def store(session: AsyncSession) -> gonogo.GoNoGoResult:
             launch = await require(session, team_id, number)
-            return await gonogo.count_vote(session, launch, actor_id, round_, choice, now)
+            return await gonogo.count_vote(session, launch, actor_id, round_, choice, now, reason)
 
         return await write(self._writer, store)
 
