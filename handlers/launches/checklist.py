@@ -98,12 +98,12 @@ async def tick_checklist_item(
 
 async def open_item_menu(
     ack: AsyncAck, body: dict[str, Any], action: dict[str, Any], client: AsyncWebClient,
-    context: AsyncBoltContext, services: Services,
+    respond: AsyncRespond, context: AsyncBoltContext, services: Services,
 ) -> None:  # fmt: skip
     """ "Assign or re-date…": the item's modal."""
     await ack()
     item_id = int((action.get("selected_option") or {}).get("value") or 0)
-    await launch_forms.open_item_modal(client, body["trigger_id"], context, services, item_id)
+    await launch_forms.open_item_modal(client, body["trigger_id"], context, services, item_id, respond)
 
 
 async def mark_launched(

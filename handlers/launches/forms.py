@@ -103,15 +103,16 @@ async def open_template_button(
 
 
 async def open_item_modal(
-    client: AsyncWebClient, trigger_id: str, context: AsyncBoltContext, services: Services, item_id: int
-) -> None:
-    """Assign or re-date one checklist item."""
-    team_id, _ = who(context)
+    client: AsyncWebClient, trigger_id: str, context: AsyncBoltContext, services: Services, item_id: int,
+    respond: AsyncRespond | None = None,
+) -> None:  # fmt: skip
+    """Assign or re-date one checklist item; someone who may not (or a done item) is told why instead."""
+    team_id, user_id = who(context)
 
     async def build() -> View:
-        return item_modal(*await services.launches.item(team_id, item_id))
+        return item_modal(*await services.launches.item(team_id, user_id, item_id))
 
-    await open_then_fill(client, trigger_id, "Checklist item", build)
+    await open_then_fill(client, trigger_id, "Checklist item", build, respond)
 
 
 async def open_date_modal(

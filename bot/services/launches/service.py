@@ -11,6 +11,7 @@ from bot.clock import Clock
 from bot.errors import InvalidInput, NotAllowed, NotFound, PmbotError
 from bot.local_time import local_date
 from bot.services.launches import gonogo
+from bot.services.launches import item_transitions as item_rules
 from bot.services.launches import outbox as out
 from bot.services.launches.changes import (
     ITEM_DUE,
@@ -24,13 +25,10 @@ from bot.services.launches.changes import (
     check_slip_reason,
     item_from,
     lookup,
-    may_work,
     move_date,
-    refusal,
     require,
     snapshot,
     tick_changes,
-    tick_refusal,
 )
 from bot.services.launches.directory import TimezoneLookup
 from bot.services.launches.finishing import finish, runnable
@@ -92,13 +90,15 @@ class LaunchService:
                 raise NotFound("That launch is gone.")
             return await launch_view(session, launch, self._clock.now())
 
-    async def item(self, team_id: str, item_id: int) -> tuple[Launch, LaunchItem]:
-        """A checklist item with its launch (for the assign / re-date modal)."""
+    async def item(self, team_id: str, actor_id: str, item_id: int) -> tuple[Launch, LaunchItem]:
+        """A checklist item with its launch, if this person may assign or re-date it now (before the
+        modal opens)."""
+        is_admin = await self._permissions.is_admin(team_id, actor_id)
         async with self._db.read() as session:
-            item = await queries.get_item(session, team_id, item_id)
-            launch = await queries.get_launch_by_id(session, team_id, item.launch_id) if item else None
-        if item is None or launch is None:
-            raise NotFound("That checklist item is gone.")
+            launch, item = await _item_of(session, team_id, item_id)
+        item_rules.check_edit(
+            launch, item, item_rules.roles_of(actor_id, launch, item, is_admin=is_admin), []
+        )
         return launch, item
 
     async def upcoming(self, team_id: str) -> list[LaunchSummary]:
@@ -164,7 +164,11 @@ class LaunchService:
             items = await queries.list_items(session, team_id, launch.id or 0)
             in_element = [item for item in items if item.id in change.element_ids]
             wanted = tick_changes(in_element, change)
-            reason = tick_refusal(launch, [item for item, _ in wanted], actor_id, is_admin)
+            roles = {
+                item.id or 0: item_rules.roles_of(actor_id, launch, item, is_admin=is_admin)
+                for item in in_element
+            }
+            reason = item_rules.tick_answer(launch, wanted, roles)
             if not wanted or reason:  # put the person's view back to what the database holds
                 await out.sync_chunks(session, launch, chunk_of(items, set(change.element_ids)), now)
                 return TickResult(launch.ref, [], [], reason if wanted else None)
@@ -189,12 +193,9 @@ class LaunchService:
         now = self._clock.now()
 
         async def store(session: AsyncSession) -> LaunchItem:
-            item = await queries.get_item(session, team_id, item_id)
-            launch = await queries.get_launch_by_id(session, team_id, item.launch_id) if item else None
-            if item is None or launch is None:
-                raise NotFound("That checklist item is gone.")
-            if not may_work(actor_id, launch, item, is_admin):
-                raise NotAllowed(refusal(launch.ref))
+            launch, item = await _item_of(session, team_id, item_id)
+            roles = item_rules.roles_of(actor_id, launch, item, is_admin=is_admin)
+            item_rules.check_edit(launch, item, roles, item_rules.edit_moves(item, owner_id, due))
             before_owner = item.owner_id
             if await assign_and_date(session, launch, item, owner_id, due, actor_id, now):
                 items = await queries.list_items(session, team_id, launch.id or 0)
@@ -304,3 +305,11 @@ class LaunchService:
             return await gonogo.close_round(session, launch, actor_id, now)
 
         return await write(self._writer, store)
+
+
+async def _item_of(session: AsyncSession, team_id: str, item_id: int) -> tuple[Launch, LaunchItem]:
+    item = await queries.get_item(session, team_id, item_id)
+    launch = await queries.get_launch_by_id(session, team_id, item.launch_id) if item else None
+    if item is None or launch is None:
+        raise NotFound("That checklist item is gone.")
+    return launch, item
