@@ -67,6 +67,7 @@ class TickResult:
     ticked: list[str]
     unticked: list[str]
     refusal: str | None = None
+    stale: str | None = None  # what happened first, when the clicker's message was out of date
 
 
 def check_draft(draft: LaunchDraft, today: date) -> date:

@@ -97,20 +97,22 @@ def check_move(launch: Launch, item: LaunchItem, move: ItemMove, roles: set[Item
     """Raise what to tell the person if the move does not exist from the item's state (a stale
     message) or they may not make it; return if they may."""
     if move not in moves_in(launch, item):
-        raise PmbotError(stale(launch, item))
+        raise PmbotError(stale(launch, item, move))
     if move not in moves_for(launch, item, roles):
         raise NotAllowed(refusal(launch.ref))
 
 
-def stale(launch: Launch, item: LaunchItem) -> str:
-    """What happened to an item a click's message showed otherwise."""
+def stale(launch: Launch, item: LaunchItem, move: ItemMove) -> str:
+    """What happened to an item the clicker's message showed otherwise."""
     title = f"“{text.escaped(item.title, 150)}”"
     if launch.status == LaunchStatus.CANCELLED:
         return f"{launch.ref} is cancelled, so its checklist is closed; nothing changed."
     if item.done:
         by = f" by {text.user(item.done_by)}" if item.done_by else ""
+        if move == ItemMove.TICK:
+            return f"{title} was already ticked done{by}; nothing changed."
         return f"{title} was ticked done{by}; untick it first to change it. Nothing changed."
-    return f"{title} is open again; nothing changed."
+    return f"{title} was already unticked (it is open); nothing changed."
 
 
 def refusal(launch_ref: str) -> str:

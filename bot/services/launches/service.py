@@ -18,8 +18,6 @@ from bot.services.launches.changes import (
     ItemChange,
     LaunchDraft,
     TickResult,
-    apply_ticks,
-    assign_and_date,
     check_draft,
     check_overdue,
     check_slip_reason,
@@ -28,15 +26,14 @@ from bot.services.launches.changes import (
     move_date,
     require,
     snapshot,
-    tick_changes,
 )
+from bot.services.launches.checklist_writes import edit_item, item_of, tick_items
 from bot.services.launches.directory import TimezoneLookup
 from bot.services.launches.finishing import finish, runnable
 from bot.services.launches.links import check_links
 from bot.services.launches.reads import (
     LaunchSummary,
     LaunchView,
-    chunk_of,
     launch_view,
 )
 from bot.services.launches.template_store import LaunchTemplates
@@ -95,7 +92,7 @@ class LaunchService:
         modal opens)."""
         is_admin = await self._permissions.is_admin(team_id, actor_id)
         async with self._db.read() as session:
-            launch, item = await _item_of(session, team_id, item_id)
+            launch, item = await item_of(session, team_id, item_id)
         item_rules.check_edit(
             launch, item, item_rules.roles_of(actor_id, launch, item, is_admin=is_admin), []
         )
@@ -160,27 +157,13 @@ class LaunchService:
         now = self._clock.now()
 
         async def store(session: AsyncSession) -> TickResult:
-            launch = await require(session, team_id, number)
-            items = await queries.list_items(session, team_id, launch.id or 0)
-            in_element = [item for item in items if item.id in change.element_ids]
-            wanted = tick_changes(in_element, change)
-            roles = {
-                item.id or 0: item_rules.roles_of(actor_id, launch, item, is_admin=is_admin)
-                for item in in_element
-            }
-            reason = item_rules.tick_answer(launch, wanted, roles)
-            if not wanted or reason:  # put the person's view back to what the database holds
-                await out.sync_chunks(session, launch, chunk_of(items, set(change.element_ids)), now)
-                return TickResult(launch.ref, [], [], reason if wanted else None)
-            result = await apply_ticks(session, launch, wanted, actor_id, now)
-            await out.sync_parent(session, launch, now)
-            await out.sync_chunks(session, launch, chunk_of(items, {item.id or 0 for item, _ in wanted}), now)
-            await out.refresh_people(session, launch, [item for item, _ in wanted], now)
-            return result
+            return await tick_items(session, team_id, actor_id, number, change, is_admin=is_admin, now=now)
 
         result = await write(self._writer, store)
         if result.refusal:
             raise NotAllowed(result.refusal)
+        if result.stale:
+            raise PmbotError(result.stale)
         return result
 
     async def update_item(
@@ -193,15 +176,9 @@ class LaunchService:
         now = self._clock.now()
 
         async def store(session: AsyncSession) -> LaunchItem:
-            launch, item = await _item_of(session, team_id, item_id)
-            roles = item_rules.roles_of(actor_id, launch, item, is_admin=is_admin)
-            item_rules.check_edit(launch, item, roles, item_rules.edit_moves(item, owner_id, due))
-            before_owner = item.owner_id
-            if await assign_and_date(session, launch, item, owner_id, due, actor_id, now):
-                items = await queries.list_items(session, team_id, launch.id or 0)
-                await out.sync_chunks(session, launch, chunk_of(items, {item_id}), now)
-                await out.refresh_people(session, launch, [item], now, before_owner)
-            return item
+            return await edit_item(
+                session, team_id, actor_id, item_id, owner_id, due, is_admin=is_admin, now=now
+            )
 
         return await write(self._writer, store)
 
@@ -305,11 +282,3 @@ class LaunchService:
             return await gonogo.close_round(session, launch, actor_id, now)
 
         return await write(self._writer, store)
-
-
-async def _item_of(session: AsyncSession, team_id: str, item_id: int) -> tuple[Launch, LaunchItem]:
-    item = await queries.get_item(session, team_id, item_id)
-    launch = await queries.get_launch_by_id(session, team_id, item.launch_id) if item else None
-    if item is None or launch is None:
-        raise NotFound("That checklist item is gone.")
-    return launch, item
