@@ -135,14 +135,6 @@ class Permissions:
             raise NotAllowed(f"Only <@{owner_id}>, who set it up, or an admin can {doing}. {who}")
 
 
-def can_work_on_launch_item(
-    user_id: str, *, launch_owner_id: str, decider_ids: list[str], item_owner_id: str | None, is_admin: bool
-) -> bool:
-    """May this person tick, untick, assign or re-date a launch's checklist item? Its owner, the launch
-    owner, the launch's go/no-go deciders and admins may; anyone else may look but not change."""
-    return is_admin or user_id in {launch_owner_id, *decider_ids, item_owner_id}
-
-
 def can_run_launch(user_id: str, *, launch_owner_id: str, is_admin: bool) -> bool:
     """May this person change a launch's date, mark it launched, cancel it or close its go/no-go poll?
     The launch owner and admins may."""
