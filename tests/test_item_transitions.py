@@ -150,7 +150,8 @@ async def test_every_item_state_move_and_role(pmbot: Harness, state: str) -> Non
             assert answer == "", (state, role, move, answer)
             continue
         if EXPECTED[state][move]:  # the move exists from this state, but not for this person: who can
-            assert "Only the item's owner" in answer and "pmbot admins" in answer, answer
+            assert "Only the item's owner <@U_DAVE>, LCH-1's owner <@U_ALICE>" in answer, answer
+            assert "deciders <@U_BOB> and admins" in answer and "pmbot admins" in answer, answer
         else:  # the move does not exist from this state: what happened instead
             assert "nothing changed" in answer.lower() and "Only" not in answer, (state, role, move, answer)
         [now] = [i for i in await items_of(pmbot, launch.number) if i.id == item.id]

@@ -135,7 +135,7 @@ async def test_no_go_is_refused_before_its_form_for_someone_who_is_not_a_decider
     form = await no_go_form(pmbot, launch, 1, user=CAROL)
 
     assert "callback_id" not in form
-    assert "Only LCH-1's deciders answer its go / no-go poll." in json.dumps(form)
+    assert "Only LCH-1's deciders answer its go / no-go poll: <@U_BOB>." in json.dumps(form)
     forged = await submit_no_go(
         pmbot, {"private_metadata": json.dumps({"number": 1, "round": 1})}, "No", user=CAROL
     )

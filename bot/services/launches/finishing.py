@@ -11,6 +11,7 @@ from bot.services.launches import outbox as out
 from bot.services.launches.changes import require
 from bot.services.launches.reads import ACTIVE
 from bot.services.launches.shipping import ship_linked
+from bot.services.launches.transitions import runner_refusal
 from bot.services.settings.permissions import can_run_launch
 from storage.launches import queries
 from storage.models import Launch, LaunchStatus
@@ -22,7 +23,7 @@ async def runnable(
     """The launch, if it is still running and this person is its owner or an admin."""
     launch = await require(session, team_id, number)
     if not can_run_launch(actor_id, launch_owner_id=launch.owner_id, is_admin=is_admin):
-        raise NotAllowed(f"Only {launch.ref}'s owner and admins can {doing}.")
+        raise NotAllowed(runner_refusal(launch, doing))
     if launch.status not in ACTIVE:
         raise PmbotError(f"{launch.ref} is already {launch.status}.")
     return launch

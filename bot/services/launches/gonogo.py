@@ -11,6 +11,7 @@ from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot import text
 from bot.errors import InvalidInput, NotAllowed, PmbotError
 from bot.services.launches import outbox as out
 from bot.services.launches.reads import ACTIVE, deciders_of
@@ -67,7 +68,8 @@ def check_reason(choice: GoNoGo, reason: str) -> str:
 def may_vote(launch: Launch, voter_id: str, round_: int) -> GoNoGoResult | None:
     """None if `voter_id` may answer this round now; else what to tell them (refusals raise)."""
     if voter_id not in deciders_of(launch):
-        raise NotAllowed(f"Only {launch.ref}'s deciders answer its go / no-go poll.")
+        people = " ".join(text.user(user_id) for user_id in deciders_of(launch))
+        raise NotAllowed(f"Only {launch.ref}'s deciders answer its go / no-go poll: {people}.")
     if round_ != launch.gonogo_round or launch.gonogo_decision is not None:
         return _closed(launch, round_)
     return None

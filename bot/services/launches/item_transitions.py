@@ -99,7 +99,7 @@ def check_move(launch: Launch, item: LaunchItem, move: ItemMove, roles: set[Item
     if move not in moves_in(launch, item):
         raise PmbotError(stale(launch, item, move))
     if move not in moves_for(launch, item, roles):
-        raise NotAllowed(refusal(launch.ref))
+        raise NotAllowed(refusal(launch, item))
 
 
 def stale(launch: Launch, item: LaunchItem, move: ItemMove) -> str:
@@ -115,11 +115,14 @@ def stale(launch: Launch, item: LaunchItem, move: ItemMove) -> str:
     return f"{title} was already unticked (it is open); nothing changed."
 
 
-def refusal(launch_ref: str) -> str:
-    """What someone who may not change an item is told: who can."""
+def refusal(launch: Launch, item: LaunchItem) -> str:
+    """What someone who may not change an item is told: who can, by name."""
+    owner = f" {text.user(item.owner_id)}" if item.owner_id else ""
+    deciders = "".join(f" {text.user(user_id)}" for user_id in launch.decider_ids)
     return (
-        f"Only the item's owner, {launch_ref}'s owner, its go / no-go deciders and the pmbot admins can "
-        "change its checklist; nothing changed."
+        f"Only the item's owner{owner}, {launch.ref}'s owner {text.user(launch.owner_id)}, its go / no-go "
+        f"deciders{deciders} and admins (the workspace's admins and owners, and the pmbot admins) can "
+        "change it; nothing changed."
     )
 
 

@@ -37,7 +37,14 @@ from bot.services.launches.reads import (
     launch_view,
 )
 from bot.services.launches.template_store import LaunchTemplates
-from bot.services.launches.transitions import LaunchMove, moves_for, moves_in, roles_of
+from bot.services.launches.transitions import (
+    LaunchMove,
+    moves_for,
+    moves_in,
+    poll_refusal,
+    roles_of,
+    runner_refusal,
+)
 from bot.services.settings.permissions import Permissions
 from bot.services.writes import write
 from storage.db import Database
@@ -210,7 +217,7 @@ class LaunchService:
         if move not in moves_in(launch.status):
             raise PmbotError(f"{launch.ref} is already {launch.status}.")
         if move not in moves_for(launch.status, roles_of(actor_id, launch, is_admin=is_admin)):
-            raise NotAllowed(f"Only {launch.ref}'s owner and admins can {doing}.")
+            raise NotAllowed(runner_refusal(launch, doing))
         return launch
 
     async def mark_launched(self, team_id: str, actor_id: str, number: int) -> Launch:
@@ -243,7 +250,7 @@ class LaunchService:
         async def store(session: AsyncSession) -> gonogo.GoNoGoResult:
             launch = await require(session, team_id, number)
             if actor_id is not None and not (is_admin or actor_id in {launch.owner_id, *launch.decider_ids}):
-                raise NotAllowed(f"Only {launch.ref}'s owner, deciders and admins open its go / no-go poll.")
+                raise NotAllowed(poll_refusal(launch))
             return await gonogo.open_round(session, launch, actor_id, now)
 
         return await write(self._writer, store)
