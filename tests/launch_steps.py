@@ -12,7 +12,7 @@ import httpx
 from sqlalchemy import select
 
 from bot.services.launches import changes as fields
-from bot.services.launches import templates
+from bot.services.launches import gonogo, templates
 from bot.services.launches.templates import STANDARD
 from bot.views import ids
 from storage import audit
@@ -274,3 +274,36 @@ def text_of(found: dict[str, Any]) -> str:
             for option in element.get("options") or []:
                 parts += [option["text"]["text"], (option.get("description") or {}).get("text", "")]
     return "\n".join(part for part in parts if part)
+
+
+async def no_go_form(pmbot: Harness, launch: Launch, round_: int, *, user: str) -> dict[str, Any]:
+    """Click No-go on a round's poll; returns the view pmbot filled the opened modal with."""
+    updates = len(pmbot.fake.calls_to("views.update"))
+    await pmbot.send(
+        payloads.block_action(
+            SECRET,
+            action_id=ids.LAUNCH_NO_GO,
+            block_id=f"{ids.GONOGO_BLOCK_PREFIX}{launch.number}:{round_}",
+            value=ids.LAUNCH_NO_GO,
+            user_id=user,
+            channel_id=launch.channel_id,
+            response_url=pmbot.fake.response_url(f"no-go-{user}-{next(_clicks)}"),
+        )
+    )
+    return (await pmbot.fake.wait_for("views.update", count=updates + 1))[-1].params["view"]
+
+
+async def submit_no_go(pmbot: Harness, form: dict[str, Any], why: str, *, user: str) -> dict[str, Any]:
+    """Submit the no-go modal with its reason; returns pmbot's answer (errors, or the updated view)."""
+    values = {gonogo.NO_GO_REASON: {ids.VALUE: payloads.plain_text(why)}}
+    response = await pmbot.submit(
+        ids.LAUNCH_NO_GO_MODAL, values, user=user, private_metadata=form["private_metadata"]
+    )
+    assert response.status_code == 200, response.text
+    return response.json()
+
+
+async def say_no_go(pmbot: Harness, launch: Launch, round_: int, *, user: str, why: str) -> str:
+    """A decider's no-go with its reason, through the modal; returns what the modal then said."""
+    answer = await submit_no_go(pmbot, await no_go_form(pmbot, launch, round_, user=user), why, user=user)
+    return str(answer["view"]["blocks"][0]["text"]["text"])

@@ -73,9 +73,7 @@ async def test_subscribe_opens_a_modal_in_the_subscribers_own_timezone(pmbot: Ha
 
     view = await opened_modal(pmbot)
     assert problems_in_view(view) == []
-    assert view["callback_id"] == ids.DIGEST_MODAL and json.loads(opened_metadata(view)) == {
-        "channel": TEAM
-    }
+    assert view["callback_id"] == ids.DIGEST_MODAL and json.loads(opened_metadata(view)) == {"channel": TEAM}
     assert initial(view, form.TIMEZONE) == NEW_YORK
     assert initial(view, form.TIME) == "09:00"
     assert initial(view, form.WEEKDAY)["value"] == "0"  # type: ignore[index]

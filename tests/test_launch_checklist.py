@@ -80,7 +80,8 @@ async def test_a_new_launch_posts_its_parent_and_the_checklist_in_its_thread(pmb
 
 async def test_thirty_items_render_within_every_slack_limit_split_across_messages(pmbot: Harness) -> None:
     one_phase_each = "\n".join(
-        f"-{30 - n}d [Phase {n:02d} {'x' * 20}] Item {n} {'y' * 40}" for n in range(30)  # the modal's 3,000
+        f"-{30 - n}d [Phase {n:02d} {'x' * 20}] Item {n} {'y' * 40}"
+        for n in range(30)  # the modal's 3,000
     )
     three_phases = "\n".join(f"-{30 - n}d [Step {n % 3}] Item {n} <!channel> & more @qa" for n in range(30))
     for name, lines in (("Many phases", one_phase_each), ("Three phases", three_phases)):

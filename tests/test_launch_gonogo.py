@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import json
+
+from bot.services.launches import gonogo
 from bot.views import ids
 from storage.models import GoNoGo
 from tests.harness import ALICE, BOB, CAROL, Harness
@@ -13,10 +16,14 @@ from tests.launch_steps import (
     get_launch,
     launch_said,
     message,
+    no_go_form,
+    say_no_go,
+    submit_no_go,
     text_of,
     thread,
     vote,
 )
+from tests.test_triage import dm_text, dms_to
 
 
 def polls(pmbot: Harness, launch_ref: str, launch: object) -> list[dict[str, object]]:
@@ -38,7 +45,7 @@ async def test_every_decider_answering_records_the_result_and_posts_it(pmbot: Ha
     assert await vote(pmbot, ids.LAUNCH_GO, launch, 1, user=BOB) == "Noted; waiting for 1 more decider."
     await pmbot.settled()
     assert "<@U_BOB> go · waiting for <@U_CAROL>" in text_of(polls(pmbot, "LCH-1", launch)[0])
-    assert await vote(pmbot, ids.LAUNCH_NO_GO, launch, 1, user=CAROL) == "Everyone answered: no-go."
+    assert await say_no_go(pmbot, launch, 1, user=CAROL, why="Legal") == "Everyone answered: no-go."
     await pmbot.settled()
 
     decided = await get_launch(pmbot, launch.number)
@@ -46,7 +53,7 @@ async def test_every_decider_answering_records_the_result_and_posts_it(pmbot: Ha
     [poll] = polls(pmbot, "LCH-1", launch)
     assert not has_buttons(poll) and "Result: *NO-GO*" in text_of(poll)
     assert poll["text"] == "Go / no-go for LCH-1 (poll 1): no-go"
-    assert "<@U_BOB> go, <@U_CAROL> no-go" in text_of(poll)
+    assert "<@U_BOB> go, <@U_CAROL> no-go (“Legal”)" in text_of(poll)
     # The updated poll is the result: it is not posted a second time in the thread.
     assert [m for m in thread(pmbot, launch) if "NO-GO" in text_of(m)] == [poll]
     assert "*NO-GO*" in text_of(message(pmbot, LAUNCHES, launch.parent_ts or ""))
@@ -94,3 +101,45 @@ async def test_without_named_deciders_the_owner_decides(pmbot: Harness) -> None:
     await pmbot.settled()
     assert (await get_launch(pmbot, launch.number)).gonogo_decision == GoNoGo.GO
     assert "*GO*" in text_of(message(pmbot, LAUNCHES, launch.parent_ts or ""))
+
+
+async def test_a_no_go_asks_why_and_the_owner_poll_result_and_parent_show_it(pmbot: Harness) -> None:
+    launch = await create_launch(pmbot, deciders=[BOB, CAROL])  # Alice owns it
+    await pmbot.services.launches.open_gonogo(TEAM, launch.number, None)
+    form = await no_go_form(pmbot, launch, 1, user=CAROL)
+    assert form["callback_id"] == ids.LAUNCH_NO_GO_MODAL
+    [reason] = [b for b in form["blocks"] if b.get("block_id") == gonogo.NO_GO_REASON]
+    assert not reason.get("optional") and reason["element"]["max_length"] == gonogo.NO_GO_REASON_MAX
+
+    assert gonogo.NO_GO_REASON in (await submit_no_go(pmbot, form, "   ", user=CAROL))["errors"]
+    too_long = await submit_no_go(pmbot, form, "x" * (gonogo.NO_GO_REASON_MAX + 1), user=CAROL)
+    assert "under 500 characters" in too_long["errors"][gonogo.NO_GO_REASON]
+    answer = await submit_no_go(pmbot, form, "Legal <!here> has not signed off", user=CAROL)
+    assert answer["view"]["blocks"][0]["text"]["text"] == "Noted; waiting for 1 more decider(s)."
+    await pmbot.settled()
+
+    why = "“Legal &lt;!here&gt; has not signed off”"
+    assert f"<@U_CAROL> no-go ({why})" in text_of(polls(pmbot, "LCH-1", launch)[0])
+    [dm] = [call for call in dms_to(pmbot, ALICE) if "said *no-go*" in dm_text(call)]
+    assert dm_text(dm).startswith("<@U_CAROL> said *no-go* on *LCH-1") and why in dm_text(dm)
+    assert await vote(pmbot, ids.LAUNCH_GO, launch, 1, user=BOB) == "Everyone answered: no-go."
+    await pmbot.settled()
+    parent = text_of(message(pmbot, LAUNCHES, launch.parent_ts or ""))
+    assert "*NO-GO*" in parent and f"*No-go:* <@U_CAROL> {why}" in parent
+    [result] = [m for m in thread(pmbot, launch) if m["text"] == "LCH-1: gonogo result"]
+    assert f"<@U_CAROL> no-go ({why})" in text_of(result)
+
+
+async def test_no_go_is_refused_before_its_form_for_someone_who_is_not_a_decider(pmbot: Harness) -> None:
+    launch = await create_launch(pmbot, deciders=[BOB])
+    await pmbot.services.launches.open_gonogo(TEAM, launch.number, None)
+
+    form = await no_go_form(pmbot, launch, 1, user=CAROL)
+
+    assert "callback_id" not in form
+    assert "Only LCH-1's deciders answer its go / no-go poll: <@U_BOB>." in json.dumps(form)
+    forged = await submit_no_go(
+        pmbot, {"private_metadata": json.dumps({"number": 1, "round": 1})}, "No", user=CAROL
+    )
+    assert "Only LCH-1's deciders" in json.dumps(forged)
+    assert (await get_launch(pmbot, launch.number)).gonogo_decision is None

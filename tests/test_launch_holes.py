@@ -77,6 +77,7 @@ async def test_change_date_is_refused_before_its_form_for_anyone_but_the_owner(p
     assert "Only LCH-1's owner and admins can change its date" in json.dumps(refusal.params["view"])
     # Said once, in the modal on screen: no ephemeral message repeats it.
     assert [c for c in pmbot.fake.calls_to("response_url") if c.params["name"] == name] == []
+    assert "Its owner is <@U_ALICE>." in json.dumps(refusal.params["view"])
 
 
 async def test_a_template_that_starts_overdue_is_said_in_the_modal_before_the_launch_is_made(

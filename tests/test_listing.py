@@ -12,7 +12,7 @@ import pytest
 
 from bot.views import ids
 from tests.fakes import Call, payloads
-from tests.harness import ALICE, BOB, CAROL, SECRET, Harness, ephemeral_text
+from tests.harness import ADMIN, ALICE, BOB, CAROL, SECRET, Harness, ephemeral_text
 from tests.slack_limits import problems_in_message
 
 LIST_URL = "list-pages"
@@ -236,7 +236,23 @@ async def test_one_request_with_its_history(pmbot: Harness) -> None:
         f"Followed by <@{BOB}>",
         "Accepted (was New) by <@U_ADMIN>",
     ]
-    assert not any(block["type"] == "actions" for block in body["blocks"])
+
+
+def action_ids(body: dict[str, Any]) -> list[str]:
+    return [e["action_id"] for b in body["blocks"] if b["type"] == "actions" for e in b["elements"]]
+
+
+async def test_one_request_shows_each_reader_only_the_buttons_they_may_use(pmbot: Harness) -> None:
+    await file_many(pmbot, 3)  # Alice asked for them; nobody is named triager, so admins triage
+    await pmbot.click(ids.FOLLOW, 3, user=BOB)
+    await pmbot.fake.wait_for("response_url", where=lambda call: call.params["name"] == f"{ids.FOLLOW}-{BOB}")
+    await decide(pmbot, "accept", 3)
+
+    triage_moves = [ids.DECLINE, ids.NEED_INFO, ids.MARK_DUPLICATE, ids.ASSIGN]  # accepted: no Accept again
+    assert action_ids(await ask(pmbot, "REQ-3", user=ADMIN)) == [*triage_moves, ids.FOLLOW, ids.UPVOTE]
+    assert action_ids(await ask(pmbot, "REQ-3", user=BOB)) == [ids.UNFOLLOW, ids.UPVOTE]
+    mine = action_ids(await ask(pmbot, "REQ-3", user=ALICE))
+    assert ids.UPVOTE not in mine and not set(mine) & {*triage_moves, ids.ACCEPT}, mine  # no self +1
 
 
 async def test_one_request_is_found_however_its_id_is_typed(pmbot: Harness) -> None:

@@ -79,6 +79,13 @@ async def rendered_moves(pmbot: Harness, request: Request) -> set[str]:
     return {move for move, action_id in ACTION_OF.items() if f'"{action_id}"' in blocks}
 
 
+async def private_moves(pmbot: Harness, request: Request, user: str) -> set[str]:
+    """The triage moves `/request REQ-n` shows `user` (only theirs)."""
+    response = await pmbot.command(request.ref, user=user, response_url=pmbot.fake.response_url("one"))
+    blocks = json.dumps(response.json()["blocks"])
+    return {move for move, action_id in ACTION_OF.items() if f'"{action_id}"' in blocks}
+
+
 async def make(pmbot: Harness, move: str, number: int, original: int, user: str, name: str) -> httpx.Response:
     """Make `move` as `user`, the way Slack sends it: a click, or the modal's submission."""
     metadata = json.dumps({"number": number})
@@ -132,6 +139,9 @@ async def test_every_status_move_and_role(triage: Harness, status: RequestStatus
 
     offered = await rendered_moves(triage, request)
     assert offered == EXPECTED[status]  # a channel card shows the moves that exist from its status
+    assert await private_moves(triage, request, TRIAGER) == EXPECTED[status]  # `/request REQ-n`, privately
+    for role in (REQUESTER, BYSTANDER):
+        assert await private_moves(triage, request, role) == set(), role
 
     for role in (REQUESTER, BYSTANDER):  # not triagers: refused, nothing changes
         name = f"{move}-{role}-{status}"

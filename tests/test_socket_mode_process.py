@@ -34,9 +34,12 @@ def help_text(ack: dict) -> str:
 async def test_socket_mode_connects_answers_reconnects_and_stops_on_sigterm(tmp_path: Path) -> None:
     port = free_port()
     base = f"http://127.0.0.1:{port}"
-    async with FakeSlack() as fake, serving(tmp_path, "--socket-mode", **env(tmp_path, fake, port)) as (
-        process,
-        output,
+    async with (
+        FakeSlack() as fake,
+        serving(tmp_path, "--socket-mode", **env(tmp_path, fake, port)) as (
+            process,
+            output,
+        ),
     ):
         await fake.wait_for_socket(SERVE_DEADLINE)
         await wait_until_answering(base, "/readyz", process, output)

@@ -25,7 +25,7 @@ from bot.services.launches.reads import LaunchView
 from bot.services.launches.service import LaunchService
 from bot.views.common import as_dicts, section
 from bot.views.launches.checklist import checklist_message
-from bot.views.launches.notices import assignment_message, notice_message, poll_message
+from bot.views.launches.notices import assignment_message, no_go_told, notice_message, poll_message
 from bot.views.launches.parent import parent_message
 from storage import outbox
 from storage.launches import queries
@@ -61,6 +61,7 @@ class LaunchDeliveries:
             outbox_kinds.SYNC_GONOGO: Delivery(self.sync_poll),
             outbox_kinds.LAUNCH_NOTICE: Delivery(self.post_notice),
             outbox_kinds.LAUNCH_ASSIGNMENT: Delivery(self.tell_assigned),
+            outbox_kinds.LAUNCH_NO_GO: Delivery(self.tell_no_go),
         }
 
     async def post_all(self, job: ClaimedJob) -> None:
@@ -191,6 +192,13 @@ class LaunchDeliveries:
         """DM a new checklist-item owner or go / no-go decider what is now theirs to do."""
         view = await self._view(job)
         said = assignment_message(view, job.payload["actor_id"], job.payload.get("item_id"))
+        await self._client.chat_postMessage(
+            channel=job.payload["user_id"], text=said, blocks=as_dicts([section(said)])
+        )
+
+    async def tell_no_go(self, job: ClaimedJob) -> None:
+        """DM the launch owner a decider's no-go and its reason."""
+        said = no_go_told(await self._view(job), job.payload)
         await self._client.chat_postMessage(
             channel=job.payload["user_id"], text=said, blocks=as_dicts([section(said)])
         )

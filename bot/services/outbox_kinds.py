@@ -61,6 +61,10 @@ payload {run_id, launch_id, launch_date, stage, due_at, late_by_seconds}."""
 
 LAUNCH_GONOGO_OPEN = "launch_gonogo_open"
 """Open a launch's first go/no-go poll on schedule, once its T-1 post is up: payload {launch_id, number}."""
+LAUNCH_NO_GO = "launch_no_go"
+"""Tell a launch's owner a decider said no-go, and why: payload {launch_id, user_id, voter_id, round,
+reason}."""
+
 LAUNCH_ASSIGNMENT = "launch_assignment"
 """Tell someone they were given something to do on a launch (a checklist item, a go / no-go vote):
 payload {launch_id, user_id, actor_id, item_id (None for a decider)}, rendered at delivery."""

@@ -105,6 +105,7 @@ LAUNCH_MODAL = "launch_new_modal"
 LAUNCH_ITEM_MODAL = "launch_item_modal"
 LAUNCH_DATE_MODAL = "launch_date_modal"
 LAUNCH_TEMPLATE_MODAL = "launch_template_modal"
+LAUNCH_NO_GO_MODAL = "launch_no_go_modal"  # a no-go vote's reason; metadata {number, round}
 LAUNCH_BLOCK_PREFIX = "launch:"  # the parent's (and one launch's) buttons: "launch:<number>"
 LAUNCH_ITEMS_PREFIX = "lchk:"  # a checkbox group: "lchk:<number>:<item id>.<item id>..."
 GONOGO_BLOCK_PREFIX = "gonogo:"  # a poll's buttons: "gonogo:<number>:<round>"

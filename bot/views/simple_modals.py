@@ -18,6 +18,16 @@ def loading_modal(title: str) -> View:
     )
 
 
+def said_modal(title: str, message: str) -> View:
+    """What a submitted form did, in place of the form."""
+    return View(
+        type="modal",
+        title=plain(title, limits.MODAL_TITLE),
+        close=plain("Close", limits.MODAL_TITLE),
+        blocks=[section(message)],
+    )
+
+
 def refusal_modal(message: str) -> View:
     """Shown in place of a modal to someone who may not use it."""
     return View(

@@ -18,8 +18,6 @@ from handlers.launches import forms as launch_forms
 from handlers.payload import number_in_block, who
 from storage.models import GoNoGo
 
-CHOICES = {ids.LAUNCH_GO: GoNoGo.GO, ids.LAUNCH_NO_GO: GoNoGo.NO_GO}
-
 
 def register(app: AsyncApp) -> None:
     """Attach the launch listeners."""
@@ -31,7 +29,7 @@ def register(app: AsyncApp) -> None:
     app.action(ids.LAUNCH_CHANGE_DATE)(open_change_date)
     app.action(ids.LAUNCH_OPEN_GONOGO)(open_gonogo_button)
     app.action(ids.LAUNCH_GO)(vote_gonogo)
-    app.action(ids.LAUNCH_NO_GO)(vote_gonogo)
+    app.action(ids.LAUNCH_NO_GO)(open_no_go)
     app.action(ids.LAUNCH_CLOSE_GONOGO)(close_gonogo)
 
 
@@ -100,12 +98,12 @@ async def tick_checklist_item(
 
 async def open_item_menu(
     ack: AsyncAck, body: dict[str, Any], action: dict[str, Any], client: AsyncWebClient,
-    context: AsyncBoltContext, services: Services,
+    respond: AsyncRespond, context: AsyncBoltContext, services: Services,
 ) -> None:  # fmt: skip
     """ "Assign or re-date…": the item's modal."""
     await ack()
     item_id = int((action.get("selected_option") or {}).get("value") or 0)
-    await launch_forms.open_item_modal(client, body["trigger_id"], context, services, item_id)
+    await launch_forms.open_item_modal(client, body["trigger_id"], context, services, item_id, respond)
 
 
 async def mark_launched(
@@ -166,12 +164,23 @@ async def vote_gonogo(
     context: AsyncBoltContext,
     services: Services,
 ) -> None:
-    """A decider says go or no-go (the button's action_id says which)."""
+    """A decider says go (a no-go asks why first, in a modal)."""
     await ack()
     number, round_ = _poll(action)
-    choice = CHOICES[action["action_id"]]
-    result = await services.launches.vote_gonogo(*who(context), number, round_, choice)
+    result = await services.launches.vote_gonogo(*who(context), number, round_, GoNoGo.GO)
     await _say(respond, result.message)
+
+
+async def open_no_go(
+    ack: AsyncAck, body: dict[str, Any], action: dict[str, Any], client: AsyncWebClient,
+    respond: AsyncRespond, context: AsyncBoltContext, services: Services,
+) -> None:  # fmt: skip
+    """ "No-go": the reason modal, for a decider of an open poll (anyone else is told why not)."""
+    await ack()
+    number, round_ = _poll(action)
+    await launch_forms.open_no_go_modal(
+        client, body["trigger_id"], context, services, number, round_, respond
+    )
 
 
 async def close_gonogo(

@@ -14,7 +14,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot.errors import InvalidInput, PmbotError
 from bot.runtime import Services
 from bot.services.launches import changes as fields
-from bot.services.launches import templates
+from bot.services.launches import gonogo, templates
 from bot.services.launches.changes import LaunchDraft, OverdueAtCreation
 from bot.services.launches.transitions import LaunchMove
 from bot.views import ids
@@ -23,13 +23,16 @@ from bot.views.launches.modals import (
     date_modal,
     item_modal,
     new_launch_modal,
+    no_go_modal,
     overdue_warning,
     template_modal,
 )
 from bot.views.launches.replies import EDIT
 from bot.views.limits import SELECT_OPTIONS
+from bot.views.simple_modals import said_modal
 from handlers.modals import open_then_fill
 from handlers.payload import who
+from storage.models import GoNoGo
 
 State = dict[str, dict[str, dict[str, Any]]]
 
@@ -40,6 +43,7 @@ def register(app: AsyncApp) -> None:
     app.view(ids.LAUNCH_ITEM_MODAL)(save_item)
     app.view(ids.LAUNCH_DATE_MODAL)(move_launch_date)
     app.view(ids.LAUNCH_TEMPLATE_MODAL)(save_template)
+    app.view(ids.LAUNCH_NO_GO_MODAL)(say_no_go)
     app.options(ids.TEMPLATE_PICKER)(suggest_templates)
     app.action(ids.LAUNCH_OPEN_MODAL)(open_new_launch_button)
     app.action(ids.HOME_NEW_LAUNCH)(open_new_launch_button)
@@ -99,15 +103,16 @@ async def open_template_button(
 
 
 async def open_item_modal(
-    client: AsyncWebClient, trigger_id: str, context: AsyncBoltContext, services: Services, item_id: int
-) -> None:
-    """Assign or re-date one checklist item."""
-    team_id, _ = who(context)
+    client: AsyncWebClient, trigger_id: str, context: AsyncBoltContext, services: Services, item_id: int,
+    respond: AsyncRespond | None = None,
+) -> None:  # fmt: skip
+    """Assign or re-date one checklist item; someone who may not (or a done item) is told why instead."""
+    team_id, user_id = who(context)
 
     async def build() -> View:
-        return item_modal(*await services.launches.item(team_id, item_id))
+        return item_modal(*await services.launches.item(team_id, user_id, item_id))
 
-    await open_then_fill(client, trigger_id, "Checklist item", build)
+    await open_then_fill(client, trigger_id, "Checklist item", build, respond)
 
 
 async def open_date_modal(
@@ -124,6 +129,34 @@ async def open_date_modal(
         )
 
     await open_then_fill(client, trigger_id, "Change launch date", build, respond)
+
+
+async def open_no_go_modal(
+    client: AsyncWebClient, trigger_id: str, context: AsyncBoltContext, services: Services, number: int,
+    round_: int, respond: AsyncRespond | None,
+) -> None:  # fmt: skip
+    """A no-go asks why; someone who may not answer (or a closed poll) is told so instead."""
+    team_id, user_id = who(context)
+
+    async def build() -> View:
+        return no_go_modal(await services.launches.check_vote(team_id, user_id, number, round_), round_)
+
+    await open_then_fill(client, trigger_id, "No-go", build, respond)
+
+
+async def say_no_go(
+    ack: AsyncAck, view: dict[str, Any], context: AsyncBoltContext, services: Services
+) -> None:
+    """Record the no-go with its reason; what it did is shown in the modal."""
+    metadata = json.loads(view.get("private_metadata") or "{}")
+    number, round_ = int(metadata.get("number") or 0), int(metadata.get("round") or 0)
+    try:
+        reason = _text(view["state"]["values"], gonogo.NO_GO_REASON)
+        result = await services.launches.vote_gonogo(*who(context), number, round_, GoNoGo.NO_GO, reason)
+    except PmbotError as error:
+        await ack(response_action="errors", errors=inline_errors(error, gonogo.NO_GO_REASON))
+        return
+    await ack(response_action="update", view=said_modal("No-go", result.message))
 
 
 async def create_launch(

@@ -10,9 +10,12 @@ from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncBoltContext, AsyncResp
 from bot.errors import NotFound
 from bot.runtime import Services
 from bot.services.requests.service import OPEN_STATUSES
+from bot.services.requests.transitions import Actor, moves_for
 from bot.views import ids
 from bot.views.common import as_dicts, fallback_text
+from bot.views.requests.card import viewer_actions
 from bot.views.requests.replies import PER_PAGE, help_blocks, request_page, request_with_history
+from handlers.payload import who
 from storage.models import RequestStatus
 
 __all__ = ["answer_list", "answer_one", "help_blocks", "register"]
@@ -36,13 +39,22 @@ async def answer_list(ack: AsyncAck, context: AsyncBoltContext, services: Servic
 
 
 async def answer_one(ack: AsyncAck, context: AsyncBoltContext, services: Services, number: int) -> None:
-    """Answer `/request REQ-n` with the request and its history."""
+    """Answer `/request REQ-n` with the request, the buttons this person may use, and its history."""
+    team_id, user_id = who(context)
     try:
-        detail = await services.requests.get(context.team_id or "", number, with_history=True)
+        detail = await services.requests.get(team_id, number, with_history=True)
     except NotFound as missing:
         await ack(text=missing.message)
         return
-    await ack(blocks=as_dicts(request_with_history(detail)))
+    roles = {Actor.TRIAGER} if await services.permissions.is_triager(team_id, user_id) else set()
+    request = detail.request
+    actions = viewer_actions(
+        request,
+        moves_for(request.status, roles),
+        following=user_id in detail.follower_ids,
+        is_requester=user_id == request.requester_id,
+    )
+    await ack(blocks=as_dicts(request_with_history(detail, actions)))
 
 
 async def turn_list_page(

@@ -21,7 +21,6 @@ from bot.local_time import local_date
 from bot.services.launches import outbox as out
 from bot.services.launches.reads import split_checklist
 from bot.services.launches.templates import OWNER_ROLE, STANDARD, Template, TemplateItem
-from bot.services.settings.permissions import can_work_on_launch_item
 from storage import audit
 from storage.launches import queries
 from storage.models import Launch, LaunchItem, LaunchStatus
@@ -71,6 +70,7 @@ class TickResult:
     ticked: list[str]
     unticked: list[str]
     refusal: str | None = None
+    stale: str | None = None  # what happened first, when the clicker's message was out of date
 
 
 def check_draft(draft: LaunchDraft, today: date) -> date:
@@ -250,34 +250,6 @@ async def move_date(
         before=before, after=after, reason=reason or None,
     )  # fmt: skip
     await out.refresh_people(session, launch, items, now)
-
-
-def may_work(actor_id: str, launch: Launch, item: LaunchItem, is_admin: bool) -> bool:
-    """The permission rule for checklist items (bot.services.settings.permissions)."""
-    return can_work_on_launch_item(
-        actor_id,
-        launch_owner_id=launch.owner_id,
-        decider_ids=launch.decider_ids,
-        item_owner_id=item.owner_id,
-        is_admin=is_admin,
-    )
-
-
-def refusal(launch_ref: str) -> str:
-    """What someone who may not change an item is told."""
-    return (
-        f"Only the item's owner, {launch_ref}'s owner, its go / no-go deciders and admins can change "
-        "its checklist; nothing changed."
-    )
-
-
-def tick_refusal(launch: Launch, items: list[LaunchItem], actor_id: str, is_admin: bool) -> str | None:
-    """Why this person may not change these items of the launch, or None if they may."""
-    if launch.status == LaunchStatus.CANCELLED:
-        return f"{launch.ref} is cancelled, so its checklist is closed; nothing changed."
-    if not all(may_work(actor_id, launch, item, is_admin) for item in items):
-        return refusal(launch.ref)
-    return None
 
 
 async def lookup(session: AsyncSession, team_id: str, typed: str) -> Launch:

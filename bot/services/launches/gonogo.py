@@ -11,7 +11,8 @@ from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.errors import NotAllowed, PmbotError
+from bot import text
+from bot.errors import InvalidInput, NotAllowed, PmbotError
 from bot.services.launches import outbox as out
 from bot.services.launches.reads import ACTIVE, deciders_of
 from bot.text import plural
@@ -19,6 +20,8 @@ from storage.launches import queries
 from storage.models import GoNoGo, GoNoGoVote, Launch
 
 SCHEDULE = "pmbot"  # the actor the audit log names when the schedule opens a poll
+NO_GO_REASON = "no_go_reason"  # the reason's block in the no-go modal
+NO_GO_REASON_MAX = 500  # launch_gonogo_vote.note
 
 
 @dataclass(frozen=True)
@@ -53,18 +56,48 @@ async def open_round(
     return GoNoGoResult(launch.ref, launch.gonogo_round, True, None, message)
 
 
-async def count_vote(
-    session: AsyncSession, launch: Launch, voter_id: str, round_: int, choice: GoNoGo, now: datetime
-) -> GoNoGoResult:
-    """One decider's answer; the last decider's answer records the result."""
-    deciders = deciders_of(launch)
-    if voter_id not in deciders:
-        raise NotAllowed(f"Only {launch.ref}'s deciders answer its go / no-go poll.")
+def check_reason(choice: GoNoGo, reason: str) -> str:
+    """A no-go says why (the owner and the thread read it); a go needs no reason."""
+    reason = reason.strip()
+    if choice == GoNoGo.NO_GO and not reason:
+        raise InvalidInput({NO_GO_REASON: "Say why it is a no-go: the launch owner reads it."})
+    if len(reason) > NO_GO_REASON_MAX:
+        raise InvalidInput({NO_GO_REASON: f"Keep the reason under {NO_GO_REASON_MAX} characters."})
+    return reason
+
+
+def may_vote(launch: Launch, voter_id: str, round_: int) -> GoNoGoResult | None:
+    """None if `voter_id` may answer this round now; else what to tell them (refusals raise)."""
+    if voter_id not in deciders_of(launch):
+        people = " ".join(text.user(user_id) for user_id in deciders_of(launch))
+        raise NotAllowed(f"Only {launch.ref}'s deciders answer its go / no-go poll: {people}.")
     if round_ != launch.gonogo_round or launch.gonogo_decision is not None:
         return _closed(launch, round_)
-    if not await queries.add_vote(session, launch, voter_id, choice, None, now):
+    return None
+
+
+async def count_vote(
+    session: AsyncSession,
+    launch: Launch,
+    voter_id: str,
+    round_: int,
+    choice: GoNoGo,
+    now: datetime,
+    reason: str = "",
+) -> GoNoGoResult:
+    """One decider's answer (a no-go with its reason); the last decider's answer records the result."""
+    reason = check_reason(choice, reason)
+    deciders = deciders_of(launch)
+    answer = may_vote(launch, voter_id, round_)
+    if answer is not None:
+        return answer
+    if not await queries.add_vote(session, launch, voter_id, choice, reason or None, now):
         return GoNoGoResult(launch.ref, round_, False, None, f"You already answered {launch.ref}'s poll.")
-    await out.record(session, launch, voter_id, f"gonogo_{choice}", after={"round": round_})
+    await out.record(
+        session, launch, voter_id, f"gonogo_{choice}", after={"round": round_}, note=reason or None
+    )
+    if choice == GoNoGo.NO_GO:
+        await out.tell_no_go(session, launch, voter_id, reason, now)
     votes = await queries.list_votes(session, launch)
     await out.sync_poll(session, launch, now)
     waiting = len(set(deciders) - {vote.voter_id for vote in votes})

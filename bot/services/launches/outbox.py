@@ -78,6 +78,27 @@ async def tell_assigned(
     )
 
 
+async def tell_no_go(
+    session: AsyncSession, launch: Launch, voter_id: str, reason: str, now: datetime
+) -> None:
+    """DM the launch owner a decider's no-go and its reason (not when the owner said it)."""
+    if voter_id == launch.owner_id:
+        return
+    await outbox.enqueue(
+        session,
+        team_id=launch.team_id,
+        kind=outbox_kinds.LAUNCH_NO_GO,
+        payload={
+            "launch_id": launch.id,
+            "user_id": launch.owner_id,
+            "voter_id": voter_id,
+            "round": launch.gonogo_round,
+            "reason": reason,
+        },
+        now=now,
+    )
+
+
 async def refresh_people(
     session: AsyncSession, launch: Launch, items: Iterable[LaunchItem], now: datetime, *extra: str | None
 ) -> None:

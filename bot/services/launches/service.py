@@ -4,7 +4,6 @@ date, decide go / no-go, mark it launched or cancel it. No Slack here."""
 from __future__ import annotations
 
 from datetime import date, timedelta
-from typing import Protocol
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -12,39 +11,41 @@ from bot.clock import Clock
 from bot.errors import InvalidInput, NotAllowed, NotFound, PmbotError
 from bot.local_time import local_date
 from bot.services.launches import gonogo
+from bot.services.launches import item_transitions as item_rules
 from bot.services.launches import outbox as out
 from bot.services.launches.changes import (
     ITEM_DUE,
     ItemChange,
     LaunchDraft,
     TickResult,
-    apply_ticks,
-    assign_and_date,
     check_draft,
     check_overdue,
     check_slip_reason,
     item_from,
     lookup,
-    may_work,
     move_date,
-    refusal,
     require,
     snapshot,
-    tick_changes,
-    tick_refusal,
 )
+from bot.services.launches.checklist_writes import edit_item, item_of, tick_items
+from bot.services.launches.directory import TimezoneLookup
+from bot.services.launches.finishing import finish, runnable
 from bot.services.launches.links import check_links
 from bot.services.launches.reads import (
-    ACTIVE,
     LaunchSummary,
     LaunchView,
-    chunk_of,
     launch_view,
 )
-from bot.services.launches.shipping import ship_linked
 from bot.services.launches.template_store import LaunchTemplates
-from bot.services.launches.transitions import LaunchMove, moves_for, moves_in, roles_of
-from bot.services.settings.permissions import Permissions, can_run_launch
+from bot.services.launches.transitions import (
+    LaunchMove,
+    moves_for,
+    moves_in,
+    poll_refusal,
+    roles_of,
+    runner_refusal,
+)
+from bot.services.settings.permissions import Permissions
 from bot.services.writes import write
 from storage.db import Database
 from storage.launches import queries
@@ -56,14 +57,6 @@ from storage.writer import Writer
 __all__ = ["ItemChange", "LaunchDraft", "LaunchService", "TickResult"]
 
 UPCOMING_SHOWN = 20
-
-
-class TimezoneLookup(Protocol):
-    """Where a Slack user lives (users.info)."""
-
-    async def timezone(self, team_id: str, user_id: str) -> str:
-        """The user's IANA timezone."""
-        ...
 
 
 class LaunchService:
@@ -101,13 +94,15 @@ class LaunchService:
                 raise NotFound("That launch is gone.")
             return await launch_view(session, launch, self._clock.now())
 
-    async def item(self, team_id: str, item_id: int) -> tuple[Launch, LaunchItem]:
-        """A checklist item with its launch (for the assign / re-date modal)."""
+    async def item(self, team_id: str, actor_id: str, item_id: int) -> tuple[Launch, LaunchItem]:
+        """A checklist item with its launch, if this person may assign or re-date it now (before the
+        modal opens)."""
+        is_admin = await self._permissions.is_admin(team_id, actor_id)
         async with self._db.read() as session:
-            item = await queries.get_item(session, team_id, item_id)
-            launch = await queries.get_launch_by_id(session, team_id, item.launch_id) if item else None
-        if item is None or launch is None:
-            raise NotFound("That checklist item is gone.")
+            launch, item = await item_of(session, team_id, item_id)
+        item_rules.check_edit(
+            launch, item, item_rules.roles_of(actor_id, launch, item, is_admin=is_admin), []
+        )
         return launch, item
 
     async def upcoming(self, team_id: str) -> list[LaunchSummary]:
@@ -169,23 +164,13 @@ class LaunchService:
         now = self._clock.now()
 
         async def store(session: AsyncSession) -> TickResult:
-            launch = await require(session, team_id, number)
-            items = await queries.list_items(session, team_id, launch.id or 0)
-            in_element = [item for item in items if item.id in change.element_ids]
-            wanted = tick_changes(in_element, change)
-            reason = tick_refusal(launch, [item for item, _ in wanted], actor_id, is_admin)
-            if not wanted or reason:  # put the person's view back to what the database holds
-                await out.sync_chunks(session, launch, chunk_of(items, set(change.element_ids)), now)
-                return TickResult(launch.ref, [], [], reason if wanted else None)
-            result = await apply_ticks(session, launch, wanted, actor_id, now)
-            await out.sync_parent(session, launch, now)
-            await out.sync_chunks(session, launch, chunk_of(items, {item.id or 0 for item, _ in wanted}), now)
-            await out.refresh_people(session, launch, [item for item, _ in wanted], now)
-            return result
+            return await tick_items(session, team_id, actor_id, number, change, is_admin=is_admin, now=now)
 
         result = await write(self._writer, store)
         if result.refusal:
             raise NotAllowed(result.refusal)
+        if result.stale:
+            raise PmbotError(result.stale)
         return result
 
     async def update_item(
@@ -198,18 +183,9 @@ class LaunchService:
         now = self._clock.now()
 
         async def store(session: AsyncSession) -> LaunchItem:
-            item = await queries.get_item(session, team_id, item_id)
-            launch = await queries.get_launch_by_id(session, team_id, item.launch_id) if item else None
-            if item is None or launch is None:
-                raise NotFound("That checklist item is gone.")
-            if not may_work(actor_id, launch, item, is_admin):
-                raise NotAllowed(refusal(launch.ref))
-            before_owner = item.owner_id
-            if await assign_and_date(session, launch, item, owner_id, due, actor_id, now):
-                items = await queries.list_items(session, team_id, launch.id or 0)
-                await out.sync_chunks(session, launch, chunk_of(items, {item_id}), now)
-                await out.refresh_people(session, launch, [item], now, before_owner)
-            return item
+            return await edit_item(
+                session, team_id, actor_id, item_id, owner_id, due, is_admin=is_admin, now=now
+            )
 
         return await write(self._writer, store)
 
@@ -225,7 +201,7 @@ class LaunchService:
         now = self._clock.now()
 
         async def store(session: AsyncSession) -> Launch:
-            launch = await self._runnable(session, team_id, actor_id, number, is_admin, "change its date")
+            launch = await runnable(session, team_id, actor_id, number, is_admin, "change its date")
             await move_date(session, launch, new_date, actor_id, now, reason)
             return launch
 
@@ -241,7 +217,7 @@ class LaunchService:
         if move not in moves_in(launch.status):
             raise PmbotError(f"{launch.ref} is already {launch.status}.")
         if move not in moves_for(launch.status, roles_of(actor_id, launch, is_admin=is_admin)):
-            raise NotAllowed(f"Only {launch.ref}'s owner and admins can {doing}.")
+            raise NotAllowed(runner_refusal(launch, doing))
         return launch
 
     async def mark_launched(self, team_id: str, actor_id: str, number: int) -> Launch:
@@ -251,6 +227,18 @@ class LaunchService:
     async def cancel(self, team_id: str, actor_id: str, number: int) -> Launch:
         """The launch will not happen; its checklist closes."""
         return await self._finish(team_id, actor_id, number, LaunchStatus.CANCELLED, "cancel it")
+
+    async def _finish(
+        self, team_id: str, actor_id: str, number: int, status: LaunchStatus, doing: str
+    ) -> Launch:
+        is_admin = await self._permissions.is_admin(team_id, actor_id)
+        now = self._clock.now()
+
+        async def store(session: AsyncSession) -> Launch:
+            launch = await runnable(session, team_id, actor_id, number, is_admin, doing)
+            return await finish(session, launch, status, actor_id, now)
+
+        return await write(self._writer, store)
 
     # --- go / no-go ----------------------------------------------------------------------
 
@@ -262,20 +250,32 @@ class LaunchService:
         async def store(session: AsyncSession) -> gonogo.GoNoGoResult:
             launch = await require(session, team_id, number)
             if actor_id is not None and not (is_admin or actor_id in {launch.owner_id, *launch.decider_ids}):
-                raise NotAllowed(f"Only {launch.ref}'s owner, deciders and admins open its go / no-go poll.")
+                raise NotAllowed(poll_refusal(launch))
             return await gonogo.open_round(session, launch, actor_id, now)
 
         return await write(self._writer, store)
 
+    async def check_vote(self, team_id: str, actor_id: str, number: int, round_: int) -> Launch:
+        """The launch, if this person may answer this round now (before the no-go modal asks why)."""
+        async with self._db.read() as session:
+            launch = await require(session, team_id, number)
+            answered = {vote.voter_id for vote in await queries.list_votes(session, launch)}
+        answer = gonogo.may_vote(launch, actor_id, round_)
+        if answer is not None:
+            raise PmbotError(answer.message)
+        if actor_id in answered:
+            raise PmbotError(f"You already answered {launch.ref}'s poll.")
+        return launch
+
     async def vote_gonogo(
-        self, team_id: str, actor_id: str, number: int, round_: int, choice: GoNoGo
+        self, team_id: str, actor_id: str, number: int, round_: int, choice: GoNoGo, reason: str = ""
     ) -> gonogo.GoNoGoResult:
-        """A decider's go or no-go in the given round."""
+        """A decider's go, or no-go with its reason, in the given round."""
         now = self._clock.now()
 
         async def store(session: AsyncSession) -> gonogo.GoNoGoResult:
             launch = await require(session, team_id, number)
-            return await gonogo.count_vote(session, launch, actor_id, round_, choice, now)
+            return await gonogo.count_vote(session, launch, actor_id, round_, choice, now, reason)
 
         return await write(self._writer, store)
 
@@ -285,43 +285,7 @@ class LaunchService:
         now = self._clock.now()
 
         async def store(session: AsyncSession) -> gonogo.GoNoGoResult:
-            launch = await self._runnable(session, team_id, actor_id, number, is_admin, "close its poll")
+            launch = await runnable(session, team_id, actor_id, number, is_admin, "close its poll")
             return await gonogo.close_round(session, launch, actor_id, now)
 
         return await write(self._writer, store)
-
-    # --- helpers -------------------------------------------------------------------------
-
-    async def _finish(
-        self, team_id: str, actor_id: str, number: int, status: LaunchStatus, doing: str
-    ) -> Launch:
-        is_admin = await self._permissions.is_admin(team_id, actor_id)
-        now = self._clock.now()
-
-        async def store(session: AsyncSession) -> Launch:
-            launch = await self._runnable(session, team_id, actor_id, number, is_admin, doing)
-            before = launch.status
-            launch.status, launch.updated_at = status, now
-            if status == LaunchStatus.LAUNCHED:
-                launch.launched_at = now
-                await ship_linked(session, launch, actor_id, now)
-            await out.record(
-                session, launch, actor_id, str(status), before={"status": before}, after={"status": status}
-            )
-            await out.sync_parent(session, launch, now)
-            await out.notice(session, launch, str(status), now, actor=actor_id)
-            items = await queries.list_items(session, team_id, launch.id or 0)
-            await out.refresh_people(session, launch, items, now)
-            return launch
-
-        return await write(self._writer, store)
-
-    async def _runnable(
-        self, session: AsyncSession, team_id: str, actor_id: str, number: int, is_admin: bool, doing: str
-    ) -> Launch:
-        launch = await require(session, team_id, number)
-        if not can_run_launch(actor_id, launch_owner_id=launch.owner_id, is_admin=is_admin):
-            raise NotAllowed(f"Only {launch.ref}'s owner and admins can {doing}.")
-        if launch.status not in ACTIVE:
-            raise PmbotError(f"{launch.ref} is already {launch.status}.")
-        return launch

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from enum import StrEnum
 
+from bot import text
 from storage.models import Launch, LaunchStatus
 
 
@@ -53,3 +54,14 @@ def roles_of(user_id: str, launch: Launch, *, is_admin: bool) -> set[LaunchRole]
     if user_id in launch.decider_ids:
         roles.add(LaunchRole.DECIDER)
     return roles
+
+
+def runner_refusal(launch: Launch, doing: str) -> str:
+    """What someone who is neither the launch owner nor an admin is told: who can."""
+    return f"Only {launch.ref}'s owner and admins can {doing}. Its owner is {text.user(launch.owner_id)}."
+
+
+def poll_refusal(launch: Launch) -> str:
+    """What someone who may not open the go / no-go poll is told: who can."""
+    people = " ".join(text.user(user_id) for user_id in dict.fromkeys([launch.owner_id, *launch.decider_ids]))
+    return f"Only {launch.ref}'s owner, deciders and admins open its go / no-go poll: {people} or an admin."

@@ -37,7 +37,6 @@ def check_reachable(voter_ids: list[str], proposer_id: str, required: int, *, fi
         {
             field: f"This change needs {required} approval{'s' if required != 1 else ''} but only "
             f"{len(eligible)} approver{'s' if len(eligible) != 1 else ''} can vote on it ({who}); your own "
-            "vote does not count. Ask an admin to name more approvers in `/roadmap settings`, "
-            "or to lower the quorum."
+            "vote does not count. Ask an admin to name more approvers or to lower the quorum."
         }
     )

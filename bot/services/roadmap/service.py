@@ -18,7 +18,7 @@ from bot.services.roadmap.reads import ItemView, ProposalView, find_item, item_v
 from bot.services.roadmap.sweep import sweep_one
 from bot.services.roadmap.transitions import ProposalMove, exists, moves_for, roles_of
 from bot.services.roadmap.voting import VoteResult
-from bot.services.settings.permissions import Permissions
+from bot.services.settings.permissions import Permissions, names
 from bot.services.writes import write
 from storage import roadmap as queries
 from storage.db import Database
@@ -120,7 +120,7 @@ class RoadmapService:
         if move not in moves_for(
             proposal.status, roles_of(user_id, proposal.proposer_id, is_approver=is_approver)
         ):
-            raise NotAllowed(_who_may(proposal, move))
+            raise NotAllowed(_who_may(proposal, move, await self._approvers_named(team_id)))
         return proposal
 
     async def withdraw(self, team_id: str, actor_id: str, number: int) -> Proposal:
@@ -133,6 +133,13 @@ class RoadmapService:
 
         return await write(self._writer, store)
 
+    async def _approvers_named(self, team_id: str) -> str:
+        """`: <@A>, <@B>` (who votes), or the admins while nobody is named."""
+        approvers = await self._permissions.named_approver_ids(team_id)
+        if approvers:
+            return f": {names(approvers)}"
+        return f" (while none are named, admins vote. {await self._permissions.who_are_admins(team_id)})"
+
     # --- deciding ------------------------------------------------------------------------
 
     async def vote(
@@ -142,7 +149,7 @@ class RoadmapService:
         voting.check_vote(choice, comment)
         if not await self._permissions.is_approver(team_id, approver_id):
             raise NotAllowed(
-                "Only approvers can vote on roadmap changes. An admin names them in `/roadmap settings`."
+                f"Only approvers can vote on roadmap changes{await self._approvers_named(team_id)}."
             )
 
         async def store(session: AsyncSession) -> VoteResult:
@@ -176,12 +183,9 @@ class RoadmapService:
         return done
 
 
-def _who_may(proposal: Proposal, move: ProposalMove) -> str:
+def _who_may(proposal: Proposal, move: ProposalMove, approvers: str) -> str:
     if move in (ProposalMove.RESUBMIT, ProposalMove.WITHDRAW):
         return f"Only {text.user(proposal.proposer_id)}, who proposed {proposal.ref}, can do that."
     if move in (ProposalMove.APPROVE, ProposalMove.REJECT, ProposalMove.REQUEST_CHANGES):
-        return (
-            "Only approvers can vote on roadmap changes, and never on their own. "
-            "An admin names approvers in `/roadmap settings`."
-        )
+        return f"Only approvers can vote on roadmap changes{approvers}, and never on their own."
     return "You cannot do that."

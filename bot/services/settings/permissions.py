@@ -60,11 +60,20 @@ class Permissions:
             return await list_member_ids(session, team_id, Role.ADMIN)
 
     async def require_triager(self, team_id: str, user_id: str, doing: str) -> None:
-        """Raise NotAllowed unless the person is a triager."""
-        if not await self.is_triager(team_id, user_id):
-            raise NotAllowed(
-                f"Only triagers can {doing}. An admin can name triagers with `/request settings`."
-            )
+        """Raise NotAllowed unless the person is a triager; the refusal names who can."""
+        if await self.is_triager(team_id, user_id):
+            return
+        async with self._db.read() as session:
+            triagers = await list_member_ids(session, team_id, Role.TRIAGER)
+        if triagers:
+            raise NotAllowed(f"Only triagers can {doing}: {names(triagers)}.")
+        admins = await self.who_are_admins(team_id)
+        raise NotAllowed(f"Only triagers can {doing}; while none are named, admins triage. {admins}")
+
+    async def who_are_admins(self, team_id: str) -> str:
+        """Who the admins are, for a refusal that tells a non-admin whom to ask (never a command)."""
+        named = await self.named_admin_ids(team_id)
+        return WHO_ARE_ADMINS + (f" The pmbot admins are {names(named)}." if named else "")
 
     async def named_approver_ids(self, team_id: str) -> list[str]:
         """The approvers pmbot names: its list plus the members of the approvers' user group."""
@@ -117,23 +126,21 @@ class Permissions:
     async def require_admin(self, team_id: str, user_id: str, doing: str) -> None:
         """Raise NotAllowed unless the person is an admin (workspace admin or owner, or pmbot admin)."""
         if not await self.is_admin(team_id, user_id):
-            raise NotAllowed(f"Only admins can {doing}. {WHO_ARE_ADMINS}")
+            raise NotAllowed(f"Only admins can {doing}. {await self.who_are_admins(team_id)}")
 
     async def require_owner_or_admin(self, team_id: str, user_id: str, owner_id: str, doing: str) -> None:
         """Raise NotAllowed unless the person made the thing (a digest subscription) or is an admin."""
         if user_id != owner_id and not await self.is_admin(team_id, user_id):
-            raise NotAllowed(f"Only <@{owner_id}>, who set it up, or an admin can {doing}. {WHO_ARE_ADMINS}")
-
-
-def can_work_on_launch_item(
-    user_id: str, *, launch_owner_id: str, decider_ids: list[str], item_owner_id: str | None, is_admin: bool
-) -> bool:
-    """May this person tick, untick, assign or re-date a launch's checklist item? Its owner, the launch
-    owner, the launch's go/no-go deciders and admins may; anyone else may look but not change."""
-    return is_admin or user_id in {launch_owner_id, *decider_ids, item_owner_id}
+            who = await self.who_are_admins(team_id)
+            raise NotAllowed(f"Only <@{owner_id}>, who set it up, or an admin can {doing}. {who}")
 
 
 def can_run_launch(user_id: str, *, launch_owner_id: str, is_admin: bool) -> bool:
     """May this person change a launch's date, mark it launched, cancel it or close its go/no-go poll?
     The launch owner and admins may."""
     return is_admin or user_id == launch_owner_id
+
+
+def names(user_ids: list[str]) -> str:
+    """`<@A>, <@B>` (mentions are Slack ids, never user text)."""
+    return ", ".join(f"<@{user_id}>" for user_id in user_ids)

@@ -16,6 +16,7 @@ from slack_sdk.models.blocks import (
 )
 
 from bot import text
+from bot.services.launches.item_transitions import on_menu
 from bot.services.launches.reads import Chunk, LaunchView
 from bot.views import ids, limits
 from bot.views.common import mrkdwn, option, plain, section
@@ -50,19 +51,21 @@ def item_group(
     options = {item.id: item_option(item, today, names) for item in items}
     ticked = [options[item.id] for item in items if item.done]
     member_ids = ".".join(str(item.id) for item in items)
-    return ActionsBlock(
-        block_id=f"{ids.LAUNCH_ITEMS_PREFIX}{launch.number}:{member_ids}",
-        elements=[
-            CheckboxesElement(
-                action_id=ids.LAUNCH_TICK, options=list(options.values()), initial_options=ticked or None
-            ),
+    elements: list[CheckboxesElement | StaticSelectElement] = [
+        CheckboxesElement(
+            action_id=ids.LAUNCH_TICK, options=list(options.values()), initial_options=ticked or None
+        )
+    ]
+    editable = [item for item in items if on_menu(launch, item)]  # the item table: open items only
+    if editable:
+        elements.append(
             StaticSelectElement(
                 action_id=ids.LAUNCH_ITEM_MENU,
                 placeholder=plain("Assign or re-date…", limits.OPTION_TEXT),
-                options=[option(f"✎ {item.title}", str(item.id)) for item in items],
-            ),
-        ],
-    )
+                options=[option(f"✎ {item.title}", str(item.id)) for item in editable],
+            )
+        )
+    return ActionsBlock(block_id=f"{ids.LAUNCH_ITEMS_PREFIX}{launch.number}:{member_ids}", elements=elements)
 
 
 def item_option(item: LaunchItem, today: date, names: Mapping[str, str]) -> Option:

@@ -23,7 +23,7 @@ from slack_sdk.models.views import View
 
 from bot import text
 from bot.services.launches import changes as fields
-from bot.services.launches import templates
+from bot.services.launches import gonogo, templates
 from bot.services.launches.links import LINKED_ITEMS_MAX
 from bot.services.launches.templates import Template
 from bot.views import ids, limits
@@ -106,6 +106,18 @@ def date_modal(launch: Launch) -> View:
     ]
     metadata = json.dumps({"number": launch.number})
     return _form(ids.LAUNCH_DATE_MODAL, "Change launch date", "Move", blocks, metadata)
+
+
+def no_go_modal(launch: Launch, round_: int) -> View:
+    """A no-go asks why: the launch owner and the thread read the reason."""
+    reason = PlainTextInputElement(action_id=ids.VALUE, multiline=True, max_length=gonogo.NO_GO_REASON_MAX)
+    blocks: list[Block] = [
+        section(f"*{launch.ref} · {text.escaped(launch.name, 150)}* (poll {round_})"),
+        _input(gonogo.NO_GO_REASON, "Why is it a no-go?", reason),
+        ContextBlock(elements=[mrkdwn("The launch owner is told, and the poll shows your reason.")]),
+    ]
+    metadata = json.dumps({"number": launch.number, "round": round_})
+    return _form(ids.LAUNCH_NO_GO_MODAL, "No-go", "Say no-go", blocks, metadata)
 
 
 def _template_picker(choices: list[Template]) -> StaticSelectElement | ExternalDataSelectElement:

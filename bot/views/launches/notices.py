@@ -15,6 +15,8 @@ from bot.views.common import mrkdwn, section
 from bot.views.launches.parent import launch_title, launch_when
 from storage.models import GoNoGo, GoNoGoVote
 
+REASON_SHOWN = 600  # a no-go reason (500 typed, room for its escapes)
+
 
 def poll_message(view: LaunchView, round_: int) -> tuple[str, list[Block]]:
     """The go / no-go poll of one round: who answered what, whose answer is missing, the buttons."""
@@ -89,7 +91,7 @@ def _result_line(view: LaunchView, payload: dict[str, Any]) -> str:
 
 
 def _answers(votes: list[GoNoGoVote], deciders: list[str], *, closed: bool = False) -> str:
-    said = [f"{text.user(v.voter_id)} {'go' if v.choice == GoNoGo.GO else 'no-go'}" for v in votes]
+    said = [answer_of(vote) for vote in votes]
     missing = [text.user(d) for d in deciders if d not in {v.voter_id for v in votes}]
     parts = ["Answered: " + ", ".join(said) if said else "Nobody answered yet"]
     if missing:
@@ -99,6 +101,23 @@ def _answers(votes: list[GoNoGoVote], deciders: list[str], *, closed: bool = Fal
 
 def _words(decision: GoNoGo) -> str:
     return "go" if decision == GoNoGo.GO else "no-go"
+
+
+def answer_of(vote: GoNoGoVote) -> str:
+    """`@bob go`, or `@carol no-go (“Legal has not signed off”)`."""
+    if vote.choice == GoNoGo.GO:
+        return f"{text.user(vote.voter_id)} go"
+    why = f" (“{text.escaped(vote.note, REASON_SHOWN)}”)" if vote.note else ""
+    return f"{text.user(vote.voter_id)} no-go{why}"
+
+
+def no_go_told(view: LaunchView, payload: dict[str, Any]) -> str:
+    """What the launch owner reads when a decider says no-go."""
+    launch = view.launch
+    return (
+        f"{text.user(payload['voter_id'])} said *no-go* on *{launch_title(launch)}* "
+        f"(poll {payload['round']}): “{text.escaped(payload['reason'], REASON_SHOWN)}”"
+    )
 
 
 def _decision(decision: GoNoGo) -> str:

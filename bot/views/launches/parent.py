@@ -17,6 +17,8 @@ FILLED, EMPTY = "▰", "▱"
 NAME_SHOWN = 150
 SHIPS_SHOWN, SHIPS_TITLE_SHOWN = 5, 60  # at most ~400 characters of the section's 3,000
 CONFIRM_TEXT = 300  # a confirm dialog's text
+NO_GO_SHOWN = 200  # a no-go reason on the parent (the poll shows it whole)
+NO_GOS_SHOWN = 3  # the parent's section stays well under 3,000 characters
 
 
 def progress_bar(done: int, total: int) -> str:
@@ -57,6 +59,16 @@ def gonogo_line(launch: Launch) -> str | None:
     return "*GO* ✅" if launch.gonogo_decision == GoNoGo.GO else "*NO-GO* ⛔"
 
 
+def no_go_reasons(view: LaunchView) -> list[str]:
+    """Why the current poll's no-go voters said no (the parent shows them beside the result)."""
+    reasons = [
+        f"*No-go:* {text.user(vote.voter_id)} “{text.escaped(vote.note, NO_GO_SHOWN)}”"
+        for vote in view.votes
+        if vote.choice == GoNoGo.NO_GO and vote.note
+    ]
+    return reasons[:NO_GOS_SHOWN]
+
+
 def parent_message(view: LaunchView) -> tuple[str, list[Block]]:
     """The fallback text and blocks of the launch's parent message."""
     launch = view.launch
@@ -72,6 +84,7 @@ def parent_message(view: LaunchView) -> tuple[str, list[Block]]:
     decision = gonogo_line(launch)
     if decision:
         lines.append(f"*Go / no-go:* {decision}")
+    lines.extend(no_go_reasons(view))
     blocks: list[Block] = [
         section(f":rocket: *{launch_title(launch)}*"),
         section("\n".join(lines)),

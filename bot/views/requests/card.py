@@ -120,13 +120,34 @@ def _footer(detail: RequestDetail) -> str:
 def _actions(request: Request) -> list[Block]:
     """The moves that exist from the request's status (the card is seen by everyone in the channel;
     the server refuses a move to whoever may not make it), then Follow and +1."""
-    block_id = f"{ids.CARD_BLOCK_PREFIX}{request.number}"
     value = str(request.number)
-    elements = [_element(move, request, value) for move in moves_in(request.status)]
     social = [
         ButtonElement(text="Follow", action_id=ids.FOLLOW, value=value),
         ButtonElement(text=":+1: +1", action_id=ids.UPVOTE, value=value),
     ]
+    return moves_block(request, moves_in(request.status), social)
+
+
+def viewer_actions(
+    request: Request, moves: list[Move], *, following: bool, is_requester: bool
+) -> list[Block]:
+    """One person's own buttons (a private `/request REQ-n`): only the moves they may make, then
+    Follow or Unfollow, and +1 unless they asked for it."""
+    value = str(request.number)
+    follow = (
+        ButtonElement(text="Unfollow", action_id=ids.UNFOLLOW, value=value)
+        if following
+        else (ButtonElement(text="Follow", action_id=ids.FOLLOW, value=value))
+    )
+    upvote = [] if is_requester else [ButtonElement(text=":+1: +1", action_id=ids.UPVOTE, value=value)]
+    return moves_block(request, moves, [follow, *upvote])
+
+
+def moves_block(request: Request, moves: list[Move], social: list[ButtonElement]) -> list[Block]:
+    """The card's actions row: the triage moves given, then the social buttons."""
+    value = str(request.number)
+    elements = [_element(move, request, value) for move in moves]
+    block_id = f"{ids.CARD_BLOCK_PREFIX}{request.number}"
     return [ActionsBlock(block_id=block_id, elements=[*elements, *social])]
 
 

@@ -93,7 +93,7 @@ def filed_message(ref: str, intake_channel_id: str | None) -> str:
         return f":white_check_mark: Filed as *{ref}*. Its card is in {text.channel(intake_channel_id)}."
     return (
         f":white_check_mark: Filed as *{ref}*. No intake channel is set yet, so it has no card: "
-        "an admin can choose one with `/request settings`."
+        "an admin has to choose one first."
     )
 
 

@@ -58,10 +58,11 @@ def request_page(requests: list[Request], *, scope: str, page: int, has_more: bo
     return blocks
 
 
-def request_with_history(detail: RequestDetail) -> list[Block]:
-    """One request as its card shows it, then its history from the audit log."""
+def request_with_history(detail: RequestDetail, actions: list[Block] | None = None) -> list[Block]:
+    """One request as its card shows it with the reader's own buttons (`actions`), then its
+    history from the audit log."""
     shown = request_card(detail, with_decision=False)  # the history below says who decided
-    card = [block for block in shown if not isinstance(block, ActionsBlock)]
+    card = [block for block in shown if not isinstance(block, ActionsBlock)] + (actions or [])
     history = detail.history[-HISTORY_SHOWN:]
     blocks: list[Block] = [*card, DividerBlock(), section("*History*")]
     blocks += [ContextBlock(elements=[mrkdwn(history_line(entry))]) for entry in history]

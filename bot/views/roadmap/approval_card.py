@@ -58,7 +58,7 @@ def who_can_still_vote(view: ProposalView) -> str:
     if view.missing_voter_ids:
         return "can still vote: " + " ".join(text.user(u) for u in view.missing_voter_ids)
     if view.approver_ids:
-        return "nobody named can still vote: an admin can name more approvers in `/roadmap settings`"
+        return "nobody named can still vote: an admin can name more approvers"
     return "any workspace admin can vote"
 
 

@@ -1,0 +1,63 @@
+"""Refusals say who can do it (the triagers, approvers or pmbot admins by name) and never point
+someone who is not an admin to an admin-only command or setting."""
+
+from __future__ import annotations
+
+from bot.views import ids
+from tests.harness import ADMIN, ALICE, BOB, CAROL, DAVE, Harness
+from tests.roadmap_steps import propose_add, set_policy, vote
+from tests.test_home_admins import name_admins
+from tests.test_settings import open_settings
+from tests.test_triage import click_card, refusal
+
+ADMIN_ONLY = ("`/request settings`", "`/roadmap settings`", "`/digest settings`", "settings`")
+
+
+def points_nowhere_admin_only(said: str) -> bool:
+    return not any(command in said for command in ADMIN_ONLY)
+
+
+async def test_a_triage_refusal_names_the_triagers(pmbot: Harness) -> None:
+    await pmbot.set_intake(triagers=[CAROL, DAVE])
+    number = await pmbot.file("Dark mode", user=ALICE)
+    await pmbot.settled()
+
+    await click_card(pmbot, ids.ACCEPT, number, user=BOB)
+
+    said = (await refusal(pmbot, ids.ACCEPT, BOB)).params["text"]
+    assert "Only triagers can accept requests: <@U_CAROL>, <@U_DAVE>." in said
+    assert points_nowhere_admin_only(said), said
+
+
+async def test_while_no_triager_is_named_the_refusal_names_the_pmbot_admins(pmbot: Harness) -> None:
+    await pmbot.set_intake(triagers=[])
+    await name_admins(pmbot, [CAROL])
+    number = await pmbot.file("Dark mode", user=ALICE)
+    await pmbot.settled()
+
+    await click_card(pmbot, ids.ACCEPT, number, user=BOB)
+
+    said = (await refusal(pmbot, ids.ACCEPT, BOB)).params["text"]
+    assert "while none are named, admins triage" in said and "The pmbot admins are <@U_CAROL>." in said
+    assert points_nowhere_admin_only(said), said
+
+
+async def test_a_vote_refusal_names_the_approvers(pmbot: Harness) -> None:
+    await set_policy(pmbot, [ALICE, BOB], required=1)
+    await propose_add(pmbot, "Audit log", user=ALICE)
+    await pmbot.settled()
+
+    said = await vote(pmbot, ids.APPROVE, 1, CAROL)
+
+    assert "Only approvers can vote on roadmap changes: <@U_ALICE>, <@U_BOB>" in said
+    assert points_nowhere_admin_only(said), said
+
+
+async def test_a_settings_refusal_names_the_pmbot_admins(pmbot: Harness) -> None:
+    await name_admins(pmbot, [CAROL], by=ADMIN)
+
+    _, update = await open_settings(pmbot, user=BOB)
+
+    said = update.params["view"]["blocks"][0]["text"]["text"]
+    assert "Only admins can change pmbot's settings." in said and "The pmbot admins are <@U_CAROL>." in said
+    assert points_nowhere_admin_only(said), said
