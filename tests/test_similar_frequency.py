@@ -9,9 +9,15 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlalchemy import insert, text
-from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.services.requests.similar import SimilarRequests, affordable_terms, search_terms, within_budget
+from bot.services.requests.matching import (
+    affordable_pairs,
+    affordable_terms,
+    search_terms,
+    within_budget,
+    word_groups,
+)
+from bot.services.requests.similar import SimilarRequests
 from bot.services.requests.wording import concepts
 from storage.db import Database
 from storage.models import Request, RequestStatus
@@ -70,16 +76,25 @@ async def test_the_database_says_how_often_each_term_occurs(db: Database) -> Non
     assert SearchTerm("no-word") not in counted  # only bare words are ever put to the database
 
 
-async def test_a_frequent_word_is_left_to_the_rescoring_and_the_rare_ones_still_find_it(db: Database) -> None:
+async def test_two_frequent_words_are_not_asked_together_and_rare_pairs_still_find_it(db: Database) -> None:
     similar = SimilarRequests(db, Writer(db), FakeClock(NOW), match_budget=50)
-    typed = "pick a colour for every teammate avatar"
+    typed = "pick a colour for every team avatar in the filler list"
     async with db.read() as session:
-        kept = await _affordable(session, typed)
+        asked = await affordable_pairs(session, word_groups(concepts(typed)), 50)
 
     found = await similar.find(TEAM, typed)
 
-    assert "team" not in kept and "avatar" in kept
+    pairs = [{group[0].word for group in clause} for clause in asked]
+    assert {"team", "filler"} not in pairs  # 300 rows each: left to the re-scoring
+    assert {"colour", "avatar"} in pairs and {"team", "avatar"} in pairs
     assert [suggestion.title for suggestion in found] == ["Assign a color to each team member's avatar"]
+
+
+async def test_a_frequent_word_is_left_out_of_request_search(db: Database) -> None:
+    async with db.read() as session:
+        kept = await affordable_terms(session, search_terms(concepts("team avatar")), 50)
+
+    assert "team" not in {term.word for term in kept} and "avatar" in {term.word for term in kept}
 
 
 async def test_hostile_text_is_counted_as_bare_words(db: Database) -> None:
@@ -97,8 +112,3 @@ def test_the_budget_keeps_the_rarest_terms_and_always_one() -> None:
     assert within_budget([a, b, c], counts, 20) == [b]
     assert within_budget([a], counts, 20) == [a]
     assert within_budget([a, b, c], counts, 10_000) == [a, b, c]
-
-
-async def _affordable(session: AsyncSession, typed: str) -> set[str]:
-    terms = await affordable_terms(session, search_terms(concepts(typed)), 50)
-    return {term.word for term in terms}
