@@ -9,7 +9,8 @@ the search leave the frequent ones out of the match (the re-scoring still reads 
 - PostgreSQL: counting through the GIN index would visit the heap, so the planner's statistics
   are read instead: `ANALYZE` (autovacuum) keeps the most common lexemes of `search_vector` and the
   share of rows holding each in `pg_stats`; a lexeme not listed there is rarer than all of them
-  and counts as 0. Terms are stemmed by PostgreSQL's own `english_stem`, as the search does.
+  and counts as 0 (so does every lexeme before the first ANALYZE: every pair is then asked).
+  Terms are stemmed by PostgreSQL's own `english_stem`, as the search does.
 
 Both count over every workspace of the install: the rows the database walks before the team
 filter, which is what the search pays for.

@@ -18,13 +18,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.services.requests.relevance import GENERIC
 from bot.services.requests.wording import Concept, stem, synonym_words
 from storage.search.frequency import term_frequencies
-from storage.search.queries import Clause, SearchTerm
+from storage.search.queries import Clause, Group, SearchTerm
 
 MATCH_BUDGET = 3000  # rows the database may be asked to rank, about (chosen in bench/README.md)
 TYPO_PREFIX = 4  # a typo after the first letters still finds the word: "notifcations" → "noti*"
 TYPO_PREFIX_FROM = 6
-
-Group = tuple[SearchTerm, ...]
 
 
 def word_groups(wanted: list[Concept]) -> list[Group]:
