@@ -6,12 +6,15 @@
 For each database and size it seeds a fresh workspace with every pair's original (`similar_eval/`)
 among generated unrelated titles (see bench/similar_corpus.py), and another workspace holding each
 paraphrase word for word (any suggestion of one would be a workspace leak). Then, through
-`SimilarRequests.find` (the code the modal, `/request <text>` and the card use):
+`SimilarRequests.find` (the code the modal, `/request <text>` and the card use), once per match
+budget of `--budgets` on the same data ('none': the first version, every word OR-ed):
 
-- top-3 recall: the share of paraphrases whose original is among the suggestions shown (at most 3);
+- top-3 recall: the share of paraphrases whose original is among the suggestions shown (at most 3),
+  over all pairs, the tuning half (even-numbered pairs) and the held-out half (odd-numbered);
 - false alarms: the share of no-match queries for which anything at all is shown;
-- latency p50 / p99 of one suggestion (read session, the one search statement, re-scoring), over
-  every query, three passes after a warm-up; and the SQL statements each suggestion ran.
+- latency p50 / p99 of one suggestion (read session, frequency and search statements, re-scoring),
+  over every query, three passes after a warm-up; the same statements replayed bare right after
+  each suggestion; the load average; and the SQL statements each suggestion ran.
 """
 
 from __future__ import annotations
