@@ -105,6 +105,14 @@ async def test_hostile_text_is_counted_as_bare_words(db: Database) -> None:
     assert [suggestion.number for suggestion in found] == [FILLERS + 1]
 
 
+async def test_two_typed_words_are_one_pair_asked_without_counting(db: Database) -> None:
+    groups = word_groups(concepts("team filler"))
+    async with db.read() as session:
+        asked = await affordable_pairs(session, groups, 1)
+
+    assert asked == [(groups[0], groups[1])]
+
+
 def test_the_budget_keeps_the_rarest_terms_and_always_one() -> None:
     a, b, c = SearchTerm("a1"), SearchTerm("b1"), SearchTerm("c1")
     counts = {a: 900, b: 10, c: 40}

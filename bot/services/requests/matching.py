@@ -56,6 +56,8 @@ async def affordable_pairs(
     """Pairs of word groups, cheapest first, within `budget` rows (always the cheapest one)."""
     if len(groups) < 2:
         return []
+    if len(groups) == 2:  # one pair, always asked: its frequencies would change nothing
+        return [(groups[0], groups[1])]
     frequencies = await term_frequencies(session, [term for group in groups for term in group])
     costs = [sum(frequencies.get(term, 0) for term in group) for group in groups]
     pairs = sorted(combinations(range(len(groups)), 2), key=lambda pair: min(costs[pair[0]], costs[pair[1]]))
