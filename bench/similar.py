@@ -216,12 +216,15 @@ async def main(argv: list[str] | None = None) -> int:
                 for result in measured:
                     print_result(result)
                 results += [result for result in measured if result.budget == MATCH_BUDGET]
-    return 0 if all(_met(result) for result in results) else 1
+    # The statements a suggestion runs depend on how many words were typed, never on the size.
+    counts = {kind: {frozenset(r.statements) for r in results if r.database == kind} for kind, _ in kinds}
+    constant = all(len(seen) == 1 for seen in counts.values())
+    return 0 if constant and all(_met(result) for result in results) else 1
 
 
 def _met(result: Result) -> bool:
     quality = result.recall >= 0.85 and result.false_alarms <= 0.20
-    return quality and result.p99_ms < 50 and len(result.statements - {0}) == 1 and result.leaks == 0
+    return quality and result.p99_ms < 50 and result.leaks == 0
 
 
 def _parser() -> argparse.ArgumentParser:
