@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import re
 
+from bot.services.requests.matching import search_terms
 from bot.services.requests.relevance import matched_concepts, score
-from bot.services.requests.similar import MIN_CONCEPTS, search_terms
+from bot.services.requests.similar import MIN_CONCEPTS
 from bot.services.requests.wording import concepts, stem
 
 HOSTILE = '"export" NEAR(roadmap csv) AND -mode* OR NOT col:title ^ \' \\ & | ! ( ) { } <!channel>'

@@ -1,4 +1,7 @@
-"""One statement that finds a workspace's requests matching any of some words, best first.
+"""One statement that finds a workspace's requests matching some words, best first.
+
+The match is an OR of clauses, each an AND of groups, each an OR of terms:
+`(export OR download) AND (roadmap OR plan) OR ...`; a plain OR of words is one clause of one group.
 
 SQLite ranks with FTS5's `rank` column, bm25 with a title word counting 4 description words (set
 by the migration); PostgreSQL with
@@ -10,7 +13,7 @@ become FTS5 or tsquery syntax (`"`, `*`, `NEAR`, `AND`, `-`, `!`, `:`).
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -22,7 +25,7 @@ from storage.models import Request, RequestStatus, RequestUpvote
 from storage.search.schema import FTS_TABLE, SEARCH_VECTOR
 
 WORD = re.compile(r"[^\W_]+")
-TSQUERY = re.compile(r"[^\W_]+(:\*)?( \| [^\W_]+(:\*)?)*")
+TSQUERY = re.compile(r"(?:[^\W_]|[ ()|&:*])+")  # bare words, grouping and operators: no quote, no backslash
 CLOSED = (RequestStatus.DONE, RequestStatus.DECLINED)
 
 
@@ -32,6 +35,15 @@ class SearchTerm:
 
     word: str
     prefix: bool = False
+
+
+Group = tuple[SearchTerm, ...]  # any of these terms
+Clause = tuple[Group, ...]  # every one of these groups
+
+
+def any_of(terms: Sequence[SearchTerm]) -> list[Clause]:
+    """The clauses of a plain OR of terms."""
+    return [(tuple(terms),)] if terms else []
 
 
 @dataclass(frozen=True)
@@ -49,15 +61,15 @@ class Candidate:
 async def find_candidates(
     session: AsyncSession,
     team_id: str,
-    terms: Sequence[SearchTerm],
+    clauses: Sequence[Clause],
     *,
     closed_since: datetime,
     exclude_number: int | None = None,
     before_number: int | None = None,
     limit: int,
 ) -> list[Candidate]:
-    """Open requests and those closed since `closed_since` matching any term; never duplicates."""
-    safe = [term for term in terms if WORD.fullmatch(term.word)]
+    """Open requests and those closed since `closed_since` matching any clause; never duplicates."""
+    safe = _bare_words_only(clauses)
     if not safe:
         return []
     sqlite = session.bind.dialect.name == "sqlite"
@@ -107,19 +119,36 @@ def _fts_table() -> Any:
 Match = tuple[ColumnElement[bool], ColumnElement[float], ColumnElement[Any]]
 
 
-def _sqlite_match(terms: Sequence[SearchTerm]) -> Match:
-    query = " OR ".join(f'"{term.word}"' + ("*" if term.prefix else "") for term in terms)
+def _bare_words_only(clauses: Sequence[Clause]) -> list[Clause]:
+    """Clauses whose every group keeps at least one bare-word term (others are dropped)."""
+    kept = []
+    for clause in clauses:
+        groups = tuple(tuple(term for term in group if WORD.fullmatch(term.word)) for group in clause)
+        if groups and all(groups):
+            kept.append(groups)
+    return kept
+
+
+def _render(clauses: Sequence[Clause], word: Callable[[SearchTerm], str], any_: str, every: str) -> str:
+    return any_.join(
+        "(" + every.join("(" + any_.join(word(term) for term in group) + ")" for group in clause) + ")"
+        for clause in clauses
+    )
+
+
+def _sqlite_match(clauses: Sequence[Clause]) -> Match:
+    query = _render(clauses, lambda term: f'"{term.word}"' + ("*" if term.prefix else ""), " OR ", " AND ")
     match = literal_column(FTS_TABLE).op("MATCH")(query)
     fts_rank = literal_column(f"{FTS_TABLE}.rank")
     # bm25 is lower for better matches; negated so that both databases say "higher is better".
     return match, -fts_rank, fts_rank.asc()
 
 
-def _postgres_match(terms: Sequence[SearchTerm]) -> Match:
+def _postgres_match(clauses: Sequence[Clause]) -> Match:
     # Written into the statement, not bound: with a bound tsquery, PostgreSQL soon switches the
     # prepared statement to a generic plan that cannot judge the match's selectivity and filters
     # the whole workspace row by row. Safe: terms are bare letters and digits (checked above).
-    query = " | ".join(term.word + (":*" if term.prefix else "") for term in terms)
+    query = _render(clauses, lambda term: term.word + (":*" if term.prefix else ""), " | ", " & ")
     if not TSQUERY.fullmatch(query):
         raise ValueError("a search term is not a bare word")
     tsquery = func.to_tsquery(literal_column("'english'::regconfig"), literal_column(f"'{query}'"))

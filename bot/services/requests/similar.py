@@ -10,12 +10,19 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.clock import Clock
 from bot.services.requests import merging
-from bot.services.requests.relevance import GENERIC, matched_concepts, score
-from bot.services.requests.wording import Concept, concepts, stem, synonym_words
+from bot.services.requests.matching import (
+    MATCH_BUDGET,
+    affordable_pairs,
+    affordable_terms,
+    search_terms,
+    word_groups,
+)
+from bot.services.requests.relevance import matched_concepts, score
+from bot.services.requests.wording import Concept, concepts
 from bot.services.writes import write
 from storage.db import Database
 from storage.models import RequestStatus
-from storage.search.queries import CLOSED, Candidate, SearchTerm, find_candidates
+from storage.search.queries import CLOSED, Candidate, Clause, any_of, find_candidates
 from storage.writer import Writer
 
 MAX_SUGGESTIONS = 3
@@ -24,8 +31,6 @@ CLOSED_WITHIN = timedelta(days=90)
 MIN_CONCEPTS = 2  # fewer content words than this is too little to suggest anything
 FLOOR = 0.55  # chosen on the evaluation set (bench/README.md): recall against false alarms
 DATABASE_SHARE = 0.2  # how much the database's own rank (relative to the best candidate's) counts
-TYPO_PREFIX = 4  # a typo after the first letters still finds the word: "notifcations" → "noti*"
-TYPO_PREFIX_FROM = 6
 SEARCH_RESULTS = 10
 EVER = datetime(1970, 1, 1, tzinfo=UTC)
 
@@ -54,10 +59,13 @@ class Suggestion:
 class SimilarRequests:
     """Suggests a workspace's existing requests for what someone is about to file."""
 
-    def __init__(self, db: Database, writer: Writer, clock: Clock) -> None:
+    def __init__(
+        self, db: Database, writer: Writer, clock: Clock, *, match_budget: int | None = MATCH_BUDGET
+    ) -> None:
         self._db = db
         self._writer = writer
         self._clock = clock
+        self._match_budget = match_budget  # None: every term goes to the database (the benchmark's baseline)
 
     async def find(
         self,
@@ -77,7 +85,7 @@ class SimilarRequests:
             found = await find_candidates(
                 session,
                 team_id,
-                search_terms(wanted),
+                await self._clauses(session, wanted),
                 closed_since=self._clock.now() - CLOSED_WITHIN,
                 exclude_number=exclude_number,
                 before_number=before_number,
@@ -91,11 +99,20 @@ class SimilarRequests:
         if not wanted:
             return []
         async with self._db.read() as session:
+            terms = search_terms(wanted)
+            if self._match_budget is not None:
+                terms = await affordable_terms(session, terms, self._match_budget)
             found = await find_candidates(
-                session, team_id, search_terms(wanted), closed_since=EVER, limit=max(CANDIDATES, limit)
+                session, team_id, any_of(terms), closed_since=EVER, limit=max(CANDIDATES, limit)
             )
         held = [candidate for candidate in found if score(wanted, candidate.title, candidate.description) > 0]
         return [_suggestion(candidate, candidate.rank) for candidate in held[:limit]]
+
+    async def _clauses(self, session: AsyncSession, wanted: list[Concept]) -> list[Clause]:
+        """Pairs of typed words within the budget; with no budget, any word (the benchmark's baseline)."""
+        if self._match_budget is None:
+            return any_of(search_terms(wanted))
+        return await affordable_pairs(session, word_groups(wanted), self._match_budget)
 
     async def plus_one_instead(self, team_id: str, user_id: str, number: int) -> bool:
         """+1 and follow REQ-`number` (instead of filing); False if the +1 was there already."""
@@ -121,25 +138,6 @@ class SimilarRequests:
             )
 
         await write(self._writer, store)
-
-
-def search_terms(wanted: list[Concept]) -> list[SearchTerm]:
-    """Every typed content word, its synonyms, and a short prefix of long words (for typos).
-
-    Generic words ("add", "new", "show") are left to the re-scoring: they would make the database
-    rank most of the workspace for little evidence.
-    """
-    terms: dict[SearchTerm, None] = {}
-    for concept in wanted:
-        if concept.stem in GENERIC:
-            continue
-        terms[SearchTerm(concept.word)] = None
-        for other in sorted(synonym_words(concept.word)):
-            if stem(other) not in GENERIC:
-                terms[SearchTerm(other)] = None
-        if len(concept.word) >= TYPO_PREFIX_FROM:
-            terms[SearchTerm(concept.word[:TYPO_PREFIX], prefix=True)] = None
-    return list(terms)
 
 
 def best(wanted: list[Concept], found: list[Candidate], limit: int, floor: float = FLOOR) -> list[Suggestion]:
