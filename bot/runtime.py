@@ -26,6 +26,7 @@ from bot.services.digests.content import DigestContentService
 from bot.services.digests.schedule import DigestSource
 from bot.services.digests.service import DigestService
 from bot.services.home.service import HomeService
+from bot.services.home.viewers import HomeViewers
 from bot.services.launches.reminders import LaunchReminderSource
 from bot.services.launches.service import LaunchService
 from bot.services.launches.template_store import LaunchTemplates
@@ -58,6 +59,7 @@ class Services:
     roadmap: RoadmapService
     workspace: SettingsService
     home: HomeService
+    home_viewers: HomeViewers
     launches: LaunchService
     launch_templates: LaunchTemplates
     digest_content: DigestContentService
@@ -149,6 +151,7 @@ def build_services(settings: Settings, *, clock: Clock | None = None) -> Service
         roadmap=roadmap,
         workspace=workspace,
         home=home,
+        home_viewers=HomeViewers(db, writer, clock),
         launches=launches,
         launch_templates=launch_templates,
         digest_content=digest_content,
