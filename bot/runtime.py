@@ -21,6 +21,7 @@ from bot.deliveries.requests import RequestDeliveries
 from bot.deliveries.roadmap import RoadmapDeliveries
 from bot.deliveries.worker import OutboxWorker
 from bot.directory import SlackDirectory
+from bot.interactions.incoming import Incoming
 from bot.scheduler import Scheduler
 from bot.services.digests.content import DigestContentService
 from bot.services.digests.schedule import DigestSource
@@ -67,6 +68,9 @@ class Services:
     outbox: OutboxWorker
     scheduler: Scheduler
     retention: RetentionService
+    # Which interactions' listeners write before they ack (their inbox entry rides on that write);
+    # the app's handlers say (bot.app.create_app).
+    writes_first: Callable[[Incoming], bool] = field(default=lambda _incoming: False)
     # What runs on top of the services (the answering of Slack's requests): started after them,
     # stopped before them, whoever starts and stops the services.
     attached: list[tuple[Callable[[], None], Callable[[], Awaitable[None]]]] = field(default_factory=list)

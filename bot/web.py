@@ -65,7 +65,9 @@ class SlackWebApp:
         self._companions = companions or []
         self._probes = probes or Probes(services)
         teller = Teller(services.client, services.settings.SLACK_API_URL)
-        self._answerer = Answerer(bolt, services.db, services.inbox_writer, teller)
+        self._answerer = Answerer(
+            bolt, services.db, services.inbox_writer, teller, writes_first=services.writes_first
+        )
         self._redelivery = Redelivery(
             self._answerer, services.inbox_writer, sole_process=services.db.is_sqlite
         )

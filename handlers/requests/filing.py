@@ -11,6 +11,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot import text
 from bot.errors import PmbotError
+from bot.interactions.incoming import Incoming
 from bot.runtime import Services
 from bot.services.requests.types import DESCRIPTION_MAX, TITLE_MAX, MessageSource, RequestDraft
 from bot.views import ids
@@ -29,6 +30,15 @@ from handlers.requests import listing, search
 from handlers.settings import modals as settings
 
 REQUEST_REF = re.compile(r"^REQ-?(\d+)$", re.IGNORECASE)
+SUBCOMMANDS = ("help", "list", "search", "settings")
+
+
+def files_at_once(incoming: Incoming) -> bool:
+    """`/request <text>` files before it acks: its inbox entry can ride on that write."""
+    if incoming.kind != "command" or incoming.payload.get("command") != "/request":
+        return False
+    word, _, rest = str(incoming.payload.get("text") or "").strip().partition(" ")
+    return bool(rest) and word.lower() not in SUBCOMMANDS
 
 
 def register(app: AsyncApp) -> None:
