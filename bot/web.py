@@ -15,6 +15,7 @@ from bot import metrics
 from bot.interactions.answering import STORE_FAILURES, Answerer
 from bot.interactions.incoming import read_incoming
 from bot.interactions.redelivery import Redelivery
+from bot.interactions.replies import Reply
 from bot.interactions.telling import Teller
 from bot.logs import interaction
 from bot.probes import Answer, Probes
@@ -72,6 +73,11 @@ class SlackWebApp:
             self._answerer, services.inbox_writer, sole_process=services.db.is_sqlite
         )
         services.attach(self._redelivery.start, self._stop_answering)
+
+    async def answer_slack(self, body: str, headers: dict[str, list[str]]) -> Reply:
+        """Answer a request that reached pmbot some other way (a Socket Mode envelope) as an HTTP
+        one: recorded in the inbox under its key, run once, answered within the budget."""
+        return await self._answerer.answer(body, headers)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "lifespan":
