@@ -50,6 +50,10 @@ log = logging.getLogger(__name__)
 
 ANSWER_BUDGET_SECONDS = 2.3  # Slack gives 3 s; leave room for the network
 RECORD_TIMEOUT_SECONDS = 1.0  # for the record's write to begin; the database's lock timeout bounds the rest
+# For a listener's write that records the interaction too (`writes_first`) to begin: it is bigger
+# than a bare record, and the answer waits for it anyway; what is left of the budget covers the
+# write itself (bounded by the database's lock timeout) before the answer must go.
+FIRST_WRITE_BEGIN_SECONDS = 1.5
 LEASE = timedelta(seconds=30)  # how long a recorded interaction is this process's before others may take it
 MAX_ATTEMPTS = 5
 STORE_FAILURES = (SQLAlchemyError, WriterStopped, OSError, TimeoutError)
@@ -323,7 +327,7 @@ class Answerer:
             headers={name: headers[name] for name in KEPT_HEADERS if name in headers},
             now=utcnow(),
             lease_for=LEASE,
-            deadline=asyncio.get_running_loop().time() + RECORD_TIMEOUT_SECONDS,
+            deadline=asyncio.get_running_loop().time() + FIRST_WRITE_BEGIN_SECONDS,
         )
 
     async def _read_state(self, key: str) -> tuple[InboxStatus, dict[str, Any] | None] | None:
