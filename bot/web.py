@@ -66,8 +66,16 @@ class SlackWebApp:
         self._companions = companions or []
         self._probes = probes or Probes(services)
         teller = Teller(services.client, services.settings.SLACK_API_URL)
+        # Folding the record into the listener's write pays where one writer takes both (SQLite).
+        # On PostgreSQL the inbox has its own writer so that a record never queues behind the
+        # main writer's batches: under load a folded filing would miss its deadline there.
+        folds = services.inbox_writer is services.writer
         self._answerer = Answerer(
-            bolt, services.db, services.inbox_writer, teller, writes_first=services.writes_first
+            bolt,
+            services.db,
+            services.inbox_writer,
+            teller,
+            writes_first=services.writes_first if folds else _writes_nothing_first,
         )
         self._redelivery = Redelivery(
             self._answerer, services.inbox_writer, sole_process=services.db.is_sqlite
@@ -182,6 +190,10 @@ async def _read_body(receive: Receive) -> bytes | None:
         chunks.append(chunk)
         if not message.get("more_body"):
             return b"".join(chunks)
+
+
+def _writes_nothing_first(_incoming: Any) -> bool:
+    return False
 
 
 def _repeated(scope: Scope, names: tuple[str, ...]) -> bool:

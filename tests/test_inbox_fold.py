@@ -19,14 +19,17 @@ async def triage(pmbot: Harness) -> Harness:
     return pmbot
 
 
-async def test_the_entry_and_the_request_are_written_in_one_transaction(triage: Harness) -> None:
+async def test_on_sqlite_the_entry_and_the_request_are_written_in_one_transaction(triage: Harness) -> None:
     statements = _write_statements(triage)
 
     response = await triage.command("Export the roadmap to CSV")
 
     assert response.status_code == 200 and "Filed as *REQ-1*" in body_of(response)["text"]
     transaction = _transaction_of(statements, "INSERT INTO request ")
-    assert any(s.startswith("INSERT INTO inbox_entry ") for s in transaction), transaction
+    folded = any(s.startswith("INSERT INTO inbox_entry ") for s in transaction)
+    # SQLite: one writer takes both, so the entry rides on the filing. PostgreSQL: the inbox has a
+    # writer of its own (a record never waits behind the main writer's batches), so it stays apart.
+    assert folded == triage.services.db.is_sqlite, transaction
     await inbox_settled(triage)
     assert [entry.status for entry in await _entries(triage)] == [InboxStatus.DONE]
 

@@ -13,10 +13,11 @@
 The listener's first write marks the entry APPLIED in the same transaction (storage.writer), so
 an entry found unfinished after a crash is run again only if its effect was not committed.
 
-An interaction whose listener writes before it acks (`writes_first`, e.g. `/request <text>`)
-skips step 1: its entry is inserted, APPLIED, by that write's own transaction — one write per
-filing instead of three — so it is still recorded before Slack hears "ok". A key recorded
-before stops the listener at that write (RecordedBefore), before any effect, and step 2 answers.
+An interaction whose listener writes before it acks (`writes_first`, e.g. `/request <text>`;
+bot.web gives it where one writer takes every write, i.e. SQLite) skips step 1: its entry is
+inserted, APPLIED, by that write's own transaction — one write per filing instead of three — so
+it is still recorded before Slack hears "ok". A key recorded before stops the listener at that
+write (RecordedBefore), before any effect, and step 2 answers.
 """
 
 from __future__ import annotations
