@@ -28,20 +28,22 @@ import aiohttp
 from bench.database import Reader, check_postgres_server, fresh_database, prepare
 from bench.loadgen import LoadResult, Target, run_load
 from bench.processes import (
-    Child,
     FakeSlackChild,
+    ServerGroup,
     child_env,
-    free_port,
     host_busy_cpu_seconds,
     pmbot_command,
     start_fake_slack,
-    start_server,
-    wait_until_listening,
+    start_group,
 )
 from bench.report import header, render
 from tests.fakes import TEAM_ID
 
+LOCAL_POSTGRES = "postgresql://postgres@127.0.0.1:5432/postgres"
 SECRET = "bench-signing-secret"
+# Every card goes to one intake channel: at Slack's pace (1 a second) the benchmark would measure
+# the pacer. The fake Slack takes any pace, so pacing is opened right up (and printed).
+PACING = {"SLACK_CHANNEL_POSTS_PER_SECOND": "1000", "SLACK_WORKSPACE_RATE_FACTOR": "1000"}
 BOT_TOKEN = "xoxb-bench-token"
 INTAKE = "C_BENCH_INTAKE"
 WARMUP_REQUESTS = 10
@@ -94,43 +96,52 @@ class Phase:
 
 
 async def run_bare(concurrency: int, options: argparse.Namespace, workdir: Path) -> Phase:
-    """The baseline: the bare Bolt app under the load."""
+    """The baseline: the bare Bolt app (in `--workers` processes) under the load."""
     fake = start_fake_slack(workdir, options.seconds + options.drain_timeout + 300)
     try:
-        port = free_port()
-        env = _server_env(fake, port, options.log_level)
-        server = start_server("bare", [sys.executable, "-m", "bench.bare_app"], env, workdir)
+        servers = start_group(
+            "bare",
+            [sys.executable, "-m", "bench.bare_app"],
+            lambda port: _server_env(fake, port, options.log_level),
+            workdir,
+            options.workers,
+        )
         try:
-            phase = await _load(server, fake, port, concurrency, options.seconds, bare_ack, "bare")
-            phase.peak_rss_kib = server.peak_rss_kib()
+            phase = await _load(servers, fake, concurrency, options.seconds, bare_ack, "bare")
+            phase.peak_rss_kib = servers.peak_rss_kib()
         finally:
-            phase_exit = server.stop()
-        phase.exit_code, phase.problems = phase_exit, server.log_problems()
+            phase_exit = servers.stop()
+        phase.exit_code, phase.problems = phase_exit, servers.log_problems()
         return phase
     finally:
         fake.stop()
 
 
 async def run_pmbot(concurrency: int, options: argparse.Namespace, workdir: Path) -> Phase:
-    """pmbot under the load, then until its outbox drains; then count what was lost."""
+    """pmbot (in `--workers` processes) under the load, then until its outbox drains; then count
+    what was lost."""
     fake = start_fake_slack(workdir, options.seconds + options.drain_timeout + 300)
     try:
         async with fresh_database(workdir, options.database_url, f"c{concurrency}") as url:
             await prepare(url, TEAM_ID, INTAKE)
-            port = free_port()
-            env = _server_env(fake, port, options.log_level, DATABASE_URL=url)
             command = shlex.split(options.pmbot_command) if options.pmbot_command else pmbot_command()
-            server = start_server("pmbot", command, env, workdir)
+            servers = start_group(
+                "pmbot",
+                command,
+                lambda port: _server_env(fake, port, options.log_level, DATABASE_URL=url),
+                workdir,
+                options.workers,
+            )
             reader = Reader(url)
             try:
-                phase = await _load(server, fake, port, concurrency, options.seconds, pmbot_ack, "pmbot")
+                phase = await _load(servers, fake, concurrency, options.seconds, pmbot_ack, "pmbot")
                 await _settle(phase, fake, reader, options.drain_timeout)
-                phase.server_cpu_to_drain = server.cpu_seconds() - phase.server_cpu_at_start
-                phase.peak_rss_kib = server.peak_rss_kib()
+                phase.server_cpu_to_drain = servers.cpu_seconds() - phase.server_cpu_at_start
+                phase.peak_rss_kib = servers.peak_rss_kib()
             finally:
                 await reader.close()
-                phase_exit = server.stop()
-        phase.exit_code, phase.problems = phase_exit, server.log_problems()
+                phase_exit = servers.stop()
+        phase.exit_code, phase.problems = phase_exit, servers.log_problems()
         return phase
     finally:
         fake.stop()
@@ -144,19 +155,17 @@ def _server_env(fake: FakeSlackChild, port: int, log_level: str, **extra: str) -
         HOST="127.0.0.1",
         PORT=str(port),
         LOG_LEVEL=log_level,
-        # Every card goes to one intake channel: at Slack's pace (1 a second) the benchmark would
-        # measure the pacer. The fake Slack takes any pace, so pacing is opened right up.
-        SLACK_CHANNEL_POSTS_PER_SECOND="1000",
-        SLACK_WORKSPACE_RATE_FACTOR="1000",
+        **PACING,
         **extra,
     )
 
 
 async def _load(
-    server: Child, fake: FakeSlackChild, port: int, concurrency: int, seconds: float, parse, app: str
+    server: ServerGroup, fake: FakeSlackChild, concurrency: int, seconds: float, parse, app: str
 ) -> Phase:
-    await wait_until_listening(server, port)
-    target = Target(port, SECRET, response_url=fake.base_url.replace("/api/", "/response/bench"))
+    await server.wait_until_listening()
+    response_url = fake.base_url.replace("/api/", "/response/bench")
+    target = Target(tuple(server.ports), SECRET, response_url=response_url)
     warmup = await run_load(
         target, parse, concurrency=1, seconds=60, max_requests_per_connection=WARMUP_REQUESTS
     )
@@ -242,6 +251,8 @@ async def run(options: argparse.Namespace) -> int:
             concurrency=options.concurrency,
             database=database,
             warmup=WARMUP_REQUESTS,
+            workers=options.workers,
+            pacing=", ".join(f"{name}={value}" for name, value in PACING.items()),
         ),
         flush=True,
     )
@@ -289,6 +300,18 @@ def _parser() -> argparse.ArgumentParser:
         "creates and drops a database of its own there (default: SQLite in a temp dir)",
     )
     parser.add_argument(
+        "--postgres",
+        action="store_true",
+        help=f"PostgreSQL at {LOCAL_POSTGRES} (short for --database-url with it)",
+    )
+    parser.add_argument(
+        "--workers",
+        type=int,
+        default=1,
+        help="server processes per app (default 1): N `pmbot serve` against a bare app in N processes, "
+        "the connections spread over them; more than one needs PostgreSQL (SQLite takes one process)",
+    )
+    parser.add_argument(
         "--apps",
         type=lambda text: text.split(","),
         default=["bare", "pmbot"],
@@ -311,6 +334,10 @@ def main(argv: list[str] | None = None) -> int:
         options.seconds = 5.0 if options.quick else 30.0
     if options.drain_timeout is None:
         options.drain_timeout = 60.0 if options.quick else 180.0
+    if options.postgres:
+        options.database_url = options.database_url or LOCAL_POSTGRES
+    if options.workers > 1 and not options.database_url:
+        raise SystemExit("--workers above 1 needs PostgreSQL (--postgres): SQLite takes one pmbot process")
     if options.database_url:
         check_postgres_server(options.database_url)
     return asyncio.run(run(options))

@@ -77,12 +77,16 @@ class LoadResult:
 
 @dataclass(frozen=True)
 class Target:
-    """Where to send `/request <text>` and how to sign it."""
+    """Where to send `/request <text>` and how to sign it; connection i goes to ports[i % N]."""
 
-    port: int
+    ports: tuple[int, ...]
     secret: str
     response_url: str
     users: int = 50
+
+    def port_of(self, connection: int) -> int:
+        """The server port this connection talks to (several server processes share the load)."""
+        return self.ports[connection % len(self.ports)]
 
     def request(self, connection: int, serial: int) -> bytes:
         """One signed `/request <text>` POST, unique text per request, as raw HTTP/1.1 bytes."""
@@ -92,7 +96,7 @@ class Target:
             user_id=f"U_BENCH{(connection * 7919 + serial) % self.users:03d}",
             response_url=self.response_url,
         )
-        head = [f"POST /slack/events HTTP/1.1\r\nHost: 127.0.0.1:{self.port}\r\n"]
+        head = [f"POST /slack/events HTTP/1.1\r\nHost: 127.0.0.1:{self.port_of(connection)}\r\n"]
         head += [f"{name}: {value}\r\n" for name, value in signed.headers.items()]
         head.append(f"Content-Length: {len(signed.body)}\r\n\r\n")
         return "".join(head).encode("latin-1") + signed.body
@@ -136,7 +140,7 @@ async def _connection(
         try:
             if writer is None:
                 reader, writer = await asyncio.wait_for(
-                    asyncio.open_connection("127.0.0.1", target.port), REQUEST_TIMEOUT_SECONDS
+                    asyncio.open_connection("127.0.0.1", target.port_of(number)), REQUEST_TIMEOUT_SECONDS
                 )
             raw = target.request(number, serial)
             serial += 1

@@ -11,6 +11,7 @@ import socket
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -168,3 +169,50 @@ async def wait_until_listening(child: Child, port: int) -> None:
     raise RuntimeError(
         f"{child.name} did not listen within {STARTUP_TIMEOUT_SECONDS:.0f}s:\n{child.log_tail()}"
     )
+
+
+@dataclass
+class ServerGroup:
+    """The server processes of one run (`--workers N`), each on its own port; read as one."""
+
+    name: str
+    servers: list[Child]
+    ports: list[int]
+
+    def cpu_seconds(self) -> float:
+        """CPU time of every process of the group so far."""
+        return sum(server.cpu_seconds() for server in self.servers)
+
+    def peak_rss_kib(self) -> int:
+        """The largest VmHWM of the group's processes."""
+        return max(server.peak_rss_kib() for server in self.servers)
+
+    def stop(self) -> int | None:
+        """Stop every process; the first non-zero exit code (or 0)."""
+        codes = [server.stop() for server in self.servers]
+        return next((code for code in codes if code != 0), 0)
+
+    def log_problems(self) -> list[str]:
+        """ERROR/CRITICAL/Traceback lines of every process's log."""
+        return [line for server in self.servers for line in server.log_problems()]
+
+    def log_tail(self, lines: int = 20) -> str:
+        """The end of each process's log."""
+        return "\n".join(server.log_tail(lines) for server in self.servers)
+
+    async def wait_until_listening(self) -> None:
+        """Return once every process accepts connections."""
+        for server, port in zip(self.servers, self.ports, strict=True):
+            await wait_until_listening(server, port)
+
+
+def start_group(
+    name: str, command: list[str], env_for_port: Callable[[int], dict[str, str]], workdir: Path, workers: int
+) -> ServerGroup:
+    """Start `workers` copies of a server, each on a free port with its own log."""
+    ports = [free_port() for _ in range(workers)]
+    servers = [
+        start_server(name if workers == 1 else f"{name}-{index}", command, env_for_port(port), workdir)
+        for index, port in enumerate(ports)
+    ]
+    return ServerGroup(name, servers, ports)

@@ -17,7 +17,9 @@ TARGET_RATIO = 0.35
 SHOWN_PROBLEMS = 5
 
 
-def header(*, seconds: float, concurrency: list[int], database: str, warmup: int) -> str:
+def header(
+    *, seconds: float, concurrency: list[int], database: str, warmup: int, workers: int, pacing: str
+) -> str:
     """What ran, where, and how busy the machine was when it started."""
     load = " ".join(f"{value:.2f}" for value in os.getloadavg())
     return "\n".join(
@@ -33,7 +35,9 @@ def header(*, seconds: float, concurrency: list[int], database: str, warmup: int
             f"flight per "
             f"connection; {warmup} warm-up requests, then {seconds:g} s at each of "
             f"{', '.join(map(str, concurrency))} connections",
-            "each run: a fresh uvicorn server process, a fresh FakeSlack process, (pmbot) a fresh database",
+            f"each run: {workers} fresh uvicorn server process(es) per app (the connections spread over "
+            "them), a fresh FakeSlack process, (pmbot) a fresh database",
+            f"pmbot's pacing of Slack calls: {pacing} (the fake Slack takes any pace)",
             "",
         ]
     )

@@ -84,6 +84,7 @@ def create_app(services: Services) -> AsyncApp:
         )
 
     secret = services.settings.SLACK_SIGNING_SECRET
+    services.writes_first = request_filing.files_at_once
 
     async def provide_services(
         body: dict[str, Any], context: AsyncBoltContext, next: Callable[[], Awaitable[None]]

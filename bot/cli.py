@@ -78,6 +78,8 @@ def serve(args: argparse.Namespace) -> int:
     companions: list[Companion] = [token, socket] if socket else [token]
     probes = Probes(services, token=token, socket=socket)
     web = SlackWebApp(bolt, services, companions=companions, probes=probes)
+    if socket:
+        socket.answer_through(web.answer_slack)  # the same inbox path as HTTP requests
     config = uvicorn.Config(
         web,
         host=settings.HOST,

@@ -22,11 +22,13 @@ from bot.deliveries.requests import RequestDeliveries
 from bot.deliveries.roadmap import RoadmapDeliveries
 from bot.deliveries.worker import OutboxWorker
 from bot.directory import SlackDirectory
+from bot.interactions.incoming import Incoming
 from bot.scheduler import Scheduler
 from bot.services.digests.content import DigestContentService
 from bot.services.digests.schedule import DigestSource
 from bot.services.digests.service import DigestService
 from bot.services.home.service import HomeService
+from bot.services.home.viewers import HomeViewers
 from bot.services.launches.reminders import LaunchReminderSource
 from bot.services.launches.service import LaunchService
 from bot.services.launches.template_store import LaunchTemplates
@@ -59,6 +61,7 @@ class Services:
     roadmap: RoadmapService
     workspace: SettingsService
     home: HomeService
+    home_viewers: HomeViewers
     launches: LaunchService
     launch_templates: LaunchTemplates
     digest_content: DigestContentService
@@ -66,6 +69,9 @@ class Services:
     outbox: OutboxWorker
     scheduler: Scheduler
     retention: RetentionService
+    # Which interactions' listeners write before they ack (their inbox entry rides on that write);
+    # the app's handlers say (bot.app.create_app).
+    writes_first: Callable[[Incoming], bool] = field(default=lambda _incoming: False)
     # What runs on top of the services (the answering of Slack's requests): started after them,
     # stopped before them, whoever starts and stops the services.
     attached: list[tuple[Callable[[], None], Callable[[], Awaitable[None]]]] = field(default_factory=list)
@@ -151,6 +157,7 @@ def build_services(settings: Settings, *, clock: Clock | None = None) -> Service
         roadmap=roadmap,
         workspace=workspace,
         home=home,
+        home_viewers=HomeViewers(db, writer, clock),
         launches=launches,
         launch_templates=launch_templates,
         digest_content=digest_content,

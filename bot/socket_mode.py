@@ -4,32 +4,54 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 import logging
 import time
+from collections.abc import Awaitable, Callable
+from typing import Any
+from urllib.parse import quote, urlencode
 
 from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
+from slack_bolt.adapter.socket_mode.async_internals import send_async_response
 from slack_bolt.async_app import AsyncApp
+from slack_bolt.response import BoltResponse
 from slack_sdk.socket_mode.async_client import AsyncBaseSocketModeClient
 from slack_sdk.socket_mode.request import SocketModeRequest
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot import metrics
 from bot.config import Settings
+from bot.interactions.replies import Reply
 from bot.logs import interaction
 
 log = logging.getLogger(__name__)
 
 SOCKET_ROUTE = "socket"
+FORM = "application/x-www-form-urlencoded"
+
+# The HTTP path's answerer (bot.interactions): records the interaction in the inbox, runs it once,
+# answers in time. It takes the body as Slack would have POSTed it, and its headers.
+Answer = Callable[[str, dict[str, list[str]]], Awaitable[Reply]]
 
 
 class MeteredSocketModeHandler(AsyncSocketModeHandler):
-    """Bolt's handler, counting and timing each answer as the HTTP path does."""
+    """Bolt's handler, counting and timing each answer as the HTTP path does; with `answer`, every
+    envelope goes through the same inbox path as an HTTP request."""
+
+    answer: Answer | None = None
 
     async def handle(self, client: AsyncBaseSocketModeClient, req: SocketModeRequest) -> None:  # type: ignore[override]
-        """Dispatch one envelope to Bolt and ack it, with the interaction's key on its log lines."""
+        """Dispatch one envelope and ack it, with the interaction's key on its log lines."""
         started = time.perf_counter()
         with interaction(metrics.interaction_key(req.payload)):
-            await super().handle(client, req)  # type: ignore[arg-type]
+            if self.answer is None:
+                await super().handle(client, req)  # type: ignore[arg-type]
+            else:
+                reply = await self.answer(*as_http(req))
+                response = BoltResponse(
+                    status=reply.status, body=reply.body, headers={"content-type": reply.content_type}
+                )
+                await send_async_response(client, req, response, time.time())
         kind = metrics.answer_kind(req.payload)
         metrics.observe_answer(SOCKET_ROUTE, kind, time.perf_counter() - started)
 
@@ -45,6 +67,7 @@ class SocketModeConnection:
     def __init__(self, bolt: AsyncApp, settings: Settings) -> None:
         self._bolt = bolt
         self._settings = settings
+        self._answer: Answer | None = None
         self._handler: MeteredSocketModeHandler | None = None
         self._connecting: asyncio.Task[None] | None = None
 
@@ -59,7 +82,12 @@ class SocketModeConnection:
         self._handler = MeteredSocketModeHandler(
             self._bolt, app_token=self._settings.SLACK_APP_TOKEN, web_client=web_client
         )
+        self._handler.answer = self._answer
         self._connecting = asyncio.create_task(self._handler.connect_async(), name="pmbot-socket-connect")
+
+    def answer_through(self, answer: Answer) -> None:
+        """Answer envelopes as HTTP requests are answered: recorded in the inbox, once per key."""
+        self._answer = answer
 
     async def connected(self) -> bool:
         """True while a WebSocket to Slack is open and answering pings."""
@@ -77,3 +105,20 @@ class SocketModeConnection:
             with contextlib.suppress(asyncio.CancelledError, Exception):
                 await self._connecting
         self._handler = None
+
+
+def as_http(req: SocketModeRequest) -> tuple[str, dict[str, list[str]]]:
+    """The body and headers Slack would have POSTed for this envelope (commands as a form,
+    interactivity as a form with one `payload` field, events as JSON)."""
+    payload: dict[str, Any] = req.payload
+    headers: dict[str, list[str]] = {"content-type": [FORM]}
+    if req.type == "slash_commands":
+        body = urlencode({name: str(value) for name, value in payload.items()})
+    elif req.type == "interactive":
+        body = f"payload={quote(json.dumps(payload))}"
+    else:
+        body, headers = json.dumps(payload), {"content-type": ["application/json"]}
+    if req.retry_attempt:
+        headers["x-slack-retry-num"] = [str(req.retry_attempt)]
+        headers["x-slack-retry-reason"] = [str(req.retry_reason or "")]
+    return body, headers

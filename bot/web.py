@@ -15,6 +15,7 @@ from bot import metrics
 from bot.interactions.answering import STORE_FAILURES, Answerer
 from bot.interactions.incoming import read_incoming
 from bot.interactions.redelivery import Redelivery
+from bot.interactions.replies import Reply
 from bot.interactions.telling import Teller
 from bot.logs import interaction
 from bot.probes import Answer, Probes
@@ -65,11 +66,26 @@ class SlackWebApp:
         self._companions = companions or []
         self._probes = probes or Probes(services)
         teller = Teller(services.client, services.settings.SLACK_API_URL)
-        self._answerer = Answerer(bolt, services.db, services.inbox_writer, teller)
+        # Folding the record into the listener's write pays where one writer takes both (SQLite).
+        # On PostgreSQL the inbox has its own writer so that a record never queues behind the
+        # main writer's batches: under load a folded filing would miss its deadline there.
+        folds = services.inbox_writer is services.writer
+        self._answerer = Answerer(
+            bolt,
+            services.db,
+            services.inbox_writer,
+            teller,
+            writes_first=services.writes_first if folds else _writes_nothing_first,
+        )
         self._redelivery = Redelivery(
             self._answerer, services.inbox_writer, sole_process=services.db.is_sqlite
         )
         services.attach(self._redelivery.start, self._stop_answering)
+
+    async def answer_slack(self, body: str, headers: dict[str, list[str]]) -> Reply:
+        """Answer a request that reached pmbot some other way (a Socket Mode envelope) as an HTTP
+        one: recorded in the inbox under its key, run once, answered within the budget."""
+        return await self._answerer.answer(body, headers)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "lifespan":
@@ -174,6 +190,10 @@ async def _read_body(receive: Receive) -> bytes | None:
         chunks.append(chunk)
         if not message.get("more_body"):
             return b"".join(chunks)
+
+
+def _writes_nothing_first(_incoming: Any) -> bool:
+    return False
 
 
 def _repeated(scope: Scope, names: tuple[str, ...]) -> bool:

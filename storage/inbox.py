@@ -17,12 +17,36 @@ from storage.models import InboxEntry, InboxStatus
 from storage.upsert import insert_for
 
 
+@dataclass(frozen=True)
+class Record:
+    """An interaction to insert into the inbox with the first write of its listener."""
+
+    team_id: str
+    key: str
+    kind: str
+    body: str
+    headers: dict[str, Any]
+    now: datetime
+    lease_for: timedelta
+    deadline: float  # loop time: its transaction must begin by then, or nothing is written
+
+
+class RecordedBefore(BaseException):
+    """The interaction's key was recorded before (a replay, a retry): its listener must stop.
+
+    A BaseException so that no listener's or Bolt's `except Exception` takes it for a failure.
+    """
+
+
 @dataclass
 class Attempt:
     """One run of a recorded interaction's listener, as the writer sees it."""
 
     key: str
     write_failed: bool = False  # a write of this run failed: its effect is not committed
+    # Not recorded yet: the listener's first write inserts it (as APPLIED) in its own transaction.
+    record: Record | None = None
+    write_began: bool = False  # a transaction with a write of this run has begun
 
 
 # The interaction the current task works for. The writer marks its entry APPLIED in the
@@ -54,6 +78,7 @@ async def record(
     headers: dict[str, Any],
     now: datetime,
     lease_for: timedelta,
+    status: InboxStatus = InboxStatus.PENDING,
 ) -> bool:
     """Insert the interaction under `key`; False if that key was recorded before (a repeat)."""
     statement = insert_for(session, InboxEntry).values(
@@ -62,7 +87,7 @@ async def record(
         kind=kind,
         body=body,
         headers=headers,
-        status=InboxStatus.PENDING,
+        status=status,
         attempts=1,
         due_at=now,
         lease_until=now + lease_for,
@@ -70,6 +95,27 @@ async def record(
     )
     statement = statement.on_conflict_do_nothing(index_elements=["key"]).returning(InboxEntry.id)
     return (await session.execute(statement)).first() is not None
+
+
+async def record_applied(session: AsyncSession, entry: Record) -> bool:
+    """Insert the interaction as APPLIED, in the transaction of its listener's first write; False
+    if its key was recorded before."""
+    return await insert_record(session, entry, InboxStatus.APPLIED)
+
+
+async def insert_record(session: AsyncSession, entry: Record, status: InboxStatus) -> bool:
+    """Insert `entry` with `status`; False if its key was recorded before."""
+    return await record(
+        session,
+        team_id=entry.team_id,
+        key=entry.key,
+        kind=entry.kind,
+        body=entry.body,
+        headers=entry.headers,
+        now=entry.now,
+        lease_for=entry.lease_for,
+        status=status,
+    )
 
 
 async def get_state(session: AsyncSession, key: str) -> tuple[InboxStatus, dict[str, Any] | None] | None:

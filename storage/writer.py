@@ -40,6 +40,9 @@ MAX_BATCH = 256
 STALLED_WORDS = ("database is locked", "lock timeout", "statement timeout", "canceling statement")
 
 
+_REPEATED = object()  # a unit's result when its interaction's key was recorded before
+
+
 class WriterStopped(RuntimeError):
     """The writer is not running, so nothing was written."""
 
@@ -94,13 +97,18 @@ class Writer:
 
         With `timeout`, the unit is dropped (WriteTimedOut) unless its transaction begins within
         that many seconds. The caller's inbox entry, if any, is marked applied in the same
-        transaction.
+        transaction — or, not recorded yet, inserted as applied (RecordedBefore if its key was).
         """
+        attempt = inbox.CURRENT.get()
         if self._task is None or self._stopping:
+            if attempt is not None:
+                attempt.write_failed = True
             raise WriterStopped("the database writer is not running")
         loop = asyncio.get_running_loop()
         deadline = None if timeout is None else loop.time() + timeout
-        pending = _Pending(work, deadline, inbox.CURRENT.get())
+        if attempt is not None and attempt.record is not None:  # it records the interaction: Slack waits
+            deadline = min(deadline or attempt.record.deadline, attempt.record.deadline)
+        pending = _Pending(work, deadline, attempt)
         self._queue.put_nowait((0 if deadline is not None else 1, next(self._sequence), pending))
         return await pending.future
 
@@ -130,19 +138,41 @@ class Writer:
                 await self._commit([pending])
             return
         for pending, result in zip(batch, results, strict=True):
-            _settle(pending, result, None)
+            if result is _REPEATED:
+                if not pending.future.done():
+                    pending.future.set_exception(inbox.RecordedBefore())
+            else:
+                _settle(pending, result, None)
         for callback in self._on_commit:
             callback()  # callbacks only set flags; they must not raise
 
     async def _run_batch(self, batch: list[_Pending]) -> list[Any]:
+        recorded: dict[int, inbox.Attempt] = {}  # attempts whose entry this transaction inserts
         async with self._db.transaction() as session:
             results = []
             for pending in batch:
-                results.append(await pending.work(session))
-                if pending.attempt is not None:
-                    await inbox.mark_applied(session, pending.attempt.key)
+                results.append(await _run_unit(session, pending, recorded))
             await session.flush()
+        for attempt in recorded.values():
+            attempt.record = None
         return results
+
+
+async def _run_unit(session: AsyncSession, pending: _Pending, recorded: dict[int, inbox.Attempt]) -> Any:
+    """The unit's work, with its interaction's inbox entry recorded or marked applied beside it."""
+    attempt = pending.attempt
+    if attempt is None:
+        return await pending.work(session)
+    if pending.future.done():  # its caller went away (told that nothing happened): nothing happens
+        return None
+    attempt.write_began = True
+    if attempt.record is not None and id(attempt) not in recorded:
+        if not await inbox.record_applied(session, attempt.record):
+            return _REPEATED  # this interaction happened before: its effect must not happen again
+        recorded[id(attempt)] = attempt
+    elif id(attempt) not in recorded:
+        await inbox.mark_applied(session, attempt.key)
+    return await pending.work(session)
 
 
 def _drop_expired(batch: list[_Pending]) -> list[_Pending]:

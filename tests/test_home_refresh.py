@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from bot.views import ids
-from storage.models import OutboxJob
+from storage.models import HomeViewer, OutboxJob
 from tests.fakes import payloads
 from tests.harness import ADMIN, ALICE, BOB, CAROL, DAVE, Harness
 from tests.home_steps import TEAM, next_publish, open_home, publishes, shown
@@ -38,8 +38,30 @@ async def test_following_a_request_refreshes_the_followers_home(pmbot: Harness) 
     assert f"*REQ-{number}* Dark mode" in shown(refreshed.params["view"])
 
 
+async def test_only_people_who_opened_the_home_tab_get_it_re_published(pmbot: Harness) -> None:
+    await pmbot.set_intake(triagers=[CAROL])
+    await open_home(pmbot, BOB)
+    first = await pmbot.file("Export the roadmap to CSV", user=ALICE)
+    await pmbot.click(ids.FOLLOW, first, user=BOB)
+    await pmbot.settled()
+    assert publishes(pmbot, ALICE) == []  # Slack shows the tab to no one who never opened it
+    assert len(publishes(pmbot, BOB)) == 2  # opened, then re-published after following
+
+    assert "Export the roadmap to CSV" in shown(await open_home(pmbot, ALICE))  # built fresh
+    seen = len(publishes(pmbot, ALICE))
+    await pmbot.file("Dark mode", user=ALICE)
+
+    refreshed = await next_publish(pmbot, ALICE, seen)
+    assert "Dark mode" in shown(refreshed.params["view"])
+    async with pmbot.services.db.read() as session:
+        viewers = (await session.execute(select(HomeViewer.user_id).order_by(HomeViewer.user_id))).scalars()
+        assert list(viewers) == [ALICE, BOB]
+
+
 async def test_a_burst_of_changes_gives_one_publish_per_person(pmbot: Harness) -> None:
     await pmbot.set_intake(triagers=[CAROL])
+    for user in (ALICE, BOB, CAROL):
+        await open_home(pmbot, user)
     number = await pmbot.file("Export the roadmap to CSV", user=ALICE)
     await pmbot.click(ids.FOLLOW, number, user=BOB)
     await pmbot.settled()
@@ -68,7 +90,8 @@ async def test_a_burst_of_changes_gives_one_publish_per_person(pmbot: Harness) -
 
 async def test_a_proposal_refreshes_its_approvers_homes_and_a_vote_the_voters(pmbot: Harness) -> None:
     await set_policy(pmbot, [BOB, CAROL, DAVE], required=2)
-    await pmbot.settled()
+    for user in (BOB, CAROL):
+        await open_home(pmbot, user)
     seen = {user: len(publishes(pmbot, user)) for user in (BOB, CAROL)}
 
     await propose_add(pmbot, "Global search", user=ALICE)
@@ -92,7 +115,7 @@ async def test_members_of_the_approvers_user_group_are_refreshed_too(pmbot: Harn
     values = _policy_values(group="S_PRODUCT")
     response = await pmbot.submit(ids.POLICY_MODAL, values, user=ADMIN)
     assert response.status_code == 200, response.text
-    await pmbot.settled()
+    await open_home(pmbot, BOB)
     seen = len(publishes(pmbot, BOB))
 
     response = await submit_change(pmbot, _add_change("Roadmap export"), user=ALICE)
@@ -106,6 +129,8 @@ async def test_an_approver_removed_from_the_policy_stops_seeing_the_vote(pmbot: 
     await set_policy(pmbot, [BOB, DAVE], required=1)
     await propose_add(pmbot, "Global search", user=ALICE)
     assert "CHG-1" in shown(await open_home(pmbot, BOB))
+    for user in (CAROL, ADMIN):
+        await open_home(pmbot, user)
     seen = {user: len(publishes(pmbot, user)) for user in (BOB, CAROL, ADMIN)}
 
     await set_policy(pmbot, [CAROL, DAVE], required=1)

@@ -8,6 +8,7 @@ import asyncio
 from bot.views import ids
 from storage.models import LaunchStatus
 from tests.harness import ADMIN, ALICE, BOB, CAROL, Harness
+from tests.home_steps import open_home
 from tests.launch_steps import (
     LAUNCHES,
     audit_actions,
@@ -153,6 +154,7 @@ async def test_someone_outside_the_launch_cannot_tick_and_their_tick_disappears(
 async def test_unticking_and_the_item_owner_ticking_their_own(pmbot: Harness) -> None:
     launch = await create_launch(pmbot)
     item = (await items_of(pmbot, launch.number))[1]
+    await open_home(pmbot, CAROL)  # only a Home tab someone has opened is re-published
     response = await pmbot.submit(
         ids.LAUNCH_ITEM_MODAL,
         {"item_owner": {ids.VALUE: {"type": "users_select", "selected_user": CAROL}},
@@ -162,7 +164,8 @@ async def test_unticking_and_the_item_owner_ticking_their_own(pmbot: Harness) ->
     assert response.text in ("", "{}"), response.text
     await pmbot.settled()
     published = pmbot.fake.calls_to("views.publish")
-    assert [call for call in published if call.params["user_id"] == CAROL], "the new owner's Home tab"
+    carols = [call for call in published if call.params["user_id"] == CAROL]
+    assert len(carols) == 2, "opened, then re-published for the new owner"
 
     await tick(pmbot, launch, item.id or 0, user=CAROL)
     assert (await items_of(pmbot, launch.number))[1].done

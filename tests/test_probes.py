@@ -162,6 +162,7 @@ async def test_answers_slack_calls_and_failed_jobs_are_counted(metered: Harness)
 
 
 async def test_the_outbox_backlog_is_read_at_scrape_time(metered: Harness) -> None:
+    await metered.set_intake()  # the filing's card is an outbox job
     await metered.services.outbox.stop()  # nothing delivers: what is filed stays pending
     await metered.file("Waiting in the outbox")
     metered.clock.advance(seconds=90)

@@ -8,13 +8,16 @@ from collections.abc import AsyncIterator
 from dataclasses import dataclass
 
 import pytest
+from sqlalchemy import select
 
 from bot.app import create_app
 from bot.config import load_settings
 from bot.runtime import Services, build_services
 from bot.socket_mode import SocketModeConnection
 from bot.views import ids
+from bot.web import SlackWebApp
 from storage import requests as queries
+from storage.models import InboxEntry
 from tests.fakes import FakeSlack, payloads
 from tests.harness import ALICE, BOB, INTAKE, SECRET, FakeClock
 from tests.test_request_filing import modal_values
@@ -52,7 +55,9 @@ async def socket_pmbot(fake: FakeSlack, database_url: str) -> AsyncIterator[Sock
         DATABASE_URL=database_url,
     )
     services = build_services(settings, clock=FakeClock())
-    connection = SocketModeConnection(create_app(services), settings)
+    bolt = create_app(services)
+    connection = SocketModeConnection(bolt, settings)
+    connection.answer_through(SlackWebApp(bolt, services).answer_slack)  # as `pmbot serve` wires it
     await services.start()
     await connection.start()
     await fake.wait_for_socket()
@@ -84,6 +89,22 @@ async def test_a_slash_command_files_and_the_ack_carries_the_id(socket_pmbot: So
     assert ack["payload"]["blocks"][1]["elements"][0]["action_id"] == ids.ADD_DETAILS
     request = await stored(socket_pmbot, 1)
     assert (request.title, request.requester_id) == ("Ship it over sockets", ALICE)
+
+
+async def test_envelopes_go_through_the_inbox_and_a_retried_one_has_its_effect_once(
+    socket_pmbot: SocketPmbot,
+) -> None:
+    command = payloads.slash_command(SECRET, text="Ship it once over sockets", user_id=ALICE)
+
+    first = await socket_pmbot.send(command.kind, command.payload)
+    again = await socket_pmbot.fake.socket_send(command.kind, command.payload, retry_attempt=1)
+
+    assert "Filed as *REQ-1*" in first["payload"]["text"]
+    assert "Filed as *REQ-1*" in again["payload"]["text"]  # the first answer, from the inbox
+    assert await stored(socket_pmbot, 2) is None
+    async with socket_pmbot.services.db.read() as session:
+        keys = (await session.execute(select(InboxEntry.key, InboxEntry.kind))).all()
+    assert [kind for _, kind in keys] == ["command"]
 
 
 async def test_an_invalid_modal_gets_inline_errors_in_the_ack(socket_pmbot: SocketPmbot) -> None:

@@ -12,21 +12,29 @@
 
 The listener's first write marks the entry APPLIED in the same transaction (storage.writer), so
 an entry found unfinished after a crash is run again only if its effect was not committed.
+
+An interaction whose listener writes before it acks (`writes_first`, e.g. `/request <text>`;
+bot.web gives it where one writer takes every write, i.e. SQLite) skips step 1: its entry is
+inserted, APPLIED, by that write's own transaction — one write per filing instead of three — so
+it is still recorded before Slack hears "ok". A key recorded before stops the listener at that
+write (RecordedBefore), before any effect, and step 2 answers.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Awaitable, Coroutine
+from collections.abc import Awaitable, Callable, Coroutine
 from contextvars import ContextVar
 from datetime import timedelta
+from functools import partial
 from typing import Any
 
 from slack_bolt.async_app import AsyncApp
 from slack_bolt.request.async_request import AsyncBoltRequest
 from slack_bolt.response import BoltResponse
 from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.interactions import replies
 from bot.interactions.incoming import Incoming, read_incoming
@@ -43,6 +51,10 @@ log = logging.getLogger(__name__)
 
 ANSWER_BUDGET_SECONDS = 2.3  # Slack gives 3 s; leave room for the network
 RECORD_TIMEOUT_SECONDS = 1.0  # for the record's write to begin; the database's lock timeout bounds the rest
+# For a listener's write that records the interaction too (`writes_first`) to begin: it is bigger
+# than a bare record, and the answer waits for it anyway; what is left of the budget covers the
+# write itself (bounded by the database's lock timeout) before the answer must go.
+FIRST_WRITE_BEGIN_SECONDS = 1.5
 LEASE = timedelta(seconds=30)  # how long a recorded interaction is this process's before others may take it
 MAX_ATTEMPTS = 5
 STORE_FAILURES = (SQLAlchemyError, WriterStopped, OSError, TimeoutError)
@@ -60,6 +72,7 @@ class Interaction:
         self.ack_reply: Reply | None = None
         self.attempt_number = 1
         self.promised = False  # told "under way": the result must follow
+        self.recorded_before = False  # its key was recorded before: a repeat, stopped at its first write
         self.failure_told = False  # recorded as FAILED, and the HTTP answer said nothing was saved
         self.answer_decided = asyncio.Event()  # the HTTP answer is chosen (or there is none to give)
         if replay:
@@ -81,8 +94,16 @@ ANSWERING: ContextVar[Interaction | None] = ContextVar("pmbot_answering", defaul
 class Answerer:
     """Answers Slack's requests for one Bolt app; see the module docstring."""
 
-    def __init__(self, bolt: AsyncApp, db: Database, writer: Writer, teller: Teller) -> None:
+    def __init__(
+        self,
+        bolt: AsyncApp,
+        db: Database,
+        writer: Writer,
+        teller: Teller,
+        writes_first: Callable[[Incoming], bool] = lambda _incoming: False,
+    ) -> None:
         self._bolt = bolt
+        self._writes_first = writes_first
         self._db = db
         self._writer = writer  # the inbox's writer (on PostgreSQL apart from the main one)
         self._teller = teller
@@ -120,6 +141,10 @@ class Answerer:
         self, interaction: Interaction, body: str, headers: dict[str, list[str]], deadline: float
     ) -> Reply:
         incoming = interaction.incoming
+        if self._writes_first(incoming):
+            interaction.attempt.record = self._record(incoming, body, headers)
+            task = self._spawn(self._process(interaction, body, headers))
+            return await self._first_answer(interaction, task, deadline)
         try:
             recorded = await self._writer.run(
                 lambda session: inbox.record(
@@ -154,8 +179,18 @@ class Answerer:
         waited = {acked, task, interaction.dispatched}
         await asyncio.wait(waited, timeout=remaining, return_when=asyncio.FIRST_COMPLETED)
         acked.cancel()
+        if interaction.recorded_before:
+            return await self._answer_repeat(interaction.incoming, deadline)
+        attempt = interaction.attempt
+        if interaction.ack_reply is None and attempt.record is not None and not attempt.write_began:
+            task.cancel()  # not recorded, and its write never began: it never will
+            log.warning("a %s was not written in time, answered 'nothing happened'", attempt.key[:12])
+            return self._nothing_happened(interaction.incoming)
         dispatched = interaction.dispatched
         reply = interaction.ack_reply or (dispatched.result() if dispatched.done() else None)
+        if reply is not None and attempt.write_failed and attempt.record is not None:
+            interaction.failure_told = True  # never recorded, so it never happens: the usual answer
+            return self._nothing_happened(interaction.incoming)
         if reply is not None and interaction.attempt.write_failed:
             # The listener's answer says its write failed: make that true before saying it.
             interaction.failure_told = await self._give_up(interaction, deadline)
@@ -176,7 +211,11 @@ class Answerer:
             request = AsyncBoltRequest(
                 body=body, headers=headers, context={"pmbot_replay": interaction.replay}
             )
-            reply = _reply(await self._bolt.async_dispatch(request))
+            try:
+                reply = _reply(await self._bolt.async_dispatch(request))
+            except inbox.RecordedBefore:  # a repeat: nothing of it happened; the answerer says so
+                interaction.recorded_before = True
+                return replies.ok()
             interaction.dispatched.set_result(reply)
             answer = interaction.ack_reply or reply
             await self._settle(interaction, answer)
@@ -188,6 +227,10 @@ class Answerer:
         await interaction.answer_decided.wait()
         incoming, key = interaction.incoming, interaction.attempt.key
         told_late = interaction.promised or interaction.replay
+        unrecorded, interaction.attempt.record = interaction.attempt.record, None
+        if unrecorded is not None:
+            await self._settle_unrecorded(interaction, unrecorded, answer)
+            return
         if not interaction.attempt.write_failed:
             await self._write_quietly(
                 lambda session: inbox.finish(session, key, answer=answer.to_stored(), now=utcnow())
@@ -206,6 +249,18 @@ class Answerer:
             return
         due = utcnow() + timedelta(seconds=2 ** min(interaction.attempt_number, 8))
         await self._write_quietly(lambda session: inbox.retry_later(session, key, due_at=due))
+
+    async def _settle_unrecorded(self, interaction: Interaction, entry: inbox.Record, answer: Reply) -> None:
+        """The end of a `writes_first` interaction whose entry no write of its listener inserted."""
+        incoming = interaction.incoming
+        if not interaction.attempt.write_failed:  # it wrote nothing: keep its key and its answer
+            await self._write_quietly(partial(_keep_answer, entry, answer))
+            message = replies.late_message(incoming, answer) if interaction.promised else None
+            if message:
+                await self._teller.tell(incoming, message)
+        elif interaction.promised and not interaction.failure_told:
+            # "Under way" was said while its write ran, and the write failed: record it to run again.
+            await self._write_quietly(partial(_record_for_retry, entry))
 
     async def redeliver(self, entry: ClaimedEntry) -> None:
         """Run an interaction found unfinished (a crash, a shutdown, a stalled write) again."""
@@ -264,11 +319,25 @@ class Answerer:
 
     # --- helpers ------------------------------------------------------------------------------
 
+    def _record(self, incoming: Incoming, body: str, headers: dict[str, list[str]]) -> inbox.Record:
+        return inbox.Record(
+            team_id=incoming.team_id,
+            key=incoming.key or "",
+            kind=incoming.kind[:32],
+            body=body,
+            headers={name: headers[name] for name in KEPT_HEADERS if name in headers},
+            now=utcnow(),
+            lease_for=LEASE,
+            deadline=asyncio.get_running_loop().time() + FIRST_WRITE_BEGIN_SECONDS,
+        )
+
     async def _read_state(self, key: str) -> tuple[InboxStatus, dict[str, Any] | None] | None:
         async with self._db.read() as session:
             return await inbox.get_state(session, key)
 
     async def _give_up(self, interaction: Interaction, deadline: float | None) -> bool:
+        if interaction.attempt.record is not None:  # never recorded: nothing can run it later
+            return True
         key = interaction.attempt.key
         timeout = None if deadline is None else max(0.1, deadline - asyncio.get_running_loop().time())
         try:
@@ -302,6 +371,18 @@ async def _within(work: Awaitable[Any], deadline: float, default: Any) -> Any:
         )
     except TimeoutError:
         return default
+
+
+async def _keep_answer(entry: inbox.Record, answer: Reply, session: AsyncSession) -> None:
+    """A listener that wrote nothing: record its key, done, with its answer (for repeats)."""
+    if await inbox.insert_record(session, entry, InboxStatus.DONE):
+        await inbox.finish(session, entry.key, answer=answer.to_stored(), now=utcnow())
+
+
+async def _record_for_retry(entry: inbox.Record, session: AsyncSession) -> None:
+    """Record an interaction whose first write failed after "under way" was said: run it again soon."""
+    await inbox.insert_record(session, entry, InboxStatus.PENDING)
+    await inbox.retry_later(session, entry.key, due_at=utcnow() + timedelta(seconds=2))
 
 
 def _reply(response: BoltResponse) -> Reply:

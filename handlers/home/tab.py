@@ -43,10 +43,12 @@ def register(app: AsyncApp) -> None:
 async def publish_home(
     event: dict[str, Any], client: AsyncWebClient, context: AsyncBoltContext, services: Services
 ) -> None:
-    """Publish the person's Home tab as the database has it now (the Messages tab needs nothing)."""
+    """Publish the person's Home tab as the database has it now (the Messages tab needs nothing);
+    remember they opened it, so later changes re-publish it."""
     if event.get("tab") != HOME_TAB:
         return
     user_id = event["user"]
+    await services.home_viewers.opened(context.team_id or "", user_id)
     queue = await services.home.queue(context.team_id or "", user_id)
     await client.views_publish(user_id=user_id, view=home_view(queue))
 

@@ -12,6 +12,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot import text
 from bot.errors import PmbotError
+from bot.interactions.incoming import Incoming
 from bot.runtime import Services
 from bot.services.requests.types import DESCRIPTION_MAX, TITLE_MAX, MessageSource, RequestDraft
 from bot.views import ids
@@ -33,6 +34,15 @@ REQUEST_REF = re.compile(r"^REQ-?(\d+)$", re.IGNORECASE)
 SHORTCUT_TITLE_MAX = 100  # a filed message's first sentence, cut at a word
 NAMES_LOOKED_UP = 10  # people named in a filed message's title; more stay "@someone"
 NAMES_WAIT = 1.0  # seconds: the modal must open before the trigger_id expires (3 s)
+SUBCOMMANDS = ("help", "list", "search", "settings")
+
+
+def files_at_once(incoming: Incoming) -> bool:
+    """`/request <text>` files before it acks: its inbox entry can ride on that write."""
+    if incoming.kind != "command" or incoming.payload.get("command") != "/request":
+        return False
+    word, _, rest = str(incoming.payload.get("text") or "").strip().partition(" ")
+    return bool(rest) and word.lower() not in SUBCOMMANDS
 
 
 def register(app: AsyncApp) -> None:

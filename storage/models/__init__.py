@@ -34,7 +34,7 @@ from storage.models.roadmap import (
     RoadmapItemRequest,
     VoteChoice,
 )
-from storage.models.workspace import AuditEntry, Role, Workspace, WorkspaceMember
+from storage.models.workspace import AuditEntry, HomeViewer, Role, Workspace, WorkspaceMember
 
 __all__ = [
     "ALL_SECTIONS",
@@ -45,6 +45,7 @@ __all__ = [
     "DigestSubscription",
     "GoNoGo",
     "GoNoGoVote",
+    "HomeViewer",
     "Horizon",
     "Impact",
     "InboxEntry",

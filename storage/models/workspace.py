@@ -53,6 +53,17 @@ class WorkspaceMember(SQLModel, table=True):
     created_at: datetime = timestamp()
 
 
+class HomeViewer(SQLModel, table=True):
+    """Someone who has opened pmbot's Home tab: Slack shows the tab to no one else, so only their
+    tabs are re-published after a change."""
+
+    __tablename__ = "home_viewer"
+
+    team_id: str = Field(primary_key=True, max_length=32)
+    user_id: str = Field(primary_key=True, max_length=32)
+    first_opened_at: datetime = timestamp()
+
+
 class AuditEntry(SQLModel, table=True):
     """One state change, append-only: who did what to which thing, before and after."""
 

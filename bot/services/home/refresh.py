@@ -1,5 +1,8 @@
 """Asking for Home tabs to be re-published, inside the transaction of the change that alters them.
 
+Only the tabs of people who have opened pmbot's Home tab are re-published: Slack shows the tab to
+no one else, and a first opening builds it fresh (handlers/home/tab.py).
+
 Each person has at most one pending publish (dedupe key `home:<team>:<user>`): a burst of changes
 re-arms that one job, and its delivery renders whatever the database holds by then.
 """
@@ -13,6 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.services import outbox_kinds
 from storage import outbox
+from storage.home_viewers import select_viewers
 from storage.models import Role
 from storage.workspaces import list_member_ids
 
@@ -25,9 +29,11 @@ def home_key(team_id: str, user_id: str) -> str:
 async def refresh_homes(
     session: AsyncSession, *, team_id: str, user_ids: Iterable[str], now: datetime
 ) -> None:
-    """Queue a re-publish of each person's Home tab (pmbot itself and non-user ids are skipped)."""
-    for user_id in dict.fromkeys(user_ids):
-        if not _is_person(user_id):
+    """Queue a re-publish of the Home tab of each of these people who has opened it."""
+    people = [user_id for user_id in dict.fromkeys(user_ids) if _is_person(user_id)]
+    viewers = await select_viewers(session, team_id=team_id, user_ids=people)
+    for user_id in people:
+        if user_id not in viewers:
             continue
         await outbox.enqueue(
             session,
