@@ -92,6 +92,7 @@ async def test_the_assignee_finds_her_request_assigned_not_under_followed(pmbot:
 
 async def test_your_proposals_name_who_has_not_voted_yet(pmbot: Harness) -> None:
     await set_policy(pmbot, [ADMIN, BOB, CAROL, DAVE], required=3)
+    await open_home(pmbot, ALICE)  # pmbot re-publishes only the tabs people have opened
     await propose_add(pmbot, "Message search", user=ALICE)
     await pmbot.settled()
     await approve(pmbot, 1, DAVE)
