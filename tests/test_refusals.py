@@ -8,7 +8,7 @@ from sqlalchemy import select
 from bot.views import ids
 from storage.models.inbox import InboxEntry, InboxStatus
 from tests.harness import ADMIN, ALICE, BOB, CAROL, DAVE, Harness
-from tests.launch_steps import click, create_launch
+from tests.launch_steps import click, create_launch, items_of, tick
 from tests.roadmap_steps import propose_add, set_policy, vote
 from tests.test_home_admins import name_admins
 from tests.test_settings import open_settings
@@ -85,3 +85,16 @@ async def all_answered(pmbot: Harness) -> bool:
     async with pmbot.services.db.read() as session:
         statuses = (await session.execute(select(InboxEntry.status))).scalars().all()
     return all(status in (InboxStatus.DONE, InboxStatus.FAILED) for status in statuses)
+
+
+async def test_a_refused_tick_of_an_item_nobody_owns_names_only_who_can(pmbot: Harness) -> None:
+    launch = await create_launch(pmbot, deciders=[BOB, CAROL])
+    unowned = next(item for item in await items_of(pmbot, launch.number) if item.owner_id is None)
+
+    name = await tick(pmbot, launch, unowned.id or 0, user=DAVE, refused=True)
+
+    [answer] = await pmbot.fake.wait_for("response_url", where=lambda call: call.params["name"] == name)
+    assert answer.params["text"] == (
+        ":warning: Only LCH-1's owner <@U_ALICE>, its go / no-go deciders <@U_BOB> <@U_CAROL> and admins "
+        "(the workspace's admins and owners, and the pmbot admins) can change it; nothing changed."
+    ), "no empty “the item's owner” when the item has none"
