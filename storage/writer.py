@@ -24,7 +24,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
-from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage import inbox
@@ -130,7 +130,8 @@ class Writer:
             results = await self._run_batch(batch)
         except Exception as error:  # rolled back whole: each unit again, alone, for its own answer
             if len(batch) == 1 or _is_stall(error):
-                log.warning("write failed: %s", _first_line(error))
+                if _is_store_failure(error):
+                    log.warning("write failed: %s", _first_line(error))
                 for pending in batch:
                     _settle(pending, None, error)
                 return
@@ -201,9 +202,15 @@ def _first_line(error: BaseException) -> str:
     return (str(error).strip().splitlines() or [type(error).__name__])[0]
 
 
+def _is_store_failure(error: BaseException) -> bool:
+    # Anything else is the unit's own answer (a refusal, say): its caller tells the person, and
+    # the interaction is finished, not failed.
+    return isinstance(error, (SQLAlchemyError, OSError, TimeoutError, WriterStopped))
+
+
 def _settle(pending: _Pending, result: Any, error: BaseException | None) -> None:
     future = pending.future
-    if error is not None and pending.attempt is not None:
+    if error is not None and pending.attempt is not None and _is_store_failure(error):
         pending.attempt.write_failed = True
     if future.done():
         return

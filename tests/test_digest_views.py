@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
@@ -164,3 +165,16 @@ def test_lines_that_do_not_fit_in_a_section_are_counted_in_the_more() -> None:
 
     assert 10 < shown < 40 and len(body) <= SECTION_TEXT
     assert body.endswith(f"_…and {500 - shown} more_")
+
+
+def test_a_question_to_the_requester_reads_as_a_decision() -> None:
+    digest = full(1)
+    asked = TriageRow(7, "Faster search", "asked_for_info", "U_CAROL", NOW, "C_INTAKE", "1.7")
+    digest.lists[DigestList.TRIAGED] = Counted([asked], 1)
+    digest.triage_counts.update({"declined": 0, "asked_for_info": 1})
+
+    _, blocks = digest_message(digest)
+    said = json.dumps(as_dicts(blocks), ensure_ascii=False)
+
+    assert "Faster search — asked for info" in said and "1 asked for info" in said
+    assert "need info" not in said

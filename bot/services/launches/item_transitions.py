@@ -117,12 +117,12 @@ def stale(launch: Launch, item: LaunchItem, move: ItemMove) -> str:
 
 def refusal(launch: Launch, item: LaunchItem) -> str:
     """What someone who may not change an item is told: who can, by name."""
-    owner = f" {text.user(item.owner_id)}" if item.owner_id else ""
-    deciders = "".join(f" {text.user(user_id)}" for user_id in launch.decider_ids)
+    owner = f"the item's owner {text.user(item.owner_id)}, " if item.owner_id else ""
+    deciders = " ".join(text.user(user_id) for user_id in launch.decider_ids)
+    named_deciders = f", its go / no-go deciders {deciders}" if deciders else ""
     return (
-        f"Only the item's owner{owner}, {launch.ref}'s owner {text.user(launch.owner_id)}, its go / no-go "
-        f"deciders{deciders} and admins (the workspace's admins and owners, and the pmbot admins) can "
-        "change it; nothing changed."
+        f"Only {owner}{launch.ref}'s owner {text.user(launch.owner_id)}{named_deciders} and admins "
+        "(the workspace's admins and owners, and the pmbot admins) can change it; nothing changed."
     )
 
 

@@ -15,7 +15,7 @@ TITLE_SHOWN = 100
 TRIAGE_WORDS = {
     "accepted": "accepted",
     "declined": "declined",
-    "asked_for_info": "need info",
+    "asked_for_info": "asked for info",  # a decision, like its neighbours (the status reads "Needs info")
     "marked_duplicate": "duplicate",
 }
 LIST_TITLES = {  # also the "See all" modal titles: 24 characters at most
