@@ -15,6 +15,10 @@ dimensions, normalised, and saved as float16 in `bench/.word_vectors/` (not comm
 - `neighbours.txt`: per word, its nearest words at or above `--threshold` cosine (in the full
   384-dimension space), at most `--neighbours` of them: "word other other …", the learned synonyms.
 
+- `token_vectors.npy` / `tokens.txt`: every token of the vocabulary (whole words and `##` pieces,
+  not `[unused]` ones) embedded alone as `[CLS] token [SEP]`, reduced the same way: model2vec's
+  table, so a word the vocabulary lacks ("invoice", "login") gets the mean of its WordPiece pieces.
+
 `python -m bench.similar_words` replays the evaluation set with them (bench/README.md, "Third pass").
 """
 
@@ -66,6 +70,26 @@ def neighbours(vectors: np.ndarray, count: int, threshold: float) -> list[list[i
     return found
 
 
+def embed_tokens(model, tokens: list[str]) -> np.ndarray:
+    """Each token alone between [CLS] and [SEP], mean-pooled and normalised as the model does."""
+    import torch
+
+    tokenizer = model.tokenizer
+    ids = tokenizer.convert_tokens_to_ids(tokens)
+    rows = []
+    with torch.no_grad():
+        for start in range(0, len(ids), BATCH):
+            chunk = ids[start : start + BATCH]
+            input_ids = torch.tensor([[tokenizer.cls_token_id, one, tokenizer.sep_token_id] for one in chunk])
+            features = {
+                "input_ids": input_ids,
+                "attention_mask": torch.ones_like(input_ids),
+                "token_type_ids": torch.zeros_like(input_ids),
+            }
+            rows.append(torch.nn.functional.normalize(model(features)["sentence_embedding"], dim=1).numpy())
+    return np.concatenate(rows)
+
+
 def main() -> None:
     """Embed, reduce, save."""
     args = argparse.ArgumentParser(prog="python -m bench.distil_words")
@@ -92,6 +116,16 @@ def main() -> None:
     kept = "\n".join(line for line in lines if " " in line)
     (DATA / "neighbours.txt").write_text(kept + "\n", encoding="utf-8")
     np.save(DATA / "full_vectors.npy", full.astype(np.float16))
+    tokens = [
+        token
+        for token in (line.strip() for line in vocab_file.read_text(encoding="utf-8").splitlines())
+        if token and not token.startswith("[")
+    ]
+    started = time.perf_counter()
+    by_token = embed_tokens(model, tokens)
+    print(f"{len(tokens)} tokens embedded in {time.perf_counter() - started:.0f} s")
+    np.save(DATA / "token_vectors.npy", reduce(by_token, options.dims).astype(np.float16))
+    (DATA / "tokens.txt").write_text("\n".join(tokens) + "\n", encoding="utf-8")
     print(f"saved {options.dims} dims; {sum(1 for row in near if row)} words have neighbours")
 
 
