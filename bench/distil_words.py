@@ -7,14 +7,13 @@ The vocabulary is the model tokenizer's own whole words (`vocab.txt`: alphabetic
 letters, no `##` pieces), not anything from the evaluation set. Each word is embedded alone (mean
 pooling, as the model is used for sentences), the table is centred and reduced by PCA to `--dims`
 dimensions, normalised, and saved as float16 in `bench/.word_vectors/` (not committed: 3 MB for
-64 dimensions, 16 MB for the full table; this script remakes them in about 90 s):
+64 dimensions, 16 MB for the full table; this script remakes them in about 3 minutes):
 
 - `word_vectors.npy`: one row per word (float16, unit length), `--dims` dimensions;
 - `full_vectors.npy`: the same words in the model's own 384 dimensions (float16, unit length);
 - `words.txt`: the words, one a line, in row order;
 - `neighbours.txt`: per word, its nearest words at or above `--threshold` cosine (in the full
-  384-dimension space), at most `--neighbours` of them: "word other other …", the learned synonyms.
-
+  384-dimension space), at most `--neighbours` of them: "word other other …", the learned synonyms;
 - `token_vectors.npy` / `tokens.txt`: every token of the vocabulary (whole words and `##` pieces,
   not `[unused]` ones) embedded alone as `[CLS] token [SEP]`, reduced the same way: model2vec's
   table, so a word the vocabulary lacks ("invoice", "login") gets the mean of its WordPiece pieces.
