@@ -350,7 +350,7 @@ async def test_assigning_notifies_the_assignee(triage: Harness) -> None:
     await click_card(triage, ids.ASSIGN, number, user=TRIAGER, selected_user=BOB, action_type="users_select")
 
     [dm] = await triage.fake.wait_for("chat.postMessage", where=lambda call: call.params["channel"] == BOB)
-    assert "assigned" in dm_text(dm) and "<@U_BOB>" in dm_text(dm)
+    assert "assigned *REQ-1* Audit log export to you." in dm_text(dm), "the assignee is 'you'"
     [updated] = await triage.fake.wait_for(
         "chat.update", where=lambda call: "<@U_BOB>" in json.dumps(call.params["blocks"])
     )
