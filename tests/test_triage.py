@@ -319,6 +319,8 @@ async def test_marking_a_duplicate_closes_it_and_its_requester_follows_the_origi
         where=lambda call: call.params["ts"] == duplicate_ts and "Duplicate" in card_status(call),
     )
     assert f"of REQ-{original}" in card_status(updated)
+    card = json.dumps(updated.params["blocks"], ensure_ascii=False)
+    assert "closed it" in card and "“Duplicate of" not in card, "the Status says it: no note repeats it"
     await triage.settled()
     request = await stored(triage, duplicate)
     assert request.status == RequestStatus.DUPLICATE
@@ -326,6 +328,7 @@ async def test_marking_a_duplicate_closes_it_and_its_requester_follows_the_origi
     assert BOB in await followers(triage, original)
     [dm] = dms_to(triage, BOB)
     assert "Duplicate" in dm_text(dm) and f"Duplicate of REQ-{original}" in dm_text(dm)
+    assert f"You now follow REQ-{original}" in dm_text(dm), "the requester is told they follow the original"
     assert (await stored(triage, original)).status == RequestStatus.NEW
     assert await history(triage, duplicate) == ["filed", "marked_duplicate"]
 

@@ -44,7 +44,7 @@ ENUMS = {"status", "horizon", "kind", "impact"}
 # Kept in an entry for the record, said elsewhere in the line (or on the card), never as a change.
 NOT_CHANGES = {"title", "description", "duplicate_of", "proposal", "approved_by"}
 # Actions whose note pmbot wrote itself: shown as a statement, never quoted as someone's words.
-PMBOT_NOTES = {"roadmap_changed"}
+PMBOT_NOTES = {"roadmap_changed", "marked_duplicate"}
 VALUE_SHOWN = 100
 NOTE_SHOWN = 300
 

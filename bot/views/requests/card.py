@@ -42,6 +42,8 @@ DECISION_WORDS = {
     "roadmap_changed": "changed the roadmap",
 }
 FOLLOWERS_SHOWN = 10
+# Their note ("Duplicate of REQ-1") is what the Status field already says: not repeated under it.
+NOTE_IN_STATUS = {"marked_duplicate"}
 
 
 def request_card(detail: RequestDetail, *, with_decision: bool = True) -> list[Block]:
@@ -103,7 +105,7 @@ def _decision(detail: RequestDetail) -> str:
         return line + (f": {text.escaped(entry.note, DECISION_NOTE_SHOWN)}" if entry.note else "")
     said = DECISION_WORDS.get(entry.action, labelled(entry.action).lower())
     line = f"{text.user(entry.actor_id)} {said} {text.time_token(entry.at)}"
-    if entry.note:
+    if entry.note and entry.action not in NOTE_IN_STATUS:
         line += f": “{text.escaped(entry.note, DECISION_NOTE_SHOWN)}”"
     return line
 

@@ -87,8 +87,18 @@ def _note_line(notice: dict[str, Any]) -> str:
     said = text.escaped(notice["note"], NOTE_MAX)
     if via_change(notice):
         return said
+    if notice["action"] == "marked_duplicate":
+        return _duplicate_line(notice, said)
     label = "Question" if notice["new_status"] == "needs_info" else "Note"
     return f"*{label}:* {said}"
+
+
+def _duplicate_line(notice: dict[str, Any], said: str) -> str:
+    """pmbot's "Duplicate of REQ-1", and to its requester what followed: they follow the original."""
+    original = said.removeprefix("Duplicate of ")
+    if notice.get("role") == "requester" and original != said:
+        return f"{said}. You now follow {original}: you will hear of its changes."
+    return f"{said}."
 
 
 def _headline(notice: dict[str, Any], ref: str, title: str, actor: str) -> str:
