@@ -170,3 +170,15 @@ async def test_a_no_go_before_a_slip_or_a_launch_never_reads_as_the_current_verd
     launched = text_of(message(pmbot, LAUNCHES, launch.parent_ts or ""))
     assert "Launched" in launched and "*Go / no-go:* *NO-GO* ⛔\n" not in launched + "\n"
     assert "before the slip" in launched
+
+
+async def test_a_launch_made_after_a_no_go_shows_that_poll_as_past(pmbot: Harness) -> None:
+    launch = await create_launch(pmbot, deciders=[BOB])
+    await launch_said(pmbot, "gonogo LCH-1")
+    assert await say_no_go(pmbot, launch, 1, user=BOB, why="Legal") == "Everyone answered: no-go."
+    await pmbot.settled()
+
+    await said(pmbot, await click(pmbot, ids.LAUNCH_MARK_LAUNCHED, launch, user=ALICE))
+    await pmbot.settled()
+    launched = text_of(message(pmbot, LAUNCHES, launch.parent_ts or ""))
+    assert "*Go / no-go:* *NO-GO* ⛔ at poll 1, before it launched" in launched
