@@ -51,3 +51,21 @@ async def list_changes(
         .order_by(AuditEntry.id)
     )
     return list((await session.execute(query)).scalars())
+
+
+async def last_change_at(
+    session: AsyncSession, *, team_id: str, entity: str, entity_id: int, action: str
+) -> datetime | None:
+    """When one thing last had `action` done to it (its newest such entry), or None."""
+    query = (
+        select(AuditEntry.at)
+        .where(
+            AuditEntry.team_id == team_id,
+            AuditEntry.entity == entity,
+            AuditEntry.entity_id == entity_id,
+            AuditEntry.action == action,
+        )
+        .order_by(AuditEntry.id.desc())
+        .limit(1)
+    )
+    return (await session.execute(query)).scalar_one_or_none()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
@@ -178,3 +179,15 @@ def test_a_question_to_the_requester_reads_as_a_decision() -> None:
 
     assert "Faster search — asked for info" in said and "1 asked for info" in said
     assert "need info" not in said
+
+
+def test_a_request_nobody_plus_oned_shows_no_zero_count() -> None:
+    digest = full(2)
+    rows = [replace(request_row(1, "Faster search"), upvotes=0), request_row(2, "Dark mode")]
+    digest.lists[DigestList.NEW] = Counted(rows, 2)
+
+    _, blocks = digest_message(digest)
+    said = json.dumps(as_dicts(blocks), ensure_ascii=False)
+
+    assert "Faster search — High impact\\n" in said or "Faster search — High impact\"" in said
+    assert "0 +1s" not in said and "Dark mode — High impact · 3 +1s" in said

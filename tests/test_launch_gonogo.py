@@ -12,17 +12,21 @@ from tests.launch_steps import (
     LAUNCHES,
     TEAM,
     audit_actions,
+    click,
     create_launch,
     get_launch,
+    in_days,
     launch_said,
     message,
     no_go_form,
+    said,
     say_no_go,
     submit_no_go,
     text_of,
     thread,
     vote,
 )
+from tests.test_launch_dates import move_date
 from tests.test_triage import dm_text, dms_to
 
 
@@ -144,3 +148,37 @@ async def test_no_go_is_refused_before_its_form_for_someone_who_is_not_a_decider
     )
     assert "Only LCH-1's deciders" in json.dumps(forged)
     assert (await get_launch(pmbot, launch.number)).gonogo_decision is None
+
+
+async def test_a_no_go_before_a_slip_or_a_launch_never_reads_as_the_current_verdict(pmbot: Harness) -> None:
+    launch = await create_launch(pmbot, deciders=[BOB], days=30)
+    await launch_said(pmbot, "gonogo LCH-1")
+    assert await say_no_go(pmbot, launch, 1, user=BOB, why="Legal") == "Everyone answered: no-go."
+    await pmbot.settled()
+    assert "*Go / no-go:* *NO-GO* ⛔\n" in text_of(message(pmbot, LAUNCHES, launch.parent_ts or "")) + "\n"
+
+    pmbot.clock.advance(minutes=5)
+    assert await move_date(pmbot, launch.number, in_days(pmbot, 37).isoformat()) == {}
+    await pmbot.settled()
+    parent = message(pmbot, LAUNCHES, launch.parent_ts or "")
+    assert "*NO-GO* ⛔ at poll 1, before the slip: a new poll decides the new date" in text_of(parent)
+    [mark] = [e for b in parent["blocks"] if b["type"] == "actions" for e in b["elements"]][:1]
+    assert mark["confirm"]["text"]["text"].startswith("Go / no-go: NO-GO ⛔ (before the slip). ")
+
+    await said(pmbot, await click(pmbot, ids.LAUNCH_MARK_LAUNCHED, launch, user=ALICE))
+    await pmbot.settled()
+    launched = text_of(message(pmbot, LAUNCHES, launch.parent_ts or ""))
+    assert "Launched" in launched and "*Go / no-go:* *NO-GO* ⛔\n" not in launched + "\n"
+    assert "before the slip" in launched
+
+
+async def test_a_launch_made_after_a_no_go_shows_that_poll_as_past(pmbot: Harness) -> None:
+    launch = await create_launch(pmbot, deciders=[BOB])
+    await launch_said(pmbot, "gonogo LCH-1")
+    assert await say_no_go(pmbot, launch, 1, user=BOB, why="Legal") == "Everyone answered: no-go."
+    await pmbot.settled()
+
+    await said(pmbot, await click(pmbot, ids.LAUNCH_MARK_LAUNCHED, launch, user=ALICE))
+    await pmbot.settled()
+    launched = text_of(message(pmbot, LAUNCHES, launch.parent_ts or ""))
+    assert "*Go / no-go:* *NO-GO* ⛔ at poll 1, before it launched" in launched

@@ -301,11 +301,18 @@ async def test_another_workspaces_request_is_not_shown(pmbot: Harness) -> None:
 
 @pytest.mark.parametrize("typed", ["help", "HELP"])
 async def test_help_shows_usage(pmbot: Harness, typed: str) -> None:
-    body = await ask(pmbot, typed)
+    body = await ask(pmbot, typed, user=ADMIN)
 
     said = ephemeral_text_of(body)
     for usage in ("`/request <title>`", "`/request list", "`/request REQ-12`", "`/request settings`"):
         assert usage in said
+
+
+async def test_help_shows_the_admins_lines_only_to_an_admin(pmbot: Harness) -> None:
+    said = ephemeral_text_of(await ask(pmbot, "help", user=ALICE))
+
+    assert "`/request list" in said and "`/request help`" in said
+    assert "`/request settings`" not in said and "(admins)" not in said
 
 
 def ephemeral_text_of(body: dict[str, Any]) -> str:

@@ -12,7 +12,7 @@ from bot.views.common import as_dicts
 from bot.views.requests.notifications import gathered_message
 from storage.models import RequestStatus
 from tests.fakes import FakeSlack, payloads
-from tests.harness import ADMIN, ALICE, BOB, CAROL, FakeClock, Harness, build_harness
+from tests.harness import ADMIN, ALICE, BOB, CAROL, DAVE, FakeClock, Harness, build_harness
 from tests.roadmap_steps import APPROVALS, get_request, posts_to, propose, propose_add, vote
 from tests.slack_limits import problems_in_message
 from tests.test_notice_week import caught_up, later, stored
@@ -157,7 +157,7 @@ def test_a_gathered_dm_of_many_notices_stays_within_slacks_limits() -> None:
         "role": "requester",
     }
 
-    fallback, blocks = gathered_message([notice] * 60)
+    fallback, blocks = gathered_message([{**notice, "ref": f"REQ-{number}"} for number in range(1, 61)])
     message = {"channel": BOB, "text": fallback, "blocks": as_dicts(blocks)}
 
     assert problems_in_message(message) == []
@@ -165,3 +165,37 @@ def test_a_gathered_dm_of_many_notices_stays_within_slacks_limits() -> None:
     assert "… is now Needs info (was New);" in fallback
     assert "…and 20 more: your Home tab lists them all." in str(message["blocks"])
     assert "<!channel>" not in str(message["blocks"])
+
+
+async def test_a_change_undone_within_the_window_tells_no_one_and_one_request_is_named(
+    gathering: Harness,
+) -> None:
+    await gathering.set_intake(triagers=[TRIAGER])
+    await gathering.file("Export invoices as PDF", user=BOB)
+    await later(gathering, minutes=5)
+    await click_card(gathering, ids.ACCEPT, 1, user=TRIAGER)
+    await stored(gathering, 1, RequestStatus.ACCEPTED)
+    await click_card(gathering, ids.ASSIGN, 1, user=TRIAGER, selected_user=DAVE, action_type="users_select")
+    await stored(gathering, 1, RequestStatus.ACCEPTED, assignee=DAVE)
+    await later(gathering, seconds=91)
+    await later(gathering, minutes=10)
+
+    [bobs] = dms_to(gathering, BOB)
+    assert dm_text(bobs).startswith("2 updates on REQ-1: "), "one request is named, not 'your requests'"
+    assert "*2 updates on REQ-1:*" in dm_text(bobs)
+    assert "You get this because you asked for it." in dm_text(bobs)
+    [daves] = dms_to(gathering, DAVE)
+    assert "Export invoices as PDF to you." in dm_text(daves), "the assignee reads 'assigned to you'"
+    assert f"to <@{DAVE}>" not in dm_text(daves)
+
+    # Dave → Alice → Dave within the window: it ends where it started, so nobody hears of it.
+    told = {user: len(dms_to(gathering, user)) for user in (BOB, DAVE, ALICE)}
+    await click_card(gathering, ids.ASSIGN, 1, user=TRIAGER, selected_user=ALICE, action_type="users_select")
+    await stored(gathering, 1, RequestStatus.ACCEPTED, assignee=ALICE)
+    await click_card(gathering, ids.ASSIGN, 1, user=TRIAGER, selected_user=DAVE, action_type="users_select")
+    await stored(gathering, 1, RequestStatus.ACCEPTED, assignee=DAVE)
+    await later(gathering, seconds=91)
+    await later(gathering, minutes=10)
+    assert {user: len(dms_to(gathering, user)) for user in told} == told, [
+        dm_text(call) for user in told for call in dms_to(gathering, user)[told[user] :]
+    ]

@@ -114,7 +114,7 @@ PLAYED, SPREAD = "played", "spread over days"
 NEWS_ONCE = (  # each change of the week, told exactly once
     "Faster search is now *:white_check_mark: Accepted* (was :question: Needs info)",
     "REQ-1 is now planned for Later as RM-1",
-    "REQ-1's plan moved from Later to Now in CHG-2",
+    "REQ-1's plan moved from Later to Now (RM-1",
     "REQ-1 shipped in LCH-1",
 )
 

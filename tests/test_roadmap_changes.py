@@ -134,8 +134,20 @@ async def test_requesters_and_followers_of_linked_requests_hear_what_the_change_
     assert await vote(pmbot, ids.APPROVE, 1, CAROL) == "Approved: CHG-1 is on the roadmap now."
     await pmbot.settled()
     [alice], [bob], [dave] = news(ALICE), news(BOB), news(DAVE)
-    assert f"REQ-{first} is now planned for Next as RM-1 “Global search” (CHG-1)" in alice
+    carol = f"<@{CAROL}>"
+    plain = f"REQ-{first} Cross-project search is now Planned (was New) via CHG-1 (approved by {carol})\n"
+    assert plain in alice
+    assert f"(was :new: New) via CHG-1 (approved by {carol})." in alice
+    assert f"\nREQ-{first} is now planned for Next as RM-1 “Global search”.\n" in alice, "pmbot's words, bare"
+    assert alice.count("by <@") == alice.count("approved by <@") and "Note:" not in alice
+    assert alice.count("CHG-1") == 2, "once in the fallback, once in the blocks"
     assert "you asked for it" in alice
+    updates = pmbot.fake.calls_to("chat.update")
+    card = [call for call in updates if call.params["text"].startswith(f"REQ-{first}")]
+    said = shown(card[-1])
+    assert f"Changed via CHG-1 (approved by {carol})" in said
+    assert f": REQ-{first} is now planned for Next" in said
+    assert "“REQ-" not in said and "changed the roadmap" not in said and said.count("CHG-1") == 1
     assert f"REQ-{first} is now planned for Next" in dave and "you follow it" in dave
     assert f"REQ-{second} is now planned for Next" in bob
     for number in (first, second):
@@ -147,18 +159,20 @@ async def test_requesters_and_followers_of_linked_requests_hear_what_the_change_
     await propose(pmbot, "move", user=ADMIN, item=1, horizon="later", target_date="2031-03-01")
     assert await vote(pmbot, ids.APPROVE, 2, CAROL) == "Approved: CHG-2 is on the roadmap now."
     await pmbot.settled()
-    moved = "plan moved from Next to Later, target Sat 1 Mar 2031 in CHG-2"
+    moved = "plan moved from Next to Later, target Sat 1 Mar 2031 (RM-1 “Global search”).* "
     assert f"REQ-{first}'s {moved}" in news(ALICE)[-1]
     assert f"REQ-{first}'s {moved}" in news(DAVE)[-1]
     assert f"REQ-{second}'s {moved}" in news(BOB)[-1]
     assert "(was" not in news(ALICE)[-1], "a plan that moved is not a status that did not"
+    assert f"Find old messages via CHG-2 (approved by {carol})." in news(BOB)[-1]
 
     # Dropping the item puts its requests back to accepted, without the proposer picking them again.
     await propose(pmbot, "drop", user=ADMIN, item=1)
     assert await vote(pmbot, ids.APPROVE, 3, CAROL) == "Approved: CHG-3 is on the roadmap now."
     await pmbot.settled()
     for number, user in ((first, ALICE), (first, DAVE), (second, BOB)):
-        assert f"was dropped from the roadmap in CHG-3; REQ-{number} is back in the backlog" in news(user)[-1]
+        assert f"was dropped from the roadmap; REQ-{number} is back in the backlog" in news(user)[-1]
+        assert "via CHG-3" in news(user)[-1]
         assert (await get_request(pmbot, number)).status == RequestStatus.ACCEPTED
     assert len(news(ALICE)) == len(news(DAVE)) == len(news(BOB)) == 3
 

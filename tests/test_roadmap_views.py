@@ -181,7 +181,10 @@ async def test_one_item_with_its_history_and_what_matches_nothing(pmbot: Harness
     assert f"Moved: Horizon: Next → Now via CHG-2 (approved by {bob}) — “Top of the survey”" in shown
     assert "horizon:" not in shown and "owner_id" not in shown
     request_history = texts((await pmbot.command(f"REQ-{wanted}")).json())
-    assert f"Plan changed: Status: New → Planned via CHG-2 (approved by {bob})" in request_history
+    via = f"via CHG-2 (approved by {bob})"
+    planned = f"Plan changed: Status: New → Planned {via} — REQ-{wanted} is now planned"
+    assert planned in request_history, "pmbot's own note is said once, bare, without the change again"
+    assert request_history.count("CHG-2") == 1 and "“REQ-" not in request_history
 
     missing = texts(await roadmap(pmbot, "RM-99"))
     assert "No roadmap item matches “RM-99”." in missing and "`/roadmap pending`" in missing

@@ -73,6 +73,8 @@ async def test_a_triager_marks_the_duplicate_in_one_click(triage: Harness) -> No
     await triage.file("Export the roadmap to CSV", user=BOB)
     await triage.file("Download our roadmap as a spreadsheet (csv)")
     await triage.settled()
+    said = block_texts(await latest_card(triage, 2))
+    assert "REQ-1 Export the roadmap to CSV (:new: New)" in said, "no '0 +1s' for a request nobody +1ed"
 
     await click_duplicate_of(triage, 2, 1, user=TRIAGER)
 

@@ -319,6 +319,8 @@ async def test_marking_a_duplicate_closes_it_and_its_requester_follows_the_origi
         where=lambda call: call.params["ts"] == duplicate_ts and "Duplicate" in card_status(call),
     )
     assert f"of REQ-{original}" in card_status(updated)
+    card = json.dumps(updated.params["blocks"], ensure_ascii=False)
+    assert "closed it" in card and "“Duplicate of" not in card, "the Status says it: no note repeats it"
     await triage.settled()
     request = await stored(triage, duplicate)
     assert request.status == RequestStatus.DUPLICATE
@@ -326,6 +328,7 @@ async def test_marking_a_duplicate_closes_it_and_its_requester_follows_the_origi
     assert BOB in await followers(triage, original)
     [dm] = dms_to(triage, BOB)
     assert "Duplicate" in dm_text(dm) and f"Duplicate of REQ-{original}" in dm_text(dm)
+    assert f"You now follow REQ-{original}" in dm_text(dm), "the requester is told they follow the original"
     assert (await stored(triage, original)).status == RequestStatus.NEW
     assert await history(triage, duplicate) == ["filed", "marked_duplicate"]
 
@@ -350,7 +353,7 @@ async def test_assigning_notifies_the_assignee(triage: Harness) -> None:
     await click_card(triage, ids.ASSIGN, number, user=TRIAGER, selected_user=BOB, action_type="users_select")
 
     [dm] = await triage.fake.wait_for("chat.postMessage", where=lambda call: call.params["channel"] == BOB)
-    assert "assigned" in dm_text(dm) and "<@U_BOB>" in dm_text(dm)
+    assert "assigned *REQ-1* Audit log export to you." in dm_text(dm), "the assignee is 'you'"
     [updated] = await triage.fake.wait_for(
         "chat.update", where=lambda call: "<@U_BOB>" in json.dumps(call.params["blocks"])
     )

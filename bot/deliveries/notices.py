@@ -13,7 +13,7 @@ from bot.services.notifications.policy import notices_of, seconds_to_gather
 from bot.views.common import as_dicts
 from bot.views.requests.notifications import gathered_message
 from storage.outbox import ClaimedJob
-from storage.outbox_gather import drop_delivered
+from storage.outbox_gather import ENTRIES, drop_delivered
 from storage.writer import UnitOfWork
 
 
@@ -41,5 +41,7 @@ class NoticeDeliveries:
         await self._client.chat_postMessage(
             channel=job.payload["user_id"], text=fallback, blocks=as_dicts(blocks)
         )
-        delivered = [str(notice["id"]) for notice in notices if notice.get("id")]
+        # Those left out (undone, or no news) are done with too: a re-run must not carry them.
+        carried = job.payload.get(ENTRIES, notices)
+        delivered = [str(notice["id"]) for notice in carried if notice.get("id")]
         return partial(drop_delivered, job_id=job.id, entry_ids=delivered) if delivered else None

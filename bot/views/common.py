@@ -67,3 +67,13 @@ def _is_text(part: dict[str, Any]) -> bool:
 def _as_mrkdwn(part: dict[str, Any]) -> str:
     words = str(part.get("text") or "")
     return text.escape(words) if part.get("type") == "plain_text" else words
+
+
+def via_change(values: dict[str, Any]) -> str | None:
+    """ "via CHG-2 (approved by @a, @b)" for what a roadmap change did, or None for a person's act."""
+    proposal = values.get("proposal")
+    if not proposal:
+        return None
+    approvers = [text.user(str(user_id)) for user_id in values.get("approved_by") or []]
+    approved = f" (approved by {', '.join(approvers)})" if approvers else ""
+    return f"via {text.escape(str(proposal))}{approved}"

@@ -6,7 +6,7 @@ from datetime import date
 from typing import Any
 
 from bot import text
-from bot.views.common import labelled
+from bot.views.common import labelled, via_change
 from storage.models import AuditEntry
 
 # What happened, by audit action; an action not named here shows as its words, capitalised.
@@ -43,6 +43,8 @@ DATES = {"target_date", "needed_by"}
 ENUMS = {"status", "horizon", "kind", "impact"}
 # Kept in an entry for the record, said elsewhere in the line (or on the card), never as a change.
 NOT_CHANGES = {"title", "description", "duplicate_of", "proposal", "approved_by"}
+# Actions whose note pmbot wrote itself: shown as a statement, never quoted as someone's words.
+PMBOT_NOTES = {"roadmap_changed", "marked_duplicate"}
 VALUE_SHOWN = 100
 NOTE_SHOWN = 300
 
@@ -57,7 +59,7 @@ def history_line(entry: AuditEntry) -> str:
         for change in [_change(name, before.get(name), value)]
     )
     detail = f": {changes}" if changes and entry.action != "filed" else ""
-    note = f" — “{text.escaped(_own_note(entry), NOTE_SHOWN)}”" if _own_note(entry) else ""
+    note = _note_words(entry)
     what = ACTION_WORDS.get(entry.action, labelled(entry.action))
     if changes.startswith("Assigned to ") or changes == "Unassigned":
         what, detail = changes, ""  # "Assigned to @dana", not "Assigned: Assigned to @dana"
@@ -69,11 +71,17 @@ def history_line(entry: AuditEntry) -> str:
 def _credit(entry: AuditEntry, after: dict[str, Any]) -> str:
     """ "by @sam", or for a change a proposal applied: "via CHG-2 (approved by @a, @b)"."""
     proposal = after.get("proposal") or _proposal_in_note(entry.note)
-    if not proposal:
-        return f"by {text.user(entry.actor_id)}"
-    approvers = [text.user(str(user_id)) for user_id in after.get("approved_by") or []]
-    approved = f" (approved by {', '.join(approvers)})" if approvers else ""
-    return f"via {text.escape(str(proposal))}{approved}"
+    return via_change({**after, "proposal": proposal}) or f"by {text.user(entry.actor_id)}"
+
+
+def _note_words(entry: AuditEntry) -> str:
+    """A person's note in quotes; pmbot's own words (what a roadmap change meant) as they are."""
+    note = _own_note(entry)
+    if not note:
+        return ""
+    if entry.action in PMBOT_NOTES:
+        return f" — {text.escaped(note, NOTE_SHOWN)}"
+    return f" — “{text.escaped(note, NOTE_SHOWN)}”"
 
 
 def _proposal_in_note(note: str | None) -> str | None:

@@ -71,7 +71,8 @@ async def route_request_command(
             await ack()
             await client.views_open(trigger_id=command["trigger_id"], view=request_modal())
         case "help":
-            await ack(blocks=as_dicts(listing.help_blocks()))
+            admin = await services.permissions.is_admin(context.team_id or "", context.user_id or "")
+            await ack(blocks=as_dicts(listing.help_blocks(admin=admin)))
         case "list":
             await listing.answer_list(ack, context, services, rest)
         case "search":

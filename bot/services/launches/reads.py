@@ -12,6 +12,7 @@ from datetime import date, datetime
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.local_time import local_date
+from storage.audit import last_change_at
 from storage.launches import queries
 from storage.launches.queries import ACTIVE
 from storage.launches.roadmap_items import list_linked_items
@@ -94,6 +95,7 @@ class LaunchView:
     votes: list[GoNoGoVote]
     today: date
     roadmap_items: list[RoadmapItem] = field(default_factory=list)  # what it ships, by number
+    slipped_at: datetime | None = None  # its last slip: a poll decided before it was for another day
 
     @property
     def chunks(self) -> list[Chunk]:
@@ -140,4 +142,7 @@ async def launch_view(session: AsyncSession, launch: Launch, now: datetime) -> L
         votes=await queries.list_votes(session, launch),
         today=local_date(now, launch.timezone),
         roadmap_items=await list_linked_items(session, launch.team_id, launch.id),
+        slipped_at=await last_change_at(
+            session, team_id=launch.team_id, entity="launch", entity_id=launch.id, action="slipped"
+        ),
     )

@@ -4,6 +4,8 @@
   is told of a status that changed, an assignment, its shipping, or its plan moving (horizon, date).
 - A person's notices are gathered in one outbox job: those that arrive within the gathering window
   (`NOTICE_GATHER_SECONDS`) of the first go out as one DM ("3 updates on your requests").
+- A person's gathered notices about one request that end where they started (assigned to Carol,
+  then back to Dana) are dropped: nothing changed for them, so nothing is said.
 - A decided proposal is announced in the announcements channel only when that is not the channel
   its card is in: there the updated card is the announcement.
 """
@@ -21,6 +23,8 @@ from storage.outbox_gather import ENTRIES, gather
 
 # These say something new whatever the status did (a move of a planned request's horizon or date).
 ALWAYS_NEWS = {"assigned", "shipped", "plan_moved"}
+# Changes that an undo can take back within the window (a plan moved or a shipping is said anyway).
+UNDOABLE = {"assigned"}
 
 
 def is_news(notice: dict[str, Any]) -> bool:
@@ -52,8 +56,27 @@ async def tell(
 def notices_of(payload: dict[str, Any]) -> list[dict[str, Any]]:
     """The notices a NOTIFY job carries (a job queued before gathering carried exactly one)."""
     if ENTRIES in payload:
-        return [entry for entry in payload[ENTRIES] if is_news(entry)]
+        return _without_undone([entry for entry in payload[ENTRIES] if is_news(entry)])
     return [payload] if is_news(payload) else []
+
+
+def _without_undone(notices: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Drop each request's notices whose changes, taken together, left it as it was."""
+    by_request: dict[Any, list[dict[str, Any]]] = {}
+    for notice in notices:
+        by_request.setdefault(notice.get("request_id"), []).append(notice)
+    undone = {key for key, group in by_request.items() if key is not None and _ends_where_it_started(group)}
+    return [notice for notice in notices if notice.get("request_id") not in undone]
+
+
+def _ends_where_it_started(group: list[dict[str, Any]]) -> bool:
+    if len(group) < 2 or any(notice["action"] in ALWAYS_NEWS - UNDOABLE for notice in group):
+        return False
+    first, last = group[0], group[-1]
+    if "old_assignee_id" not in first:
+        return False  # queued before assignees were remembered: cannot tell, so say it
+    same_status = first.get("old_status") == last.get("new_status")
+    return same_status and first["old_assignee_id"] == last.get("assignee_id")
 
 
 def seconds_to_gather(notices: list[dict[str, Any]], *, now: datetime, window_seconds: float) -> float:

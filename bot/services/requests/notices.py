@@ -60,6 +60,7 @@ async def enqueue_request_notices(
     was: dict[str, Any],
     note: str | None,
     extra: list[str],
+    credit: dict[str, Any] | None = None,
 ) -> None:
     """Tell the requester, the followers and `extra` people (not the actor) about a change, as the
     notification policy decides, and re-publish their Home tabs (the actor's too, if it shows it)."""
@@ -77,7 +78,9 @@ async def enqueue_request_notices(
         "old_status": str(was["status"]),
         "new_status": str(request.status),
         "assignee_id": request.assignee_id,
+        "old_assignee_id": was.get("assignee_id", request.assignee_id),
         "note": note,
+        **(credit or {}),  # a roadmap change's "proposal" and "approved_by": said instead of the actor
     }
     for user_id in recipients:
         role = _role(request, user_id, action)

@@ -102,6 +102,7 @@ async def _plan_requests(
             was={"status": old},
             note=note,
             extra=[],
+            credit=credit,
         )
         await outbox.enqueue(
             session,
@@ -118,17 +119,17 @@ def _what_it_means(
 ) -> str:
     """What the change means for one request, in words (stored as a note: raw text, no markup)."""
     named = f"{item.ref} “{item.title}”"
-    change = proposal.ref
+    # The change itself (CHG-n and who approved it) is said by whoever shows the note, once.
     if dropped:
-        return f"{named} was dropped from the roadmap in {change}; {request.ref} is back in the backlog."
+        return f"{named} was dropped from the roadmap; {request.ref} is back in the backlog."
     when = f", target {fixed_date(item.target_date)}" if item.target_date else ""
     horizon = labelled(item.horizon)
     if planned_before and _plan_moved(proposal, item):
         before = _plan_words(proposal.item_before or {})
-        return f"{request.ref}'s plan moved from {before} to {horizon}{when} in {change} ({named})."
+        return f"{request.ref}'s plan moved from {before} to {horizon}{when} ({named})."
     if planned_before:
-        return f"{request.ref}'s plan changed in {change}: {horizon}{when} ({named})."
-    return f"{request.ref} is now planned for {horizon}{when} as {named} ({change})."
+        return f"{request.ref}'s plan changed: {horizon}{when} ({named})."
+    return f"{request.ref} is now planned for {horizon}{when} as {named}."
 
 
 def _plan_moved(proposal: Proposal, item: RoadmapItem) -> bool:

@@ -56,7 +56,9 @@ def request_line(row: RequestRow, links: Links, until: datetime, *, stuck: bool 
     if stuck:
         detail = f"untriaged for {_age(row.created_at, until)}"
     else:
-        detail = f"{labelled(row.impact)} impact · {_plural(row.upvotes, '+1')}"
+        detail = f"{labelled(row.impact)} impact"
+        if row.upvotes:  # "0 +1s" says nothing
+            detail += f" · {_plural(row.upvotes, '+1')}"
         if row.status != "new":
             detail += f" · {labelled(row.status)}"
     return f"• {ref} {text.escaped(row.title, TITLE_SHOWN)} — {detail}"

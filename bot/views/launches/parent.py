@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from slack_sdk.models.blocks import ActionsBlock, Block, ButtonElement, ConfirmObject, ContextBlock
 
 from bot import text
@@ -10,7 +12,7 @@ from bot.services.launches.reads import LaunchView
 from bot.services.launches.transitions import LaunchMove, moves_in
 from bot.views import ids, limits
 from bot.views.common import labelled, mrkdwn, plain, section
-from storage.models import GoNoGo, Launch, RoadmapItem
+from storage.models import GoNoGo, Launch, LaunchStatus, RoadmapItem
 
 PROGRESS_SEGMENTS = 5
 FILLED, EMPTY = "▰", "▱"
@@ -50,13 +52,24 @@ def ships_line(items: list[RoadmapItem]) -> str | None:
     return f"{shown} and {more} more" if more > 0 else shown
 
 
-def gonogo_line(launch: Launch) -> str | None:
-    """Where the go / no-go stands, once a poll was opened."""
+def gonogo_line(launch: Launch, slipped_at: datetime | None = None) -> str | None:
+    """Where the go / no-go stands, once a poll was opened; a verdict that no longer decides (the
+    launch slipped since, or is launched) says so, never reading as the current one."""
     if launch.gonogo_round == 0:
         return None
     if launch.gonogo_decision is None:
         return f"poll {launch.gonogo_round} open in the thread"
-    return "*GO* ✅" if launch.gonogo_decision == GoNoGo.GO else "*NO-GO* ⛔"
+    verdict = "*GO* ✅" if launch.gonogo_decision == GoNoGo.GO else "*NO-GO* ⛔"
+    if _polled_before_the_slip(launch, slipped_at):
+        return f"{verdict} at poll {launch.gonogo_round}, before the slip: a new poll decides the new date"
+    if launch.status == LaunchStatus.LAUNCHED:
+        return f"{verdict} at poll {launch.gonogo_round}, before it launched"
+    return verdict
+
+
+def _polled_before_the_slip(launch: Launch, slipped_at: datetime | None) -> bool:
+    decided = launch.gonogo_decided_at
+    return slipped_at is not None and decided is not None and decided < slipped_at
 
 
 def no_go_reasons(view: LaunchView) -> list[str]:
@@ -81,7 +94,7 @@ def parent_message(view: LaunchView) -> tuple[str, list[Block]]:
     ships = ships_line(view.roadmap_items)
     if ships:
         lines.append(f"*Ships:* {ships}")
-    decision = gonogo_line(launch)
+    decision = gonogo_line(launch, view.slipped_at)
     if decision:
         lines.append(f"*Go / no-go:* {decision}")
     lines.extend(no_go_reasons(view))
@@ -138,6 +151,8 @@ def launch_confirm(view: LaunchView) -> str:
     launch = view.launch
     if launch.gonogo_decision is not None:
         poll = "NO-GO ⛔" if launch.gonogo_decision == GoNoGo.NO_GO else "GO ✅"
+        if _polled_before_the_slip(launch, view.slipped_at):
+            poll += " (before the slip)"
     else:
         poll = "not decided" if launch.gonogo_round else "no poll"
     open_items = view.total - view.done

@@ -83,7 +83,7 @@ def launch_blocks(view: LaunchView, moves: list[LaunchMove]) -> list[Block]:
     ships = ships_line(view.roadmap_items)
     if ships:
         summary.append(f"*Ships:* {ships}")
-    decision = gonogo_line(launch)
+    decision = gonogo_line(launch, view.slipped_at)
     if decision:
         summary.append(f"*Go / no-go:* {decision}")
     blocks: list[Block] = [section(f":rocket: *{launch_title(launch)}*"), section("\n".join(summary))]

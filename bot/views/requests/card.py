@@ -18,7 +18,7 @@ from bot import text
 from bot.services.requests.service import RequestDetail
 from bot.services.requests.transitions import Move, moves_in
 from bot.views import ids, limits
-from bot.views.common import labelled, mrkdwn, plain, section
+from bot.views.common import labelled, mrkdwn, plain, section, via_change
 from storage.models import Request, RequestStatus
 
 STATUS_EMOJI = {
@@ -42,6 +42,8 @@ DECISION_WORDS = {
     "roadmap_changed": "changed the roadmap",
 }
 FOLLOWERS_SHOWN = 10
+# Their note ("Duplicate of REQ-1") is what the Status field already says: not repeated under it.
+NOTE_IN_STATUS = {"marked_duplicate"}
 
 
 def request_card(detail: RequestDetail, *, with_decision: bool = True) -> list[Block]:
@@ -97,9 +99,13 @@ def _decision(detail: RequestDetail) -> str:
     """Who last moved the request, when, and what they said (a decline's reason, a question)."""
     entry = detail.last_decision
     assert entry is not None
+    via = via_change(entry.after or {})
+    if via:  # a roadmap change: its note is pmbot's own words, said as they are
+        line = f"Changed {via} {text.time_token(entry.at)}"
+        return line + (f": {text.escaped(entry.note, DECISION_NOTE_SHOWN)}" if entry.note else "")
     said = DECISION_WORDS.get(entry.action, labelled(entry.action).lower())
     line = f"{text.user(entry.actor_id)} {said} {text.time_token(entry.at)}"
-    if entry.note:
+    if entry.note and entry.action not in NOTE_IN_STATUS:
         line += f": “{text.escaped(entry.note, DECISION_NOTE_SHOWN)}”"
     return line
 

@@ -8,7 +8,7 @@ from slack_sdk.models.blocks import Block, ContextBlock
 
 from bot import text
 from bot.views import limits
-from bot.views.common import labelled, mrkdwn, section
+from bot.views.common import labelled, mrkdwn, section, via_change
 from bot.views.requests.card import status_label
 
 NOTE_MAX = 2000
@@ -29,8 +29,7 @@ def notice_message(notice: dict[str, Any]) -> tuple[str, list[Block]]:
     headline = _headline(notice, ref, title, actor)
     blocks: list[Block] = [section(headline)]
     if notice.get("note") and notice["action"] not in HEADLINE_IS_NOTE:
-        label = "Question" if notice["new_status"] == "needs_info" else "Note"
-        blocks.append(section(f"*{label}:* {text.escaped(notice['note'], NOTE_MAX)}"))
+        blocks.append(section(_note_line(notice)))
     if notice["new_status"] == "needs_info" and notice.get("role") == "requester":
         blocks.append(section(f"Please answer {actor} directly; they will update the request."))
     why = WHY.get(notice.get("role") or "", "you follow it")
@@ -42,14 +41,19 @@ def gathered_message(notices: list[dict[str, Any]]) -> tuple[str, list[Block]]:
     """One DM for several notices (a single one reads as `notice_message`): (fallback, blocks)."""
     if len(notices) == 1:
         return notice_message(notices[0])
-    heading = f"{len(notices)} updates on {_whose(notices)}"
+    refs = {notice["ref"] for notice in notices}
+    one = len(refs) == 1  # all about one request: name it, and say why as for one
+    heading = f"{len(notices)} updates on {next(iter(refs)) if one else _whose(notices)}"
     blocks: list[Block] = [section(f"*{heading}:*")]
     for notice in notices[:GATHERED_SHOWN]:
         blocks.extend(_item_blocks(notice))
     if len(notices) > GATHERED_SHOWN:
         blocks.append(section(f"…and {len(notices) - GATHERED_SHOWN} more: your Home tab lists them all."))
     roles = {notice.get("role") or "follower" for notice in notices}
-    why = " and ".join(WHY_MANY[role] for role in ("requester", "assignee", "follower") if role in roles)
+    reasons = WHY if one else WHY_MANY
+    why = " and ".join(
+        reasons.get(role, "you follow it") for role in ("requester", "assignee", "follower") if role in roles
+    )
     blocks.append(ContextBlock(elements=[mrkdwn(f"You get this because {why}.")]))
     listed = "; ".join(_plain_headline(notice).rstrip(".") for notice in notices)
     return text.truncate(f"{heading}: {listed}", limits.MESSAGE_TEXT), blocks
@@ -71,32 +75,57 @@ def _item_blocks(notice: dict[str, Any]) -> list[Block]:
     ref, title = notice["ref"], text.escaped(notice["title"], limits.HEADER_TEXT)
     lines = ["• " + _headline(notice, ref, title, text.user(notice["actor_id"]))]
     if notice.get("note") and notice["action"] not in HEADLINE_IS_NOTE:
-        label = "Question" if notice["new_status"] == "needs_info" else "Note"
-        lines.append(f"   *{label}:* {text.escaped(notice['note'], NOTE_MAX)}")
+        lines.append("   " + _note_line(notice))
     if notice["new_status"] == "needs_info" and notice.get("role") == "requester":
         asker = text.user(notice["actor_id"])
         lines.append(f"   Please answer {asker} directly; they will update the request.")
     return [section("\n".join(lines))]
 
 
+def _note_line(notice: dict[str, Any]) -> str:
+    """A person's note or question, labelled; pmbot's own words (what a roadmap change meant) bare."""
+    said = text.escaped(notice["note"], NOTE_MAX)
+    if via_change(notice):
+        return said
+    if notice["action"] == "marked_duplicate":
+        return _duplicate_line(notice, said)
+    label = "Question" if notice["new_status"] == "needs_info" else "Note"
+    return f"*{label}:* {said}"
+
+
+def _duplicate_line(notice: dict[str, Any], said: str) -> str:
+    """pmbot's "Duplicate of REQ-1", and to its requester what followed: they follow the original."""
+    original = said.removeprefix("Duplicate of ")
+    if notice.get("role") == "requester" and original != said:
+        return f"{said}. You now follow {original}: you will hear of its changes."
+    return f"{said}."
+
+
 def _headline(notice: dict[str, Any], ref: str, title: str, actor: str) -> str:
+    via = via_change(notice)
     if notice["action"] == "plan_moved":  # the note says what moved, and where to
-        return f"*{text.escaped(notice['note'], NOTE_MAX)}* {title}"
+        return f"*{text.escaped(notice['note'], NOTE_MAX)}* {title}" + (f" {via}." if via else "")
     if notice["action"] == "shipped":
         return f"*{text.escaped(notice['note'], NOTE_MAX)}* {title}"
     if notice["action"] == "assigned":
-        assignee = text.user(notice["assignee_id"]) if notice.get("assignee_id") else "nobody"
-        return f"{actor} assigned *{ref}* {title} to {assignee}."
+        return f"{actor} assigned *{ref}* {title} to {_assignee(notice)}."
     old, new = status_label(notice["old_status"]), status_label(notice["new_status"])
-    return f"*{ref}* {title} is now *{new}* (was {old}), by {actor}."
+    return f"*{ref}* {title} is now *{new}* (was {old}) " + (f"{via}." if via else f"by {actor}.")
 
 
 def _plain_headline(notice: dict[str, Any]) -> str:
     title = text.escaped(notice["title"], limits.HEADER_TEXT)
+    via = via_change(notice)
     if notice["action"] in HEADLINE_IS_NOTE:
-        return f"{text.escape(str(notice['note']))} {title}"
+        return f"{text.escape(str(notice['note']))} {title}" + (f" {via}" if via else "")
     if notice["action"] == "assigned":
-        assignee = text.user(notice["assignee_id"]) if notice.get("assignee_id") else "nobody"
-        return f"{notice['ref']} {title} was assigned to {assignee}"
+        return f"{notice['ref']} {title} was assigned to {_assignee(notice)}"
     old, new = labelled(notice["old_status"]), labelled(notice["new_status"])
-    return f"{notice['ref']} {title} is now {new} (was {old})"
+    return f"{notice['ref']} {title} is now {new} (was {old})" + (f" {via}" if via else "")
+
+
+def _assignee(notice: dict[str, Any]) -> str:
+    """Who a request was assigned to, as the reader says it: "you" to the assignee."""
+    if not notice.get("assignee_id"):
+        return "nobody"
+    return "you" if notice.get("role") == "assignee" else text.user(notice["assignee_id"])

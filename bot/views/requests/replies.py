@@ -32,17 +32,23 @@ USAGE = "\n".join(
         "`/request list [mine|open|all|<status>]` — list requests, newest first",
         "`/request REQ-12` — show one request and its history",
         "`/request search <words>` — find requests by the words in them",
-        "`/request settings` — intake channel and triagers (admins)",
         "`/request help` — this help",
         "Or use the *File as request* shortcut on any message.",
     ]
 )
 
 
-def help_blocks(prefix: str = "") -> list[Block]:
-    """Usage of `/request`, after an optional line saying what was not understood."""
+ADMIN_USAGE = "`/request settings` — intake channel and triagers (admins)"
+
+
+def help_blocks(prefix: str = "", *, admin: bool = False) -> list[Block]:
+    """Usage of `/request`, after an optional line saying what was not understood; the admins' lines
+    only to an admin (the others could not use them)."""
     blocks: list[Block] = [section(prefix)] if prefix else []
-    return [*blocks, section(USAGE)]
+    lines = USAGE.split("\n")
+    if admin:
+        lines.insert(lines.index("`/request help` — this help"), ADMIN_USAGE)
+    return [*blocks, section("\n".join(lines))]
 
 
 def request_page(requests: list[Request], *, scope: str, page: int, has_more: bool) -> list[Block]:

@@ -28,7 +28,7 @@ QUERY_SHOWN = 100
 def suggestion_line(suggestion: Suggestion) -> str:
     """`*REQ-12* Export to CSV · ✅ Accepted · 14 +1s`."""
     title = text.escaped(suggestion.title, TITLE_SHOWN)
-    return f"*{suggestion.ref}* {title} · {status_label(suggestion.status)} · {_upvotes(suggestion.upvotes)}"
+    return f"*{suggestion.ref}* {title} · " + " · ".join(_facts(suggestion))
 
 
 def modal_suggestions(suggestions: list[Suggestion]) -> list[Block]:
@@ -97,7 +97,7 @@ def possible_duplicates(number: int, suggestions: list[Suggestion]) -> list[Bloc
     if not suggestions:
         return []
     listed = ", ".join(
-        f"{s.ref} {text.escaped(s.title, 60)} ({status_label(s.status)} · {_upvotes(s.upvotes)})"
+        f"{s.ref} {text.escaped(s.title, 60)} ({' · '.join(_facts(s))})"
         for s in suggestions
     )
     buttons = [
@@ -125,6 +125,11 @@ def search_results(typed: str, found: list[Suggestion]) -> list[Block]:
         value=title[: limits.BUTTON_VALUE],
     )
     return [*blocks, ActionsBlock(elements=[file_it])]
+
+
+def _facts(suggestion: Suggestion) -> list[str]:
+    """Its status, and its +1s when it has any ("0 +1s" says nothing)."""
+    return [status_label(suggestion.status), *([_upvotes(suggestion.upvotes)] if suggestion.upvotes else [])]
 
 
 def _upvotes(count: int) -> str:
