@@ -130,15 +130,21 @@ class Scheduler:
         scheduler.start()
         self._scheduler = scheduler
 
-    async def stop(self) -> None:
-        """Fire nothing new, let the jobs under way finish (briefly), then shut down."""
-        scheduler, self._scheduler = self._scheduler, None
-        if scheduler is None:
+    async def pause(self) -> None:
+        """Fire nothing new (the jobs stay declared) and let the jobs under way finish, briefly."""
+        if self._scheduler is None:
             return
-        scheduler.pause()
+        self._scheduler.pause()
         running = [task for task in self._running if not task.done()]
         if running:
             await asyncio.wait(running, timeout=STOP_WAIT.total_seconds())
+
+    async def stop(self) -> None:
+        """Fire nothing new, let the jobs under way finish (briefly), then shut down."""
+        await self.pause()
+        scheduler, self._scheduler = self._scheduler, None
+        if scheduler is None:
+            return
         # Whatever still runs is cancelled; the claims make that safe.
         scheduler.shutdown(wait=False)
         self._cron_ids.clear()

@@ -189,5 +189,5 @@ def test_a_request_nobody_plus_oned_shows_no_zero_count() -> None:
     _, blocks = digest_message(digest)
     said = json.dumps(as_dicts(blocks), ensure_ascii=False)
 
-    assert "Faster search — High impact\\n" in said or "Faster search — High impact\"" in said
+    assert "Faster search — High impact\\n" in said or 'Faster search — High impact"' in said
     assert "0 +1s" not in said and "Dark mode — High impact · 3 +1s" in said

@@ -179,8 +179,8 @@ async def test_the_outbox_backlog_is_read_at_scrape_time(metered: Harness) -> No
 
 
 async def test_scheduled_runs_are_counted_claimed_late_and_skipped(metered: Harness) -> None:
+    await attach(metered, BERLIN, NEW_YORK)
     before = await scrape(metered)
-    attach(metered, BERLIN, NEW_YORK)
     scheduler = metered.services.scheduler
 
     metered.clock.current = utc(2026, 11, 26, 8, 0)  # 09:00 Berlin; New York's last 09:00 is too old

@@ -270,8 +270,7 @@ async def test_db_prune_deletes_once_and_prints_the_counts(tmp_path: Path, datab
         status, out, err = await run_pmbot_async(tmp_path, "db", "prune", DATABASE_URL=database_url)
         assert status == 0, err
         assert out.strip().splitlines() == [
-            "deleted 2 delivered outbox jobs done over 14 days ago "
-            "and 2 scheduled runs due over 90 days ago"
+            "deleted 2 delivered outbox jobs done over 14 days ago and 2 scheduled runs due over 90 days ago"
         ]
         status, out, err = await run_pmbot_async(
             tmp_path, "db", "prune", DATABASE_URL=database_url, OUTBOX_KEEP_DAYS="1"

@@ -35,6 +35,7 @@ from tests.slack_limits import problems_in_message
 
 DAVE = "U_DAVE"
 
+
 # (the change as proposed, the card's diff, the item's fields once applied)
 def day(iso: str) -> str:
     """A date in the approval diff: a token each reader sees in their own locale."""

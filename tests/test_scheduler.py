@@ -89,7 +89,10 @@ class DailySource:
         return [CronSchedule(f"test:{z}", hour=9, minute=0, timezone=z) for z in self.zones]
 
 
-def attach(pmbot: Harness, *zones: str) -> DailySource:
+async def attach(pmbot: Harness, *zones: str) -> DailySource:
+    """Add the test's source, with pmbot's own timers paused: the minute sweep runs on the wall clock
+    and would otherwise claim occurrences whenever a test happens to straddle a minute."""
+    await pmbot.services.scheduler.pause()
     source = DailySource(zones, harness=pmbot)
     pmbot.services.scheduler.add_source(source)
     return source
@@ -101,7 +104,7 @@ async def runs(pmbot: Harness) -> list[ScheduledRun]:
 
 
 async def test_each_zone_fires_at_its_own_morning_once(pmbot: Harness) -> None:
-    source = attach(pmbot, BERLIN, NEW_YORK)
+    source = await attach(pmbot, BERLIN, NEW_YORK)
     pmbot.clock.current = utc(2026, 11, 26, 8, 0)  # 09:00 in Berlin, 03:00 in New York
 
     await pmbot.services.scheduler.run_due(["test"])
@@ -119,7 +122,7 @@ async def test_each_zone_fires_at_its_own_morning_once(pmbot: Harness) -> None:
 
 async def test_concurrent_sweeps_claim_each_occurrence_once(pmbot: Harness) -> None:
     pmbot.clock.current = utc(2026, 11, 26, 8, 0)
-    source = attach(pmbot, BERLIN)
+    source = await attach(pmbot, BERLIN)
 
     await asyncio.gather(*(pmbot.services.scheduler.run_due(["test"]) for _ in range(5)))
 
@@ -129,7 +132,7 @@ async def test_concurrent_sweeps_claim_each_occurrence_once(pmbot: Harness) -> N
 
 async def test_an_occurrence_missed_within_the_grace_window_runs_once_late(pmbot: Harness) -> None:
     pmbot.clock.current = utc(2026, 11, 26, 11, 0)  # three hours after 09:00 Berlin
-    source = attach(pmbot, BERLIN)
+    source = await attach(pmbot, BERLIN)
 
     await pmbot.services.scheduler.run_due(["test"])
 
@@ -143,7 +146,7 @@ async def test_an_occurrence_older_than_the_grace_window_is_skipped_and_logged_o
     pmbot: Harness, caplog: pytest.LogCaptureFixture
 ) -> None:
     pmbot.clock.current = utc(2026, 11, 26, 15, 0)  # seven hours after 09:00 Berlin
-    source = attach(pmbot, BERLIN)
+    source = await attach(pmbot, BERLIN)
 
     with caplog.at_level(logging.WARNING, logger="bot.scheduler"):
         await pmbot.services.scheduler.run_due(["test"])
@@ -156,7 +159,7 @@ async def test_an_occurrence_older_than_the_grace_window_is_skipped_and_logged_o
 
 
 async def test_declared_schedules_become_cron_jobs_in_their_zones(pmbot: Harness) -> None:
-    attach(pmbot, BERLIN, NEW_YORK)
+    await attach(pmbot, BERLIN, NEW_YORK)
 
     await pmbot.services.scheduler.sync_schedules()
 
@@ -177,7 +180,7 @@ async def test_the_grace_window_is_a_setting(fake: FakeSlack, database_url: str)
     )
     pmbot = await build_harness(fake, database_url, FakeClock(utc(2026, 11, 26, 11, 0)), settings=settings)
     try:
-        source = attach(pmbot, BERLIN)  # three hours after 09:00 Berlin: past a two-hour window
+        source = await attach(pmbot, BERLIN)  # three hours after 09:00 Berlin: past a two-hour window
 
         await pmbot.services.scheduler.run_due(["test"])
 

@@ -41,7 +41,6 @@ CHECKLIST_DAYS = 7  # checklist items due within this many days are listed (and 
 UPCOMING_LAUNCH_DAYS = 30  # launches dated within this many days are listed
 
 
-
 @dataclass(frozen=True)
 class YourProposal:
     """One of the person's open proposals, and the approvers whose vote it still waits for."""

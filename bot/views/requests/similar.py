@@ -96,10 +96,7 @@ def possible_duplicates(number: int, suggestions: list[Suggestion]) -> list[Bloc
     """On the triage card: "Possible duplicates: REQ-12 (Accepted · 14 +1s)" and one-click buttons."""
     if not suggestions:
         return []
-    listed = ", ".join(
-        f"{s.ref} {text.escaped(s.title, 60)} ({' · '.join(_facts(s))})"
-        for s in suggestions
-    )
+    listed = ", ".join(f"{s.ref} {text.escaped(s.title, 60)} ({' · '.join(_facts(s))})" for s in suggestions)
     buttons = [
         ButtonElement(text=f"Mark duplicate of {s.ref}", action_id=ids.MARK_DUPLICATE_OF, value=str(s.number))
         for s in suggestions
