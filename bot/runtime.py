@@ -120,7 +120,8 @@ def build_services(settings: Settings, *, clock: Clock | None = None) -> Service
     home = HomeService(db, permissions, clock, directory)
     launch_templates = LaunchTemplates(db, writer, permissions, clock)
     launches = LaunchService(db, writer, permissions, clock, directory, launch_templates)
-    digest_content = DigestContentService(db, clock, workspace_urls=WorkspaceUrls(client))
+    workspace_urls = WorkspaceUrls(client)
+    digest_content = DigestContentService(db, clock, workspace_urls=workspace_urls)
     grace = timedelta(hours=settings.SCHEDULE_GRACE_HOURS)
     retention = build_retention(settings, writer, clock)
     scheduler = Scheduler(
@@ -135,7 +136,7 @@ def build_services(settings: Settings, *, clock: Clock | None = None) -> Service
             client, requests, workspace, similar, ProblemReports(db, writer, clock, permissions)
         ).table(),
         **NoticeDeliveries(client, clock, gather_seconds=settings.NOTICE_GATHER_SECONDS).table(),
-        **RoadmapDeliveries(client, roadmap, db, writer).table(),
+        **RoadmapDeliveries(client, roadmap, db, writer, workspace_urls).table(),
         **HomeDeliveries(client, home, permissions, clock).table(),
         **LaunchDeliveries(client, launches, writer, clock, directory).table(),
         **LaunchReminderDeliveries(client, db, clock, launches).table(),

@@ -94,6 +94,18 @@ def first_sentence(text: str, limit: int) -> str:
     return at_word.rstrip(" ,;:-") + ELLIPSIS
 
 
+def after_first_sentence(text: str) -> str:
+    """What follows the sentence `first_sentence` takes (the first of the first non-empty line)."""
+    lines = text.splitlines()
+    first = next((index for index, line in enumerate(lines) if line.strip()), len(lines))
+    if first == len(lines):
+        return ""
+    line = lines[first].strip()
+    end = _SENTENCE_END.search(line)
+    rest_of_line = line[end.start() + 1 :] if end else ""
+    return "\n".join([rest_of_line, *lines[first + 1 :]]).strip()
+
+
 def truncate(text: str, limit: int) -> str:
     """Cut `text` to at most `limit` characters, ending with an ellipsis when cut."""
     if len(text) <= limit:

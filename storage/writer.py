@@ -56,6 +56,7 @@ class _Pending:
     work: UnitOfWork[Any]
     deadline: float | None
     attempt: inbox.Attempt | None
+    quiet: bool = False
     future: asyncio.Future[Any] = field(default_factory=lambda: asyncio.get_running_loop().create_future())
 
 
@@ -69,12 +70,15 @@ class Writer:
         self._queue: asyncio.PriorityQueue[tuple[int, int, _Pending]] = asyncio.PriorityQueue()
         self._sequence = itertools.count()
         self._task: asyncio.Task[None] | None = None
-        self._on_commit: list[Callable[[], None]] = []
+        self._on_commit: list[tuple[Callable[[], None], bool]] = []
         self._stopping = False
 
-    def on_commit(self, callback: Callable[[], None]) -> None:
-        """Call `callback` after every successful commit (to wake whoever reads what was written)."""
-        self._on_commit.append(callback)
+    def on_commit(self, callback: Callable[[], None], *, including_quiet: bool = False) -> None:
+        """Call `callback` after every successful commit (to wake whoever reads what was written).
+
+        A batch of only quiet units (see `run`) calls it only when `including_quiet`.
+        """
+        self._on_commit.append((callback, including_quiet))
 
     def start(self) -> None:
         """Start the writing task on the running loop."""
@@ -92,12 +96,20 @@ class Writer:
         await asyncio.gather(self._task, return_exceptions=True)
         self._task = None
 
-    async def run(self, work: UnitOfWork[T], *, timeout: float | None = None) -> T:  # noqa: ASYNC109
+    async def run(
+        self,
+        work: UnitOfWork[T],
+        *,
+        timeout: float | None = None,  # noqa: ASYNC109
+        quiet: bool = False,
+    ) -> T:
         """Run `work(session)` in a write transaction; return its result once committed.
 
         With `timeout`, the unit is dropped (WriteTimedOut) unless its transaction begins within
         that many seconds. The caller's inbox entry, if any, is marked applied in the same
         transaction — or, not recorded yet, inserted as applied (RecordedBefore if its key was).
+        `quiet`: its commit alone calls only the callbacks that asked to hear quiet commits (the
+        outbox's own claim must not wake the outbox, or an idle worker would never sleep).
         """
         attempt = inbox.CURRENT.get()
         if self._task is None or self._stopping:
@@ -108,7 +120,7 @@ class Writer:
         deadline = None if timeout is None else loop.time() + timeout
         if attempt is not None and attempt.record is not None:  # it records the interaction: Slack waits
             deadline = min(deadline or attempt.record.deadline, attempt.record.deadline)
-        pending = _Pending(work, deadline, attempt)
+        pending = _Pending(work, deadline, attempt, quiet)
         self._queue.put_nowait((0 if deadline is not None else 1, next(self._sequence), pending))
         return await pending.future
 
@@ -144,8 +156,10 @@ class Writer:
                     pending.future.set_exception(inbox.RecordedBefore())
             else:
                 _settle(pending, result, None)
-        for callback in self._on_commit:
-            callback()  # callbacks only set flags; they must not raise
+        quiet = all(pending.quiet for pending in batch)
+        for callback, including_quiet in self._on_commit:
+            if including_quiet or not quiet:
+                callback()  # callbacks only set flags; they must not raise
 
     async def _run_batch(self, batch: list[_Pending]) -> list[Any]:
         recorded: dict[int, inbox.Attempt] = {}  # attempts whose entry this transaction inserts

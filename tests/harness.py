@@ -224,5 +224,5 @@ async def build_harness(
     await services.start()
     http = httpx.AsyncClient(transport=httpx.ASGITransport(app=web), base_url="http://pmbot.test")
     harness = Harness(fake=fake, services=services, web=web, http=http, clock=clock)
-    services.writer.on_commit(harness.notify_commit)
+    services.writer.on_commit(harness.notify_commit, including_quiet=True)
     return harness

@@ -15,6 +15,9 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
+from playwright.sync_api import Browser, Playwright
+from playwright.sync_api import Error as PlaywrightError
+
 CHROMIUM = "/usr/bin/chromium"  # Debian's package; nothing is downloaded at run time
 CHROMIUM_ARGS = [
     "--headless",
@@ -26,6 +29,34 @@ CHROMIUM_ARGS = [
     "--no-first-run",
 ]
 READY_LINE = "pmbot playground: "
+# Chromium starts in about 2 s here, far longer on a starved machine; Playwright's own wait is
+# 180 s, which made a browser that would never start cost three minutes before saying so.
+LAUNCH_TIMEOUT_MS = 60_000
+
+
+class ChromiumDidNotStart(RuntimeError):
+    """The browser the playground's tests drive could not be started: says why, in one line."""
+
+
+def launch_chromium(
+    driver: Playwright, executable: str = CHROMIUM, *, timeout_ms: float = LAUNCH_TIMEOUT_MS
+) -> Browser:
+    """Headless Chromium, or ChromiumDidNotStart within `timeout_ms` saying what it printed."""
+    if not Path(executable).exists():
+        raise ChromiumDidNotStart(f"{executable} is missing: `apt-get install -y chromium` (.ci/run does it)")
+    try:
+        return driver.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS, timeout=timeout_ms)
+    except PlaywrightError as error:
+        said = _browser_errors(error.message) or "nothing"
+        raise ChromiumDidNotStart(
+            f"{executable} did not start within {timeout_ms / 1000:.0f} s; it printed: {said}"
+        ) from None
+
+
+def _browser_errors(log: str) -> str:
+    """What the browser wrote to stderr, from Playwright's launch log (`[pid=N][err] ...` lines)."""
+    lines = [line.partition("[err] ")[2] for line in log.splitlines() if line.startswith("[pid=")]
+    return " / ".join(dict.fromkeys(line.strip() for line in lines if line.strip()))
 
 
 @dataclass

@@ -98,7 +98,13 @@ async def test_the_modal_starts_from_the_workspaces_digest_defaults(pmbot: Harne
 async def test_subscribing_again_edits_the_channels_subscription(pmbot: Harness) -> None:
     await subscribe(pmbot, TEAM, user=ALICE, zone=BERLIN)
     [confirmation] = await pmbot.fake.wait_for("chat.postEphemeral")
-    assert confirmation.params["user"] == ALICE and "<#C_TEAM>" in confirmation.params["text"]
+    assert confirmation.params["user"] == ALICE
+    # When it posts, in the zone it was set in, and the next one in the reader's own time.
+    said = confirmation.params["text"]
+    assert said.startswith(
+        f"Saved: <#C_TEAM> gets the digest on Mondays at 09:00 ({BERLIN} time); next: <!date^"
+    )
+    assert "`/digest subscribe` here changes it." in said
 
     await digest(pmbot, "subscribe", channel=TEAM, user=ALICE)
     view = await opened_modal(pmbot)

@@ -85,6 +85,20 @@ async def test_a_slip_moves_the_due_dates_not_set_by_hand_and_is_posted_in_the_t
     assert await audit_actions(pmbot, launch.number) == ["created", "item_redated", "slipped"]
 
 
+async def test_a_slip_counts_only_the_items_still_open(pmbot: Harness) -> None:
+    launch = await create_launch(pmbot, days=30)
+    first, second, third, *_ = await items_of(pmbot, launch.number)
+    await redate_item(pmbot, second.id or 0, in_days(pmbot, 20).isoformat())
+    await tick(pmbot, launch, first.id or 0, user=ALICE)
+    await tick(pmbot, launch, second.id or 0, user=ALICE)
+    await tick(pmbot, launch, third.id or 0, user=ALICE)
+
+    assert await move_date(pmbot, launch.number, in_days(pmbot, 37).isoformat()) == {}
+    await pmbot.settled()
+    [notice] = [m for m in thread(pmbot, launch) if "slipped" in text_of(m)]
+    assert "10 due dates moved with it." in text_of(notice), "done items do not slip"
+
+
 async def test_moving_earlier_is_not_a_slip_and_bad_dates_are_shown_inline(pmbot: Harness) -> None:
     launch = await create_launch(pmbot, days=30)
 

@@ -12,10 +12,13 @@ from tests.launch_steps import (
     LAUNCHES,
     TEAM,
     audit_actions,
+    checklist,
     click,
     create_launch,
     get_launch,
+    groups,
     in_days,
+    items_of,
     launch_said,
     message,
     no_go_form,
@@ -24,6 +27,7 @@ from tests.launch_steps import (
     submit_no_go,
     text_of,
     thread,
+    ticked_in,
     vote,
 )
 from tests.test_launch_dates import move_date
@@ -62,8 +66,13 @@ async def test_every_decider_answering_records_the_result_and_posts_it(pmbot: Ha
     assert [m for m in thread(pmbot, launch) if "NO-GO" in text_of(m)] == [poll]
     assert "*NO-GO*" in text_of(message(pmbot, LAUNCHES, launch.parent_ts or ""))
     assert await audit_actions(pmbot, launch.number) == [
-        "created", "gonogo_opened", "gonogo_go", "gonogo_no_go", "gonogo_decided",
-    ]  # fmt: skip
+        "created",
+        "gonogo_opened",
+        "gonogo_go",
+        "gonogo_no_go",
+        "gonogo_decided",
+        "item_ticked",
+    ]  # fmt: skip  (a no-go is decided too: the checklist's "Go / no-go decided" is ticked)
 
 
 async def test_only_deciders_answer_once_and_the_owner_may_close_early(pmbot: Harness) -> None:
@@ -182,3 +191,26 @@ async def test_a_launch_made_after_a_no_go_shows_that_poll_as_past(pmbot: Harnes
     await pmbot.settled()
     launched = text_of(message(pmbot, LAUNCHES, launch.parent_ts or ""))
     assert "*Go / no-go:* *NO-GO* ⛔ at poll 1, before it launched" in launched
+
+
+def ticked_on_the_checklist(pmbot: Harness, launch: object) -> set[str]:
+    shown = [group for found in checklist(pmbot, launch) for group in groups(found)]
+    return {value for group in shown for value in ticked_in(group)}
+
+
+async def test_a_decided_poll_ticks_the_go_no_go_item_and_a_new_poll_unticks_it(pmbot: Harness) -> None:
+    launch = await create_launch(pmbot, deciders=[BOB, CAROL])
+    [item] = [item for item in await items_of(pmbot, launch.number) if item.title == "Go / no-go decided"]
+    assert "is open" in await launch_said(pmbot, "gonogo LCH-1")
+    await vote(pmbot, ids.LAUNCH_GO, launch, 1, user=BOB)
+    assert await vote(pmbot, ids.LAUNCH_GO, launch, 1, user=CAROL) == "Everyone answered: go."
+    await pmbot.settled()
+
+    [decided] = [i for i in await items_of(pmbot, launch.number) if i.id == item.id]
+    assert decided.done and decided.done_by == CAROL, "the answer that decided it ticks it"
+    assert str(item.id) in ticked_on_the_checklist(pmbot, launch)
+
+    assert "poll 2" in await launch_said(pmbot, "gonogo LCH-1")  # the new poll decides again
+    await pmbot.settled()
+    [reopened] = [i for i in await items_of(pmbot, launch.number) if i.id == item.id]
+    assert not reopened.done and str(item.id) not in ticked_on_the_checklist(pmbot, launch)

@@ -16,7 +16,7 @@ from tests.harness import ADMIN, ALICE, BOB, CAROL, DAVE, FakeClock, Harness, bu
 from tests.roadmap_steps import APPROVALS, get_request, posts_to, propose, propose_add, vote
 from tests.slack_limits import problems_in_message
 from tests.test_notice_week import caught_up, later, stored
-from tests.test_triage import click_card, dm_text, dms_to, pick_original
+from tests.test_triage import click_card, dm_text, dms_to, open_modal, pick_original
 
 TRIAGER = CAROL
 
@@ -199,3 +199,44 @@ async def test_a_change_undone_within_the_window_tells_no_one_and_one_request_is
     assert {user: len(dms_to(gathering, user)) for user in told} == told, [
         dm_text(call) for user in told for call in dms_to(gathering, user)[told[user] :]
     ]
+
+
+async def ask(pmbot: Harness, number: int, question: str) -> None:
+    view = await open_modal(pmbot, ids.NEED_INFO, number, user=TRIAGER)
+    values = {ids.QUESTION: {ids.VALUE: payloads.plain_text(question)}}
+    response = await pmbot.submit(
+        ids.NEED_INFO_MODAL, values, user=TRIAGER, private_metadata=view["private_metadata"]
+    )
+    assert response.status_code == 200
+
+
+async def test_a_status_put_back_within_the_window_tells_no_one(gathering: Harness) -> None:
+    await gathering.set_intake(triagers=[TRIAGER])
+    await gathering.file("Export invoices as PDF", user=BOB)
+    await later(gathering, minutes=5)
+    await click_card(gathering, ids.ACCEPT, 1, user=TRIAGER)
+    await stored(gathering, 1, RequestStatus.ACCEPTED)
+    await later(gathering, seconds=91)
+    told = len(dms_to(gathering, BOB))
+
+    # Accepted → Needs info → Accepted within the window: it ends where it started.
+    await ask(gathering, 1, "Which invoices?")
+    await stored(gathering, 1, RequestStatus.NEEDS_INFO)
+    await click_card(gathering, ids.ACCEPT, 1, user=TRIAGER)
+    await stored(gathering, 1, RequestStatus.ACCEPTED)
+    await later(gathering, seconds=91)
+    await later(gathering, minutes=10)
+    assert [dm_text(call) for call in dms_to(gathering, BOB)[told:]] == []
+
+    # The same round trip beside a real change: only the real change is said.
+    await click_card(gathering, ids.ASSIGN, 1, user=TRIAGER, selected_user=DAVE, action_type="users_select")
+    await stored(gathering, 1, RequestStatus.ACCEPTED, assignee=DAVE)
+    await ask(gathering, 1, "Which invoices?")
+    await stored(gathering, 1, RequestStatus.NEEDS_INFO)
+    await click_card(gathering, ids.ACCEPT, 1, user=TRIAGER)
+    await stored(gathering, 1, RequestStatus.ACCEPTED)
+    await later(gathering, seconds=91)
+    await later(gathering, minutes=10)
+    [assigned] = [dm_text(call) for call in dms_to(gathering, BOB)[told:]]
+    assert f"assigned *REQ-1* Export invoices as PDF to <@{DAVE}>." in assigned
+    assert "Needs info" not in assigned and "Which invoices?" not in assigned

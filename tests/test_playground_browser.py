@@ -11,7 +11,7 @@ import pytest
 from playwright.sync_api import Browser, Page, expect, sync_playwright
 
 from bot.playground import sample
-from tests.playground_process import CHROMIUM, CHROMIUM_ARGS, Playground, playground
+from tests.playground_process import ChromiumDidNotStart, Playground, launch_chromium, playground
 
 SCREENSHOT = Path(__file__).resolve().parent.parent / "docs" / "playground.png"
 # Start-up to a usable page is under 3 s of wall time on an idle machine (see README); on a
@@ -24,10 +24,11 @@ expect.set_options(timeout=WAIT_MS)
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Browser]:
-    if not Path(CHROMIUM).exists():
-        pytest.fail(f"{CHROMIUM} is missing: `apt-get install -y chromium` (.ci/run does it)")
     with sync_playwright() as driver:
-        chromium = driver.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            chromium = launch_chromium(driver)
+        except ChromiumDidNotStart as error:
+            pytest.fail(str(error), pytrace=False)
         yield chromium
         chromium.close()
 

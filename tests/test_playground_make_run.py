@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import sys
+import time
 from pathlib import Path
 
 import httpx
 
 from bot.playground.make_run import slack_credentials_given
-from tests.playground_process import free_port, running_until_ready
+from tests.playground_process import cpu_seconds, free_port, running_until_ready
 
 NO_CREDENTIALS = (
     "no Slack credentials: the playground is at http://127.0.0.1:{port}/ — see README to connect to Slack"
@@ -36,3 +37,19 @@ def test_a_credential_in_dotenv_or_the_environment_means_serve(tmp_path: Path, m
     (tmp_path / ".env").unlink()
     monkeypatch.setenv("SLACK_BOT_TOKEN", "xoxb-set-but-maybe-wrong")
     assert slack_credentials_given()
+
+
+IDLE_SETTLE_SECONDS = 2.0  # the example's first deliveries finish
+IDLE_WINDOW_SECONDS = 4.0
+IDLE_CPU_SHARE = 0.05  # idle means waiting on timers, not polling: a busy loop takes a whole core
+
+
+def test_an_idle_playground_uses_almost_no_cpu(tmp_path: Path) -> None:
+    port = free_port()
+    command = [sys.executable, "-m", "bot.playground.make_run"]
+    with running_until_ready(tmp_path, command, port, NO_CREDENTIALS.format(port=port)) as started:
+        time.sleep(IDLE_SETTLE_SECONDS)
+        before = cpu_seconds(started.process.pid)
+        time.sleep(IDLE_WINDOW_SECONDS)
+        used = cpu_seconds(started.process.pid) - before
+    assert used < IDLE_CPU_SHARE * IDLE_WINDOW_SECONDS, f"{used:.2f} s of CPU in {IDLE_WINDOW_SECONDS} s idle"

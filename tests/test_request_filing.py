@@ -6,6 +6,8 @@ import asyncio
 import json
 from datetime import date, timedelta
 
+import pytest
+
 from bot.views import ids
 from storage import requests as queries
 from tests.fakes import payloads
@@ -184,7 +186,8 @@ async def test_message_shortcut_files_for_the_original_asker_and_replies_in_thre
     title_input = view["blocks"][0]["element"]
     assert title_input["initial_value"] == "Can we get SSO?"  # the first sentence
     description_input = view["blocks"][1]["element"]
-    assert description_input["initial_value"] == "Can we get SSO? cc <@U_CAROL> <3"  # whole, decoded
+    # The rest of the message, decoded: what became the title is not said twice.
+    assert description_input["initial_value"] == "cc <@U_CAROL> <3"
     response = await pmbot.submit(
         ids.REQUEST_MODAL, modal_values(title="SSO"), user=ALICE, private_metadata=view["private_metadata"]
     )
@@ -196,6 +199,27 @@ async def test_message_shortcut_files_for_the_original_asker_and_replies_in_thre
     [reply] = await pmbot.fake.wait_for("chat.postMessage", where=lambda call: call.params.get("thread_ts"))
     assert (reply.params["channel"], reply.params["thread_ts"]) == ("C_SALES", "1700000100.000200")
     assert "Filed as *REQ-1*" in reply.params["text"]
+
+
+@pytest.mark.parametrize(
+    ("said", "title", "description"),
+    [
+        ("The export button is hidden on mobile", "The export button is hidden on mobile", None),
+        ("Export is broken!\n\nSteps: open it. Click.", "Export is broken!", "Steps: open it. Click."),
+        ("x " * 120, "x " * 48 + "x…", ("x " * 120).strip()),  # a cut title: the whole text stays
+    ],
+)
+async def test_the_shortcut_description_holds_what_the_title_does_not(
+    pmbot: Harness, said: str, title: str, description: str | None
+) -> None:
+    shortcut = payloads.message_shortcut(
+        SECRET, callback_id=ids.FILE_AS_REQUEST, message={"user": BOB, "text": said}, user_id=ALICE
+    )
+    await pmbot.send(shortcut)
+    [opened] = await pmbot.fake.wait_for("views.open")
+    blocks = opened.params["view"]["blocks"]
+    assert blocks[0]["element"]["initial_value"] == title
+    assert blocks[1]["element"].get("initial_value") == description
 
 
 async def test_shortcut_in_a_channel_closed_to_pmbot_tells_the_filer_privately(pmbot: Harness) -> None:

@@ -41,9 +41,10 @@ from tests.roadmap_steps import (
 from tests.slack_limits import problems_in_message, problems_in_view
 
 DAVE, ERIN = "U_DAVE", "U_ERIN"
+WORKSPACE_URL = "https://acme.slack.com/"  # the fake Slack's auth.test
 PENDING_BUTTONS = [ids.APPROVE, ids.REJECT, ids.REQUEST_CHANGES, ids.WITHDRAW]
 VOTE_BUTTONS = [ids.APPROVE, ids.REJECT, ids.REQUEST_CHANGES]  # an approver's own copy
-PROPOSER_BUTTONS = [ids.WITHDRAW]  # the proposer's own copy, their confirmation
+PROPOSER_BUTTONS = [ids.WITHDRAW]  # the proposer's own copy, when no approvals channel has the card
 APPLIED = "Approved: CHG-{n} is on the roadmap now."
 ONE_MORE = "Approved; 1 more approval needed."
 
@@ -61,7 +62,7 @@ async def cards_at(pmbot: Harness, number: int, targets: list[str]) -> set[tuple
         mine = (
             PENDING_BUTTONS
             if channel == APPROVALS
-            else PROPOSER_BUTTONS
+            else ([] if APPROVALS in targets else PROPOSER_BUTTONS)  # with a channel: a link, no copy
             if channel == ALICE
             else VOTE_BUTTONS
         )
@@ -85,37 +86,52 @@ async def test_quorum_of_two_of_three_applies_at_the_second_approval_updating_ev
     await propose_add(pmbot, "Global search")
     posted = await cards_at(pmbot, 1, [APPROVALS, BOB, CAROL, ADMIN, ALICE])
     await pmbot.settled()
+    # The card is in the approvals channel: the proposer reads where it is, not a copy of it.
+    posts = card_calls(pmbot, 1, "chat.postMessage")
+    [confirmation] = [call for call in posts if call.params["channel"] == ALICE]
+    [channel_card] = [call for call in posts if call.params["channel"] == APPROVALS]
+    link = f"{WORKSPACE_URL}archives/{APPROVALS}/p{channel_card.response['ts'].replace('.', '')}"
+    assert shown(confirmation).endswith(
+        f"You proposed *CHG-1* Add “Global search”. Approvers vote on <{link}|its card> in <#{APPROVALS}>; "
+        "you can withdraw it there. You will hear here when it is decided."
+    )
+    assert len(confirmation.params["blocks"]) == 1 and problems_in_message(confirmation.params) == []
+    cards = {spot for spot in posted if spot[0] != confirmation.response["channel"]}
 
     assert await vote(pmbot, ids.APPROVE, 1, BOB) == ONE_MORE
     await pmbot.settled()
     assert await roadmap_items(pmbot) == []
     first = card_calls(pmbot, 1)
-    assert len(first) == 5 and where(first) == posted
+    assert len(first) == 4 and where(first) == cards, "the proposer's DM is not a copy to update"
     for call in first:
         assert "approved by <@U_BOB> (1/2)" in shown(call)
         assert "can still vote: <@U_ADMIN> <@U_CAROL>" in shown(call)
-        channel = call.params["channel"]
-        mine = (
-            PENDING_BUTTONS
-            if channel == APPROVALS
-            else PROPOSER_BUTTONS
-            if channel == "D" + ALICE
-            else VOTE_BUTTONS
-        )
+        mine = PENDING_BUTTONS if call.params["channel"] == APPROVALS else VOTE_BUTTONS
         assert buttons(call) == mine and problems_in_message(call.params) == []
 
     assert await vote(pmbot, ids.APPROVE, 1, CAROL) == APPLIED.format(n=1)
     await pmbot.settled()
     [item] = await roadmap_items(pmbot)
     assert (item.title, item.horizon, item.status) == ("Global search", "next", "planned")
-    final = card_calls(pmbot, 1)[5:]
-    assert len(final) == 5 and where(final) == posted
+    final = card_calls(pmbot, 1)[4:]
+    assert len(final) == 4 and where(final) == cards
     for call in final:
         assert "Approved and applied" in shown(call) and "(2/2)" in shown(call)
         assert buttons(call) == []
     assert len(card_calls(pmbot, 1, "chat.postMessage")) == 5, "cards are updated, never posted again"
     [told] = notices_to(pmbot, ALICE)
     assert "CHG-1" in told.params["text"] and "approved" in told.params["text"]
+
+
+async def test_without_an_approvals_channel_the_proposer_keeps_a_copy_to_withdraw(pmbot: Harness) -> None:
+    await set_policy(pmbot, [BOB, CAROL], required=1, channels=False)
+    await propose_add(pmbot, "Global search")
+    await cards_at(pmbot, 1, [BOB, CAROL, ALICE])
+    await pmbot.settled()
+    assert await vote(pmbot, ids.WITHDRAW, 1, ALICE) == "You withdrew CHG-1."
+    await pmbot.settled()
+    updated = {call.params["channel"] for call in card_calls(pmbot, 1)}
+    assert updated == {"D" + BOB, "D" + CAROL, "D" + ALICE}, "every copy says it was withdrawn"
 
 
 async def test_five_approvers_clicking_at_once_apply_and_announce_exactly_once(pmbot: Harness) -> None:

@@ -232,6 +232,15 @@ async def test_help_lists_every_subcommand(pmbot: Harness) -> None:
         assert usage in shown
 
 
+async def test_help_shows_the_admins_lines_only_to_an_admin(pmbot: Harness) -> None:
+    to_alice = texts(await roadmap(pmbot, "help", user=ALICE))
+    assert "`/roadmap propose`" in to_alice and "`/roadmap help`" in to_alice
+    assert "`/roadmap settings`" not in to_alice and "(admins)" not in to_alice
+
+    to_admin = texts(await roadmap(pmbot, "help", user=ADMIN))
+    assert "`/roadmap settings` — approvers, quorum, expiry and channels (admins)" in to_admin
+
+
 async def open_propose_modal(pmbot: Harness, via_button: bool) -> dict[str, Any]:
     before = len(pmbot.fake.calls_to("views.open"))
     if via_button:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from functools import partial
+from typing import Any
 
 from slack_sdk.web.async_client import AsyncWebClient
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -10,13 +11,20 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.deliveries.worker import Delivery, GiveUp
 from bot.errors import NotFound
 from bot.services import outbox_kinds
+from bot.services.digests.content import permalink
 from bot.services.notifications.policy import announcement_channel
 from bot.services.roadmap.reads import ProposalView
 from bot.services.roadmap.service import RoadmapService
 from bot.services.roadmap.transitions import ProposalMove, moves_for, roles_of
 from bot.views.common import as_dicts
 from bot.views.roadmap.approval_card import approval_card, change_summary
-from bot.views.roadmap.notices import announcement_message, outcome_message, reminder_message
+from bot.views.roadmap.notices import (
+    announcement_message,
+    outcome_message,
+    proposed_message,
+    reminder_message,
+)
+from bot.workspace_url import WorkspaceUrls
 from storage.db import Database
 from storage.models import Proposal
 from storage.outbox import ClaimedJob
@@ -27,11 +35,19 @@ from storage.writer import UnitOfWork, Writer
 class RoadmapDeliveries:
     """Keeps every copy of an approval card current and tells people about decisions."""
 
-    def __init__(self, client: AsyncWebClient, roadmap: RoadmapService, db: Database, writer: Writer) -> None:
+    def __init__(
+        self,
+        client: AsyncWebClient,
+        roadmap: RoadmapService,
+        db: Database,
+        writer: Writer,
+        workspace_urls: WorkspaceUrls,
+    ) -> None:
         self._client = client
         self._roadmap = roadmap
         self._db = db
         self._writer = writer
+        self._workspace_urls = workspace_urls
 
     def table(self) -> dict[str, Delivery]:
         """The deliveries by job kind, for the outbox worker."""
@@ -44,30 +60,41 @@ class RoadmapDeliveries:
 
     async def sync_cards(self, job: ClaimedJob) -> UnitOfWork[None] | None:
         """Post the card where it is missing (channel, each approver, the proposer's confirmation)
-        and update it where it is; each person's copy carries only their moves."""
+        and update it where it is; each person's copy carries only their moves. With the card in a
+        channel, the proposer's confirmation is a short DM linking to it, posted once."""
         view = await self._view(job)
         fallback = f"{view.proposal.ref}: {change_summary(view)}"
         async with self._db.read() as session:
-            posted = {message.target: message for message in await list_messages(session, view.proposal)}
+            posted = {m.target: (m.channel_id, m.ts) for m in await list_messages(session, view.proposal)}
             policy = await get_policy(session, job.team_id)
         channel = policy.approvals_channel_id
+        proposer = view.proposal.proposer_id
         targets = [channel] if channel else []
-        targets += [user for user in view.approver_ids if user != view.proposal.proposer_id]
-        targets.append(view.proposal.proposer_id)
+        targets += [user for user in view.approver_ids if user != proposer]
+        if not channel:
+            targets.append(proposer)
         for target in dict.fromkeys([*targets, *posted]):
+            if channel and target == proposer:
+                continue  # its short DM is not a copy: the card in the channel is kept current
             blocks = as_dicts(approval_card(view, None if target == channel else _moves_of(view, target)))
-            message = posted.get(target)
-            if message is not None:
-                await self._client.chat_update(
-                    channel=message.channel_id, ts=message.ts, text=fallback, blocks=blocks
-                )
+            if target in posted:
+                channel_id, ts = posted[target]
+                await self._client.chat_update(channel=channel_id, ts=ts, text=fallback, blocks=blocks)
                 continue
-            answer = await self._client.chat_postMessage(channel=target, text=fallback, blocks=blocks)
-            # Stored at once: should a later post of this job fail, this one is not posted again.
-            await self._writer.run(
-                partial(_remember, view.proposal, [(target, answer["channel"], answer["ts"])])
-            )
+            posted[target] = await self._post(view.proposal, target, fallback, blocks)
+        if channel and proposer not in posted:
+            link = permalink(await self._workspace_urls.url(job.team_id), *posted[channel])
+            said, blocks = proposed_message(view, channel, link)
+            await self._post(view.proposal, proposer, said, as_dicts(blocks))
         return None
+
+    async def _post(
+        self, proposal: Proposal, target: str, fallback: str, blocks: list[dict[str, Any]]
+    ) -> tuple[str, str]:
+        answer = await self._client.chat_postMessage(channel=target, text=fallback, blocks=blocks)
+        # Stored at once: should a later post of this job fail, this one is not posted again.
+        await self._writer.run(partial(_remember, proposal, target, answer["channel"], answer["ts"]))
+        return answer["channel"], answer["ts"]
 
     async def tell_outcome(self, job: ClaimedJob) -> None:
         """DM the proposer what became of the proposal."""
@@ -108,6 +135,5 @@ def _moves_of(view: ProposalView, user_id: str) -> list[ProposalMove]:
     return moves_for(view.proposal.status, roles)
 
 
-async def _remember(proposal: Proposal, posts: list[tuple[str, str, str]], session: AsyncSession) -> None:
-    for target, channel_id, ts in posts:
-        await record_message(session, proposal, target, channel_id, ts)
+async def _remember(proposal: Proposal, target: str, channel_id: str, ts: str, session: AsyncSession) -> None:
+    await record_message(session, proposal, target, channel_id, ts)

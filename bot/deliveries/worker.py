@@ -168,7 +168,8 @@ class OutboxWorker:
         refresh = time.monotonic() - self._refreshed_at >= SHARED_STATE_REFRESH_SECONDS
         try:
             jobs, shared = await self._writer.run(
-                partial(_claim, now=now, limit=limit, lease=self._lease, with_shared_state=refresh)
+                partial(_claim, now=now, limit=limit, lease=self._lease, with_shared_state=refresh),
+                quiet=True,
             )
         except Exception as error:  # a database hiccup must not end delivery for good
             log.warning("could not claim outbox jobs: %s", type(error).__name__)

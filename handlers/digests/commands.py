@@ -24,7 +24,7 @@ from bot.views import ids, limits
 from bot.views.common import as_dicts, option
 from bot.views.digests.message import digest_message
 from bot.views.digests.modal import SKIP_QUIET, digest_modal
-from bot.views.digests.replies import help_blocks, subscriptions_blocks
+from bot.views.digests.replies import help_blocks, subscribed_text, subscriptions_blocks
 from handlers.modals import open_then_fill
 from handlers.payload import who
 
@@ -113,7 +113,7 @@ async def save_subscription(
     team_id, user_id = who(context)
     channel_id = json.loads(view.get("private_metadata") or "{}").get("channel", "")
     try:
-        await services.digests.subscribe(
+        saved = await services.digests.subscribe(
             team_id, channel_id, user_id, subscription_form(view["state"]["values"])
         )
     except InvalidInput as invalid:
@@ -123,7 +123,7 @@ async def save_subscription(
         await ack(response_action="errors", errors={form.WEEKDAY: refused.message})
         return
     await ack()
-    await _confirm(client, channel_id, user_id)
+    await _confirm(client, channel_id, user_id, subscribed_text(saved))
 
 
 def subscription_form(state: State) -> SubscriptionForm:
@@ -152,10 +152,7 @@ def _value(state: State, block_id: str) -> dict[str, Any]:
     return state.get(block_id, {}).get(ids.VALUE, {})
 
 
-async def _confirm(client: AsyncWebClient, channel_id: str, user_id: str) -> None:
-    said = (
-        f"Saved: {text.channel(channel_id)} gets a weekly digest. `/digest list` shows when it goes out next."
-    )
+async def _confirm(client: AsyncWebClient, channel_id: str, user_id: str, said: str) -> None:
     try:
         await client.chat_postEphemeral(channel=channel_id, user=user_id, text=said)
     except SlackApiError:

@@ -138,8 +138,8 @@ async def open_modal_from_message(
 ) -> None:
     """The "File as request" message shortcut: a modal pre-filled from the message.
 
-    The title is the message's first sentence with people named; the description is the whole
-    message, its user mentions kept (they stay live mentions on the card)."""
+    The title is the message's first sentence with people named; the description is the rest of
+    the message, its user mentions kept (they stay live mentions on the card)."""
     await ack()
     message = shortcut.get("message", {})
     body = text.neutralise_markup(message.get("text", ""), keep_users=True)
@@ -153,7 +153,9 @@ async def open_modal_from_message(
         "permalink": _permalink(shortcut.get("team", {}).get("domain"), channel_id, message.get("ts", "")),
         "response_url": shortcut.get("response_url"),
     }
-    draft = RequestDraft(title=title, description=text.truncate(body, DESCRIPTION_MAX))
+    # The description holds what the title does not; a title cut short leaves the whole text there.
+    rest = body.strip() if title.endswith(text.ELLIPSIS) else text.after_first_sentence(body)
+    draft = RequestDraft(title=title, description=text.truncate(rest, DESCRIPTION_MAX))
     await client.views_open(
         trigger_id=shortcut["trigger_id"], view=request_modal(draft, RequestModalMetadata(source=source))
     )

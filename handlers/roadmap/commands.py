@@ -16,26 +16,15 @@ from bot.errors import NotFound, PmbotError
 from bot.runtime import Services
 from bot.services.roadmap import proposals as form
 from bot.views import ids
-from bot.views.common import as_dicts, option, section
+from bot.views.common import as_dicts, option
 from bot.views.limits import SELECT_OPTIONS
 from bot.views.roadmap.overview import item_blocks, pending_blocks, roadmap_blocks
 from bot.views.roadmap.policy_modal import policy_modal
 from bot.views.roadmap.proposal_modal import proposal_modal
+from bot.views.roadmap.replies import help_blocks
 from handlers.modals import open_then_fill
 from handlers.replies import modal_errors
 from handlers.roadmap import forms as roadmap_forms
-
-USAGE = "\n".join(
-    [
-        "*pmbot roadmap*",
-        "`/roadmap` — the roadmap, by horizon, with a button to share it",
-        "`/roadmap RM-4` or `/roadmap <words>` — one item and its history",
-        "`/roadmap propose` — propose a change (approvers decide)",
-        "`/roadmap pending` — proposals waiting for votes, and whose vote is missing",
-        "`/roadmap settings` — approvers, quorum, expiry and channels (admins)",
-        "`/roadmap help` — this help",
-    ]
-)
 
 
 def register(app: AsyncApp) -> None:
@@ -65,7 +54,7 @@ async def route_roadmap_command(
         case "":
             await ack(blocks=as_dicts(roadmap_blocks(await services.roadmap.roadmap(team_id))))
         case "help":
-            await ack(blocks=as_dicts([section(USAGE)]))
+            await ack(blocks=as_dicts(help_blocks(admin=await _is_admin(context, services))))
         case "propose":
             await ack()
             await client.views_open(trigger_id=command["trigger_id"], view=proposal_modal())
@@ -75,15 +64,19 @@ async def route_roadmap_command(
         case "settings":
             await open_policy(ack, command["trigger_id"], client, respond, context, services)
         case _:
-            await show_item(ack, team_id, typed, services)
+            await show_item(ack, context, typed, services)
 
 
-async def show_item(ack: AsyncAck, team_id: str, typed: str, services: Services) -> None:
+async def _is_admin(context: AsyncBoltContext, services: Services) -> bool:
+    return await services.permissions.is_admin(context.team_id or "", context.user_id or "")
+
+
+async def show_item(ack: AsyncAck, context: AsyncBoltContext, typed: str, services: Services) -> None:
     """One item with its history, or what matched nothing."""
     try:
-        view, history = await services.roadmap.item(team_id, typed)
+        view, history = await services.roadmap.item(context.team_id or "", typed)
     except NotFound as missing:
-        await ack(blocks=as_dicts([section(missing.message), section(USAGE)]))
+        await ack(blocks=as_dicts(help_blocks(missing.message, admin=await _is_admin(context, services))))
         return
     await ack(blocks=as_dicts(item_blocks(view, history)))
 

@@ -57,6 +57,11 @@ class SubscriptionView:
     next_at: datetime
 
 
+def _with_next(subscription: DigestSubscription, now: datetime) -> SubscriptionView:
+    at = time(subscription.hour, subscription.minute)
+    return SubscriptionView(subscription, next_weekly(now, subscription.weekday, at, subscription.timezone))
+
+
 def check_form(form: SubscriptionForm) -> None:
     """Raise InvalidInput naming each bad field."""
     errors: dict[str, str] = {}
@@ -112,8 +117,10 @@ class DigestService:
         )
         return form, False
 
-    async def subscribe(self, team_id: str, channel_id: str, user_id: str, form: SubscriptionForm) -> int:
-        """Create or change the channel's subscription (audited); returns its id."""
+    async def subscribe(
+        self, team_id: str, channel_id: str, user_id: str, form: SubscriptionForm
+    ) -> SubscriptionView:
+        """Create or change the channel's subscription (audited); returns it with its next post."""
         check_form(form)
         async with self._db.read() as session:
             current = await queries.get_for_channel(session, team_id, channel_id)
@@ -143,7 +150,10 @@ class DigestService:
 
         subscription_id = await write(self._writer, store)
         await self._changed()
-        return subscription_id
+        saved = DigestSubscription(
+            id=subscription_id, team_id=team_id, channel_id=channel_id, created_by=user_id, **vars(form)
+        )
+        return _with_next(saved, now)
 
     async def unsubscribe(self, team_id: str, channel_id: str, user_id: str) -> None:
         """Stop the channel's digest: its subscriber or an admin (audited)."""
@@ -176,10 +186,7 @@ class DigestService:
         now = self._clock.now()
         async with self._db.read() as session:
             found = await queries.list_subscriptions(session, team_id)
-        return [
-            SubscriptionView(s, next_weekly(now, s.weekday, time(s.hour, s.minute), s.timezone))
-            for s in found
-        ]
+        return [_with_next(s, now) for s in found]
 
     async def preview(self, team_id: str, channel_id: str) -> Digest:
         """Exactly the digest `/digest now` would post in the channel at this moment."""

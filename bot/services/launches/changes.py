@@ -245,8 +245,11 @@ async def move_date(
     )  # fmt: skip
     await out.sync_parent(session, launch, now)
     await out.sync_chunks(session, launch, range(len(split_checklist(items))), now)
+    # The thread hears of the open items only: a done item's date slips nothing.
+    open_moved = sum(1 for item in moved if not item.done)
+    open_kept = sum(1 for item in items if item.due_set_by_hand and not item.done)
     await out.notice(
-        session, launch, action, now, actor=actor_id, moved=len(moved), kept=len(items) - len(moved),
+        session, launch, action, now, actor=actor_id, moved=open_moved, kept=open_kept,
         before=before, after=after, reason=reason or None,
     )  # fmt: skip
     await out.refresh_people(session, launch, items, now)

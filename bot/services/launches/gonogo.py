@@ -14,10 +14,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot import text
 from bot.errors import InvalidInput, NotAllowed, PmbotError
 from bot.services.launches import outbox as out
-from bot.services.launches.reads import ACTIVE, deciders_of
+from bot.services.launches.changes import apply_ticks
+from bot.services.launches.reads import ACTIVE, chunk_of, deciders_of
+from bot.services.launches.templates import GONOGO_ITEM
 from bot.text import plural
 from storage.launches import queries
-from storage.models import GoNoGo, GoNoGoVote, Launch
+from storage.models import GoNoGo, GoNoGoVote, Launch, LaunchItem
 
 SCHEDULE = "pmbot"  # the actor the audit log names when the schedule opens a poll
 NO_GO_REASON = "no_go_reason"  # the reason's block in the no-go modal
@@ -49,6 +51,7 @@ async def open_round(
     await out.record(
         session, launch, actor_id or SCHEDULE, "gonogo_opened", after={"round": launch.gonogo_round}
     )
+    await _mark_gonogo_item(session, launch, False, actor_id or SCHEDULE, now)  # the new poll decides
     await out.sync_poll(session, launch, now)
     await out.sync_parent(session, launch, now)
     await out.refresh_people(session, launch, [], now, *deciders_of(launch))
@@ -136,10 +139,28 @@ async def _decide(
         "gonogo_decided",
         after={"round": launch.gonogo_round, "decision": decision},
     )
+    await _mark_gonogo_item(session, launch, True, actor_id, now)
     # The poll message, updated in place, is where the result is posted (once): no second post.
     await out.sync_poll(session, launch, now)
     await out.sync_parent(session, launch, now)
     await out.refresh_people(session, launch, [], now, *deciders_of(launch))
+
+
+async def _mark_gonogo_item(
+    session: AsyncSession, launch: Launch, done: bool, actor_id: str, now: datetime
+) -> None:
+    """Tick (or untick) the checklist's "Go / no-go decided" items, as a person's tick would."""
+    items = await queries.list_items(session, launch.team_id, launch.id or 0)
+    wanted = [(item, done) for item in items if _is_gonogo_item(item) and item.done != done]
+    if not wanted:
+        return
+    await apply_ticks(session, launch, wanted, actor_id, now)
+    await out.sync_chunks(session, launch, chunk_of(items, {item.id or 0 for item, _ in wanted}), now)
+    await out.refresh_people(session, launch, [item for item, _ in wanted], now)
+
+
+def _is_gonogo_item(item: LaunchItem) -> bool:
+    return item.title.strip().casefold() == GONOGO_ITEM.casefold()
 
 
 def _closed(launch: Launch, round_: int) -> GoNoGoResult:

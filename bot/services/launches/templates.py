@@ -60,6 +60,7 @@ class Template:
     built_in: bool = False
 
 
+GONOGO_ITEM = "Go / no-go decided"  # ticked and unticked by the poll (`gonogo.py`), matched by title
 STANDARD_ITEMS = [
     TemplateItem(-28, "Spec signed off", "Prepare", "product"),
     TemplateItem(-21, "QA plan written", "Prepare", "qa"),
@@ -69,7 +70,7 @@ STANDARD_ITEMS = [
     TemplateItem(-5, "Support briefed", "Get ready", "support"),
     TemplateItem(-5, "Sales enablement done", "Get ready", "sales"),
     TemplateItem(-3, "QA sign-off", "Get ready", "qa"),
-    TemplateItem(-1, "Go / no-go decided", "Get ready", OWNER_ROLE),
+    TemplateItem(-1, GONOGO_ITEM, "Get ready", OWNER_ROLE),
     TemplateItem(0, "Feature flag flipped", "Launch day", "engineering"),
     TemplateItem(0, "Announcement posted", "Launch day", "marketing"),
     TemplateItem(1, "Post-launch monitoring", "After launch", "engineering"),

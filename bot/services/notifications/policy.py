@@ -4,8 +4,9 @@
   is told of a status that changed, an assignment, its shipping, or its plan moving (horizon, date).
 - A person's notices are gathered in one outbox job: those that arrive within the gathering window
   (`NOTICE_GATHER_SECONDS`) of the first go out as one DM ("3 updates on your requests").
-- A person's gathered notices about one request that end where they started (assigned to Carol,
-  then back to Dana) are dropped: nothing changed for them, so nothing is said.
+- A person's gathered notices about one request that end where they started are dropped: an
+  assignee put back (assigned to Carol, then back to Dana), a status put back (Accepted, Needs
+  info, Accepted again), each on its own, while whatever else changed is still said.
 - A decided proposal is announced in the announcements channel only when that is not the channel
   its card is in: there the updated card is the announcement.
 """
@@ -61,22 +62,28 @@ def notices_of(payload: dict[str, Any]) -> list[dict[str, Any]]:
 
 
 def _without_undone(notices: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Drop each request's notices whose changes, taken together, left it as it was."""
+    """Drop each request's changes that, taken together, were put back as they were."""
     by_request: dict[Any, list[dict[str, Any]]] = {}
     for notice in notices:
         by_request.setdefault(notice.get("request_id"), []).append(notice)
-    undone = {key for key, group in by_request.items() if key is not None and _ends_where_it_started(group)}
-    return [notice for notice in notices if notice.get("request_id") not in undone]
+    undone = [id(notice) for key, group in by_request.items() if key is not None for notice in _undone(group)]
+    return [notice for notice in notices if id(notice) not in undone]
 
 
-def _ends_where_it_started(group: list[dict[str, Any]]) -> bool:
-    if len(group) < 2 or any(notice["action"] in ALWAYS_NEWS - UNDOABLE for notice in group):
-        return False
+def _undone(group: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """One request's notices of a status, or of an assignee, that ended where it started."""
     first, last = group[0], group[-1]
-    if "old_assignee_id" not in first:
-        return False  # queued before assignees were remembered: cannot tell, so say it
-    same_status = first.get("old_status") == last.get("new_status")
-    return same_status and first["old_assignee_id"] == last.get("assignee_id")
+    if len(group) < 2 or "old_assignee_id" not in first:
+        return []  # a lone change, or queued before assignees were remembered: say it
+    status_back = first.get("old_status") == last.get("new_status")
+    assignee_back = first["old_assignee_id"] == last.get("assignee_id")
+
+    def put_back(notice: dict[str, Any]) -> bool:
+        if notice["action"] in ALWAYS_NEWS - UNDOABLE:
+            return False
+        return assignee_back if notice["action"] in UNDOABLE else status_back
+
+    return [notice for notice in group if put_back(notice)]
 
 
 def seconds_to_gather(notices: list[dict[str, Any]], *, now: datetime, window_seconds: float) -> float:

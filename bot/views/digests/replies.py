@@ -41,6 +41,16 @@ def subscriptions_blocks(found: list[SubscriptionView]) -> list[Block]:
     return blocks[: limits.MESSAGE_BLOCKS]
 
 
+def subscribed_text(view: SubscriptionView) -> str:
+    """The confirmation of a saved subscription: when it posts, in its zone, and the next post."""
+    s = view.subscription
+    when = f"{WEEKDAYS[s.weekday]}s at {s.hour:02d}:{s.minute:02d} ({text.escape(s.timezone)} time)"
+    return (
+        f"Saved: {text.channel(s.channel_id)} gets the digest on {when}; "
+        f"next: {text.time_token(view.next_at)}. `/digest subscribe` here changes it."
+    )
+
+
 def _line(view: SubscriptionView) -> str:
     s = view.subscription
     sections = ", ".join(SECTION_LABELS.get(name, name) for name in s.sections)

@@ -55,9 +55,9 @@ def notice_message(view: LaunchView, payload: dict[str, Any]) -> tuple[str, list
         verb = "slipped" if kind == "slipped" else "moved"
         line = (
             f":calendar: *{launch.ref} {verb}* from {text.date_token(before)} to {text.date_token(after)}"
-            f" (by {actor}). {plural(payload['moved'], 'due date')} moved with it"
+            f" (by {actor})."
         )
-        line += f"; {payload['kept']} set by hand stayed." if payload.get("kept") else "."
+        line += _open_items_line(payload["moved"], payload.get("kept") or 0)
         if payload.get("reason"):
             line += f" Why: “{text.escaped(payload['reason'], 500)}”"
     elif kind == "launched":
@@ -67,6 +67,14 @@ def notice_message(view: LaunchView, payload: dict[str, Any]) -> tuple[str, list
     else:
         line = _result_line(view, payload)
     return _notice_fallback(view, payload), [section(line)]
+
+
+def _open_items_line(moved: int, kept: int) -> str:
+    """What the move did to the open items' due dates (done items are not counted)."""
+    if moved:
+        stayed = f"; {kept} set by hand stayed." if kept else "."
+        return f" {plural(moved, 'due date')} moved with it{stayed}"
+    return f" {plural(kept, 'due date')} set by hand stayed." if kept else ""
 
 
 def _notice_fallback(view: LaunchView, payload: dict[str, Any]) -> str:

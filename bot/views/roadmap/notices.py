@@ -35,6 +35,19 @@ def outcome_message(view: ProposalView, status: str) -> tuple[str, list[Block]]:
     return f"{proposal.ref} {words}", blocks
 
 
+def proposed_message(view: ProposalView, channel_id: str, link: str | None) -> tuple[str, list[Block]]:
+    """The proposer's confirmation when the card is in the approvals channel: where, not a copy."""
+    proposal = view.proposal
+    card = f"<{link}|its card>" if link else "its card"
+    said = (
+        f"You proposed *{proposal.ref}* {change_summary(view)}. Approvers vote on {card} in "
+        f"{text.channel(channel_id)}; you can withdraw it there. You will hear here when it is decided."
+    )
+    return f"{proposal.ref}: {change_summary(view)} waits for approvals in {text.channel(channel_id)}", [
+        section(said)
+    ]
+
+
 def reminder_message(view: ProposalView) -> tuple[str, list[Block]]:
     """The nudge to an approver who has not voted, with the card to vote on."""
     proposal = view.proposal
