@@ -121,6 +121,16 @@ class Harness:
         assert response.status_code == 200 and response.text in ("", "{}"), response.text
         await self.fake.wait_for("chat.postMessage", where=lambda call: call.params.get("channel") == ADMIN)
 
+    async def submit_as_a_person(
+        self, callback_id: str, values: dict[str, Any], *, user: str = ALICE
+    ) -> httpx.Response:
+        """Submit a modal, and again (twice at most) if pmbot said nothing was saved, as a person would."""
+        for _ in range(2):
+            response = await self.submit(callback_id, values, user=user)
+            if NOTHING_HAPPENED[:40] not in response.text:
+                return response
+        return await self.submit(callback_id, values, user=user)
+
     async def file(self, title: str, *, user: str = ALICE) -> int:
         """File a request with `/request <title>` as a person would; returns its number.
 

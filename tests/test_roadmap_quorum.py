@@ -37,7 +37,7 @@ def policy_values(approvers: list[str], required: int) -> dict:
 
 
 async def test_a_quorum_no_proposing_approver_could_reach_is_refused_at_save(pmbot: Harness) -> None:
-    response = await pmbot.submit(ids.POLICY_MODAL, policy_values([ALICE, CAROL], 2), user=ADMIN)
+    response = await pmbot.submit_as_a_person(ids.POLICY_MODAL, policy_values([ALICE, CAROL], 2), user=ADMIN)
 
     body = response.json()
     assert body["response_action"] == "errors"
@@ -45,7 +45,7 @@ async def test_a_quorum_no_proposing_approver_could_reach_is_refused_at_save(pmb
     async with pmbot.services.db.read() as session:
         assert (await get_policy(session, TEAM)).required_approvals == 1  # nothing saved
 
-    lone = await pmbot.submit(ids.POLICY_MODAL, policy_values([ALICE], 1), user=ADMIN)
+    lone = await pmbot.submit_as_a_person(ids.POLICY_MODAL, policy_values([ALICE], 1), user=ADMIN)
     assert "name a second approver" in lone.json()["errors"][ids.REQUIRED_APPROVALS]
 
 

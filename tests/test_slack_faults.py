@@ -41,9 +41,7 @@ async def test_a_rate_limited_card_is_posted_after_retry_after(pmbot: Harness) -
     await pmbot.set_intake()
     pmbot.fake.fail_next("chat.postMessage", status=429, retry_after=1)
 
-    response = await pmbot.command("Export the roadmap to CSV")
-
-    assert "Filed as *REQ-1*" in ephemeral_text(response)
+    assert await pmbot.file("Export the roadmap to CSV") == 1
     [limited] = await pmbot.fake.wait_for("chat.postMessage", where=lambda call: call.status == 429)
     assert limited.params["channel"] == INTAKE
     await pmbot.until(lambda: retry_scheduled(pmbot))
@@ -68,9 +66,7 @@ async def test_a_card_that_met_a_server_error_is_posted_on_a_later_attempt(pmbot
     await pmbot.set_intake()
     pmbot.fake.fail_next("chat.postMessage", status=500)
 
-    response = await pmbot.command("Dark mode for the dashboard")
-
-    assert "Filed as *REQ-1*" in ephemeral_text(response)
+    assert await pmbot.file("Dark mode for the dashboard") == 1
     await pmbot.until(lambda: retry_scheduled(pmbot))
     job = await card_job(pmbot)
     assert job.last_error == "HTTP 500 internal_error"
@@ -107,9 +103,7 @@ async def test_a_card_for_a_missing_channel_gives_up_and_tells_the_filer(pmbot: 
     await pmbot.set_intake()
     pmbot.fake.fail_next("chat.postMessage", error="channel_not_found")
 
-    response = await pmbot.command("Single sign-on with Okta")
-
-    assert "Filed as *REQ-1*" in ephemeral_text(response)
+    assert await pmbot.file("Single sign-on with Okta") == 1
     [told] = await pmbot.fake.wait_for("chat.postMessage", where=lambda call: call.params["channel"] == ALICE)
     assert "REQ-1 is filed, but I could not post its card" in told.params["text"]
     assert "channel_not_found" in told.params["text"]
