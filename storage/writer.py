@@ -29,6 +29,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage import inbox
 from storage.db import Database
+from storage.writer_thread import WriterThread
 
 log = logging.getLogger(__name__)
 
@@ -70,6 +71,7 @@ class Writer:
         self._sequence = itertools.count()
         self._task: asyncio.Task[None] | None = None
         self._on_commit: list[Callable[[], None]] = []
+        self._thread: WriterThread | None = None  # SQLite: batches run there, one hand-off each
         self._stopping = False
 
     def on_commit(self, callback: Callable[[], None]) -> None:
@@ -80,6 +82,8 @@ class Writer:
         """Start the writing task on the running loop."""
         if self._task is None:
             self._stopping = False
+            if self._db.is_sqlite:
+                self._thread = WriterThread()
             self._task = asyncio.create_task(self._run(), name="pmbot-writer")
 
     async def stop(self) -> None:
@@ -91,6 +95,9 @@ class Writer:
         self._task.cancel()
         await asyncio.gather(self._task, return_exceptions=True)
         self._task = None
+        if self._thread is not None:
+            self._thread.stop()
+            self._thread = None
 
     async def run(self, work: UnitOfWork[T], *, timeout: float | None = None) -> T:  # noqa: ASYNC109
         """Run `work(session)` in a write transaction; return its result once committed.
@@ -148,15 +155,22 @@ class Writer:
             callback()  # callbacks only set flags; they must not raise
 
     async def _run_batch(self, batch: list[_Pending]) -> list[Any]:
-        recorded: dict[int, inbox.Attempt] = {}  # attempts whose entry this transaction inserts
-        async with self._db.transaction() as session:
-            results = []
-            for pending in batch:
-                results.append(await _run_unit(session, pending, recorded))
-            await session.flush()
-        for attempt in recorded.values():
-            attempt.record = None
-        return results
+        if self._thread is None:
+            return await _transact(self._db, batch)
+        return await self._thread.run(_transact(self._db, batch))
+
+
+async def _transact(db: Database, batch: list[_Pending]) -> list[Any]:
+    """The batch's units in one transaction; their results once it committed."""
+    recorded: dict[int, inbox.Attempt] = {}  # attempts whose entry this transaction inserts
+    async with db.writer_transaction() as session:
+        results = []
+        for pending in batch:
+            results.append(await _run_unit(session, pending, recorded))
+        await session.flush()
+    for attempt in recorded.values():
+        attempt.record = None
+    return results
 
 
 async def _run_unit(session: AsyncSession, pending: _Pending, recorded: dict[int, inbox.Attempt]) -> Any:
@@ -164,9 +178,8 @@ async def _run_unit(session: AsyncSession, pending: _Pending, recorded: dict[int
     attempt = pending.attempt
     if attempt is None:
         return await pending.work(session)
-    if pending.future.done():  # its caller went away (told that nothing happened): nothing happens
-        return None
-    attempt.write_began = True
+    if pending.future.done() or not attempt.begin_write():  # its caller went away (told that
+        return None  # nothing happened): nothing happens
     if attempt.record is not None and id(attempt) not in recorded:
         if not await inbox.record_applied(session, attempt.record):
             return _REPEATED  # this interaction happened before: its effect must not happen again
