@@ -44,7 +44,11 @@ class Database:
             self.write_engine = _sqlite_write_engine(url)
             # Writes outside the writer (tools, tests) open their own connection beside it.
             self._outside_engine = _sqlite_engine(url, pool_size=1, begin="BEGIN IMMEDIATE")
-            self.read_engine = _sqlite_engine(url, pool_size=SQLITE_READ_POOL_SIZE, begin="BEGIN")
+            # Inline too: in WAL a read never waits for a lock, so it runs at once on the loop
+            # instead of four thread round trips per statement.
+            self.read_engine = _sqlite_engine(
+                url, pool_size=SQLITE_READ_POOL_SIZE, begin="BEGIN", inline=True
+            )
         else:
             self.write_engine = create_async_engine(
                 url,
@@ -144,8 +148,11 @@ def _sqlite_write_engine(url: str) -> AsyncEngine:
     return engine
 
 
-def _sqlite_engine(url: str, *, pool_size: int, begin: str) -> AsyncEngine:
-    engine = create_async_engine(url, pool_size=pool_size, max_overflow=0)
+def _sqlite_engine(url: str, *, pool_size: int, begin: str, inline: bool = False) -> AsyncEngine:
+    options: dict[str, Any] = {}
+    if inline:
+        options["async_creator"] = inline_creator(make_url(url).database or "")
+    engine = create_async_engine(url, pool_size=pool_size, max_overflow=0, **options)
     _take_over_sqlite_transactions(engine.sync_engine, begin)
     return engine
 
