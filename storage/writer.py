@@ -13,6 +13,10 @@ and if its batch has not started by the deadline, the unit is dropped and its ca
 failed" is true. A batch that started is bounded by the database's own lock and statement
 timeouts (storage.db); when the database is stalled (locked, timed out) the batch fails as a
 whole rather than unit by unit, so a stall costs each caller one timeout, not one per unit.
+
+On SQLite each batch runs in a thread of its own (storage.writer_thread) on an inline connection:
+one hand-off there and back per batch instead of four per statement, and a batch waiting for the
+file's lock blocks that thread, never the loop that answers Slack.
 """
 
 from __future__ import annotations
