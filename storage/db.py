@@ -8,12 +8,10 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import IO, Any
 
-from sqlalchemy import event, make_url, text
+from sqlalchemy import event, text
 from sqlalchemy.engine import Engine
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
-from sqlalchemy.pool import ConnectionPoolEntry, StaticPool
-
-from storage.inline_sqlite import inline_creator
+from sqlalchemy.pool import ConnectionPoolEntry
 
 # How long one statement may wait for a lock before failing. Slack wants its answer within 3 s:
 # a write that cannot start within this fails, and the person is told nothing happened.
@@ -31,24 +29,17 @@ POSTGRES_SESSION = {
 class Database:
     """The store: a write engine for the single writer, a read engine for everyone else.
 
-    On SQLite one connection writes (SQLite admits one writer at a time), in the writer's thread,
-    and opens its transactions with BEGIN IMMEDIATE, so a read-then-write never fails with
-    `database is locked`; readers use WAL snapshots beside it. On PostgreSQL both are one pooled
-    engine.
+    On SQLite one connection writes (SQLite admits one writer at a time) and opens its
+    transactions with BEGIN IMMEDIATE, so a read-then-write never fails with `database is
+    locked`; readers use WAL snapshots beside it. On PostgreSQL both are one pooled engine.
     """
 
     def __init__(self, url: str) -> None:
         self.url = url
         self.is_sqlite = url.startswith("sqlite")
         if self.is_sqlite:
-            self.write_engine = _sqlite_write_engine(url)
-            # Writes outside the writer (tools, tests) open their own connection beside it.
-            self._outside_engine = _sqlite_engine(url, pool_size=1, begin="BEGIN IMMEDIATE")
-            # Inline too: in WAL a read never waits for a lock, so it runs at once on the loop
-            # instead of four thread round trips per statement.
-            self.read_engine = _sqlite_engine(
-                url, pool_size=SQLITE_READ_POOL_SIZE, begin="BEGIN", inline=True
-            )
+            self.write_engine = _sqlite_engine(url, pool_size=1, begin="BEGIN IMMEDIATE")
+            self.read_engine = _sqlite_engine(url, pool_size=SQLITE_READ_POOL_SIZE, begin="BEGIN")
         else:
             self.write_engine = create_async_engine(
                 url,
@@ -57,9 +48,8 @@ class Database:
                 pool_pre_ping=False,
                 connect_args={"server_settings": POSTGRES_SESSION},
             )
-            self.read_engine = self._outside_engine = self.write_engine
-        self._writer_sessions = async_sessionmaker(self.write_engine, expire_on_commit=False)
-        self._write_sessions = async_sessionmaker(self._outside_engine, expire_on_commit=False)
+            self.read_engine = self.write_engine
+        self._write_sessions = async_sessionmaker(self.write_engine, expire_on_commit=False)
         self._read_sessions = async_sessionmaker(self.read_engine, expire_on_commit=False)
         self._file_lock: SqliteFileLock | None = None
 
@@ -73,12 +63,6 @@ class Database:
     async def transaction(self) -> AsyncIterator[AsyncSession]:
         """A write transaction, committed when the block ends without an error."""
         async with self._write_sessions() as session, session.begin():
-            yield session
-
-    @asynccontextmanager
-    async def writer_transaction(self) -> AsyncIterator[AsyncSession]:
-        """The single writer's transaction: on SQLite only in the writer's thread (storage.writer)."""
-        async with self._writer_sessions() as session, session.begin():
             yield session
 
     def claim_sqlite_file(self) -> None:
@@ -96,7 +80,6 @@ class Database:
         await self.write_engine.dispose()
         if self.read_engine is not self.write_engine:
             await self.read_engine.dispose()
-            await self._outside_engine.dispose()
         if self._file_lock is not None:
             self._file_lock.release()
             self._file_lock = None
@@ -138,21 +121,8 @@ class SqliteFileLock:
         self._handle.close()
 
 
-def _sqlite_write_engine(url: str) -> AsyncEngine:
-    # One inline connection (storage.inline_sqlite), used by the writer in its thread (and by
-    # migrations before it starts): a pool's queue belongs to one loop, and opening a connection
-    # per batch measured 2 ms of CPU. Other writers use `transaction()`'s engine.
-    path = make_url(url).database or ""
-    engine = create_async_engine(url, poolclass=StaticPool, async_creator=inline_creator(path))
-    _take_over_sqlite_transactions(engine.sync_engine, "BEGIN IMMEDIATE")
-    return engine
-
-
-def _sqlite_engine(url: str, *, pool_size: int, begin: str, inline: bool = False) -> AsyncEngine:
-    options: dict[str, Any] = {}
-    if inline:
-        options["async_creator"] = inline_creator(make_url(url).database or "")
-    engine = create_async_engine(url, pool_size=pool_size, max_overflow=0, **options)
+def _sqlite_engine(url: str, *, pool_size: int, begin: str) -> AsyncEngine:
+    engine = create_async_engine(url, pool_size=pool_size, max_overflow=0)
     _take_over_sqlite_transactions(engine.sync_engine, begin)
     return engine
 

@@ -5,9 +5,8 @@ Plain Core statements: they run on every interaction, so no ORM objects are buil
 
 from __future__ import annotations
 
-import threading
 from contextvars import ContextVar
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -48,23 +47,6 @@ class Attempt:
     # Not recorded yet: the listener's first write inserts it (as APPLIED) in its own transaction.
     record: Record | None = None
     write_began: bool = False  # a transaction with a write of this run has begun
-    abandoned: bool = False  # given up before any write of it began: none ever will
-    # The writer may run the batch in a thread of its own (SQLite): beginning and giving up race.
-    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False, compare=False)
-
-    def begin_write(self) -> bool:
-        """A transaction with a write of this run begins; False if the run was given up first."""
-        with self._lock:
-            if not self.abandoned:
-                self.write_began = True
-            return self.write_began
-
-    def abandon_unbegun(self) -> bool:
-        """Give the run up unless a write of it has begun; True if it was given up."""
-        with self._lock:
-            if not self.write_began:
-                self.abandoned = True
-            return self.abandoned
 
 
 # The interaction the current task works for. The writer marks its entry APPLIED in the

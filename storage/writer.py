@@ -13,10 +13,6 @@ and if its batch has not started by the deadline, the unit is dropped and its ca
 failed" is true. A batch that started is bounded by the database's own lock and statement
 timeouts (storage.db); when the database is stalled (locked, timed out) the batch fails as a
 whole rather than unit by unit, so a stall costs each caller one timeout, not one per unit.
-
-On SQLite each batch runs in a thread of its own (storage.writer_thread) on an inline connection:
-one hand-off there and back per batch instead of four per statement, and a batch waiting for the
-file's lock blocks that thread, never the loop that answers Slack.
 """
 
 from __future__ import annotations
@@ -33,7 +29,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage import inbox
 from storage.db import Database
-from storage.writer_thread import WriterThread
 
 log = logging.getLogger(__name__)
 
@@ -75,7 +70,6 @@ class Writer:
         self._sequence = itertools.count()
         self._task: asyncio.Task[None] | None = None
         self._on_commit: list[Callable[[], None]] = []
-        self._thread: WriterThread | None = None  # SQLite: batches run there, one hand-off each
         self._stopping = False
 
     def on_commit(self, callback: Callable[[], None]) -> None:
@@ -86,8 +80,6 @@ class Writer:
         """Start the writing task on the running loop."""
         if self._task is None:
             self._stopping = False
-            if self._db.is_sqlite:
-                self._thread = WriterThread()
             self._task = asyncio.create_task(self._run(), name="pmbot-writer")
 
     async def stop(self) -> None:
@@ -99,9 +91,6 @@ class Writer:
         self._task.cancel()
         await asyncio.gather(self._task, return_exceptions=True)
         self._task = None
-        if self._thread is not None:
-            self._thread.stop()
-            self._thread = None
 
     async def run(self, work: UnitOfWork[T], *, timeout: float | None = None) -> T:  # noqa: ASYNC109
         """Run `work(session)` in a write transaction; return its result once committed.
@@ -159,22 +148,15 @@ class Writer:
             callback()  # callbacks only set flags; they must not raise
 
     async def _run_batch(self, batch: list[_Pending]) -> list[Any]:
-        if self._thread is None:
-            return await _transact(self._db, batch)
-        return await self._thread.run(_transact(self._db, batch))
-
-
-async def _transact(db: Database, batch: list[_Pending]) -> list[Any]:
-    """The batch's units in one transaction; their results once it committed."""
-    recorded: dict[int, inbox.Attempt] = {}  # attempts whose entry this transaction inserts
-    async with db.writer_transaction() as session:
-        results = []
-        for pending in batch:
-            results.append(await _run_unit(session, pending, recorded))
-        await session.flush()
-    for attempt in recorded.values():
-        attempt.record = None
-    return results
+        recorded: dict[int, inbox.Attempt] = {}  # attempts whose entry this transaction inserts
+        async with self._db.transaction() as session:
+            results = []
+            for pending in batch:
+                results.append(await _run_unit(session, pending, recorded))
+            await session.flush()
+        for attempt in recorded.values():
+            attempt.record = None
+        return results
 
 
 async def _run_unit(session: AsyncSession, pending: _Pending, recorded: dict[int, inbox.Attempt]) -> Any:
@@ -182,8 +164,9 @@ async def _run_unit(session: AsyncSession, pending: _Pending, recorded: dict[int
     attempt = pending.attempt
     if attempt is None:
         return await pending.work(session)
-    if pending.future.done() or not attempt.begin_write():  # its caller went away (told that
-        return None  # nothing happened): nothing happens
+    if pending.future.done():  # its caller went away (told that nothing happened): nothing happens
+        return None
+    attempt.write_began = True
     if attempt.record is not None and id(attempt) not in recorded:
         if not await inbox.record_applied(session, attempt.record):
             return _REPEATED  # this interaction happened before: its effect must not happen again

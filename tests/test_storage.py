@@ -167,8 +167,9 @@ async def test_an_answer_comes_only_after_the_commit(db: Database, writer: Write
 async def test_a_write_waiting_for_the_sqlite_lock_leaves_the_loop_free(
     database_url: str, db: Database, writer: Writer
 ) -> None:
-    """Another process holds SQLite's write lock: the writer waits for it in its own thread, and
-    the loop (answering Slack) keeps turning; the write goes through once the lock is free."""
+    """Another process holds SQLite's write lock: the writer waits for it off the loop (in the
+    driver's thread), the loop answering Slack keeps turning, and the write goes through once the
+    lock is free."""
     if not db.is_sqlite:
         pytest.skip("SQLite's file lock")
     holder = sqlite3.connect(database_url.split(":///", 1)[1], isolation_level=None)

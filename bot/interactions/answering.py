@@ -182,7 +182,7 @@ class Answerer:
         if interaction.recorded_before:
             return await self._answer_repeat(interaction.incoming, deadline)
         attempt = interaction.attempt
-        if interaction.ack_reply is None and attempt.record is not None and attempt.abandon_unbegun():
+        if interaction.ack_reply is None and attempt.record is not None and not attempt.write_began:
             task.cancel()  # not recorded, and its write never began: it never will
             log.warning("a %s was not written in time, answered 'nothing happened'", attempt.key[:12])
             return self._nothing_happened(interaction.incoming)
