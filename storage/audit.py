@@ -5,11 +5,13 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import AuditEntry
 from storage.types import utcnow
+
+AUDIT_TABLE = AuditEntry.__table__  # type: ignore[attr-defined]
 
 
 async def record_change(
@@ -26,8 +28,9 @@ async def record_change(
     at: datetime | None = None,
 ) -> None:
     """Append one entry (at `at`, by default the machine's time); entries are never updated or deleted."""
-    session.add(
-        AuditEntry(
+    # A Core INSERT: no ORM object to build and flush for an entry nobody reads back here.
+    await session.execute(
+        insert(AUDIT_TABLE).values(
             team_id=team_id,
             actor_id=actor_id,
             entity=entity,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import delete, func, or_, select, update
+from sqlalchemy import delete, func, insert, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import (
@@ -18,6 +18,9 @@ from storage.models import (
 )
 from storage.upsert import insert_for
 from storage.workspaces import ensure_workspace
+
+REQUEST_TABLE = Request.__table__  # type: ignore[attr-defined]
+INSERTED_COLUMNS = [column.key for column in REQUEST_TABLE.columns if not column.primary_key]
 
 
 @dataclass(frozen=True)
@@ -42,6 +45,13 @@ async def allocate_request_number(session: AsyncSession, team_id: str) -> tuple[
         await ensure_workspace(session, team_id)
         row = (await session.execute(bump)).one()
     return int(row[0]), row[1]
+
+
+async def insert_request(session: AsyncSession, request: Request) -> int:
+    """Store a new request (a Core INSERT: no ORM flush); its row id. `request` stays unattached."""
+    values = {name: getattr(request, name) for name in INSERTED_COLUMNS}
+    statement = insert(REQUEST_TABLE).values(values).returning(REQUEST_TABLE.c.id)
+    return int((await session.execute(statement)).scalar_one())
 
 
 async def set_card(session: AsyncSession, team_id: str, request_id: int, channel_id: str, ts: str) -> None:

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import sqlite3
+import time
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
@@ -160,6 +162,31 @@ async def test_an_answer_comes_only_after_the_commit(db: Database, writer: Write
 
     assert all(seen)
     assert commits, "on_commit callbacks run after each commit"
+
+
+async def test_a_write_waiting_for_the_sqlite_lock_leaves_the_loop_free(
+    database_url: str, db: Database, writer: Writer
+) -> None:
+    """Another process holds SQLite's write lock: the writer waits for it off the loop (in the
+    driver's thread), the loop answering Slack keeps turning, and the write goes through once the
+    lock is free."""
+    if not db.is_sqlite:
+        pytest.skip("SQLite's file lock")
+    holder = sqlite3.connect(database_url.split(":///", 1)[1], isolation_level=None)
+    holder.execute("BEGIN IMMEDIATE")
+    try:
+        write = asyncio.ensure_future(writer.run(add_workspace("T_LOCKED")))
+        started = time.monotonic()
+        for _ in range(5):
+            await asyncio.sleep(0.02)
+        # A loop blocked by the write would turn again only after the busy timeout (1 s).
+        assert time.monotonic() - started < 0.9
+        assert not write.done()
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()
+    assert await write == "T_LOCKED"
+    assert "T_LOCKED" in await workspace_ids(db)
 
 
 async def test_a_stopped_writer_refuses_work(db: Database) -> None:

@@ -49,8 +49,7 @@ async def store_request(
         updated_at=clock.now(),
         **_draft_fields(draft),
     )
-    session.add(request)
-    await session.flush()
+    request.id = await queries.insert_request(session, request)
     for follower in dict.fromkeys([requester_id, filer_id]):
         await queries.add_follower(session, request, follower)
     await record_change(
