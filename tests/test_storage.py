@@ -164,14 +164,13 @@ async def test_an_answer_comes_only_after_the_commit(db: Database, writer: Write
     assert commits, "on_commit callbacks run after each commit"
 
 
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)  # SQLite's file lock only
 async def test_a_write_waiting_for_the_sqlite_lock_leaves_the_loop_free(
     database_url: str, db: Database, writer: Writer
 ) -> None:
     """Another process holds SQLite's write lock: the writer waits for it off the loop (in the
     driver's thread), the loop answering Slack keeps turning, and the write goes through once the
     lock is free."""
-    if not db.is_sqlite:
-        pytest.skip("SQLite's file lock")
     holder = sqlite3.connect(database_url.split(":///", 1)[1], isolation_level=None)
     holder.execute("BEGIN IMMEDIATE")
     try:
