@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from sqlalchemy import event
 
 from bot.views import ids
 from storage.models import RequestStatus
@@ -67,6 +68,28 @@ async def test_the_card_names_possible_duplicates_with_status_and_plus_ones(tria
     )
     assert [button["text"]["text"] for button in duplicate_buttons(card)] == ["Mark duplicate of REQ-1"]
     assert duplicate_buttons(await latest_card(triage, 1)) == []  # only older requests are named
+
+
+async def test_a_quick_filing_searches_once_for_its_answer_and_its_card(triage: Harness) -> None:
+    await triage.file("Export the roadmap to CSV", user=BOB)
+    await triage.settled()
+    searches: list[str] = []
+
+    def note(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        if ("MATCH" in statement or "@@" in statement) and "rank" in statement:
+            searches.append(statement)
+
+    engine = triage.services.db.read_engine.sync_engine
+    event.listen(engine, "before_cursor_execute", note)
+    try:
+        response = await triage.command("Download our roadmap as a spreadsheet (csv)", user=ALICE)
+        card = await latest_card(triage, 2)
+    finally:
+        event.remove(engine, "before_cursor_execute", note)
+
+    assert "Looks like *REQ-1*" in str(response.json()["blocks"])
+    assert [button["text"]["text"] for button in duplicate_buttons(card)] == ["Mark duplicate of REQ-1"]
+    assert len(searches) == 1, "the card reuses what the filer's answer found"
 
 
 async def test_a_triager_marks_the_duplicate_in_one_click(triage: Harness) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from functools import partial
+from typing import Any
 
 from slack_sdk.errors import SlackApiError
 from slack_sdk.models.blocks import Block
@@ -20,6 +21,7 @@ from bot.services import outbox_kinds
 from bot.services.requests.service import RequestDetail, RequestService
 from bot.services.requests.similar import SimilarRequests
 from bot.services.requests.transitions import Move, moves_in
+from bot.services.requests.types import Suggestion
 from bot.services.settings.service import SettingsService
 from bot.views.common import as_dicts
 from bot.views.requests.card import card_fallback_text, request_card
@@ -67,7 +69,8 @@ class RequestDeliveries:
         except NotFound as missing:
             raise GiveUp(missing.message) from None
         request = detail.request
-        blocks, fallback = as_dicts(await self._card_blocks(detail)), card_fallback_text(request)
+        searched = job.payload.get("similar")
+        blocks, fallback = as_dicts(await self._card_blocks(detail, searched)), card_fallback_text(request)
         if request.card_channel_id and request.card_ts:
             try:
                 await self._client.chat_update(
@@ -85,14 +88,18 @@ class RequestDeliveries:
         )
         return partial(_card_posted, job.team_id, request.id or 0, posted["channel"], posted["ts"])
 
-    async def _card_blocks(self, detail: RequestDetail) -> list[Block]:
+    async def _card_blocks(self, detail: RequestDetail, searched: list[dict[str, Any]] | None) -> list[Block]:
+        """The card; its possible duplicates as the filing found them, else searched now."""
         request = detail.request
         if Move.MARK_DUPLICATE not in moves_in(request.status):  # the transition table: planned or closed
             return request_card(detail)
-        # Only older ones: the first filed is the original, so two cards never point at each other.
-        earlier = await self._similar.find(
-            request.team_id, request.title, exclude_number=request.number, before_number=request.number
-        )
+        if searched is not None:
+            earlier = [Suggestion.from_payload(item) for item in searched]
+        else:
+            # Only older ones: the first filed is the original, so two cards never point at each other.
+            earlier = await self._similar.find(
+                request.team_id, request.title, exclude_number=request.number, before_number=request.number
+            )
         return [*request_card(detail), *possible_duplicates(request.number, earlier)]
 
     async def card_failed(self, job: ClaimedJob, reason: str) -> None:

@@ -94,15 +94,15 @@ async def file_from_command(ack: AsyncAck, context: AsyncBoltContext, services: 
         title=text.truncate(typed, TITLE_MAX),
         description=text.truncate(typed, DESCRIPTION_MAX) if len(typed) > TITLE_MAX else "",
     )
+    team_id, user_id = context.team_id or "", context.user_id or ""
+    # Searched before it is stored, so every request found is an earlier one; its card reuses them.
+    earlier = await services.similar.find(team_id, draft.title)
     try:
-        filed = await services.requests.file(context.team_id or "", context.user_id or "", draft)
+        filed = await services.requests.file(team_id, user_id, draft, similar=earlier)
     except PmbotError as error:
         await ack(text=f":warning: {error.message}")
         return
     message = filed_message(filed.ref, filed.intake_channel_id)
-    earlier = await services.similar.find(
-        context.team_id or "", draft.title, exclude_number=filed.number, before_number=filed.number
-    )
     blocks = [
         *add_details_blocks(message, filed.number, draft.title),
         *merge_suggestions(filed.number, earlier),

@@ -3,6 +3,7 @@ card and thread reply; and an edit of what was typed."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -19,6 +20,7 @@ from bot.services.requests.types import (
     FiledRequest,
     MessageSource,
     RequestDraft,
+    Suggestion,
 )
 from storage import requests as queries
 from storage.audit import record_change
@@ -33,8 +35,12 @@ async def store_request(
     filer_id: str,
     draft: RequestDraft,
     source: MessageSource | None,
+    similar: Sequence[Suggestion] | None = None,
 ) -> FiledRequest:
-    """Store a new request with its followers and audit entry, and queue its card and thread reply."""
+    """Store a new request with its followers and audit entry, and queue its card and thread reply.
+
+    `similar`: the earlier requests it looks like, when the filer was just shown them.
+    """
     requester_id = source.author_id if source else filer_id
     number, intake = await queries.allocate_request_number(session, team_id)
     request = Request(
@@ -62,7 +68,7 @@ async def store_request(
         after=snapshot(request),
         at=clock.now(),
     )
-    await _announce(session, clock, request, intake=intake, source=source)
+    await _announce(session, clock, request, intake=intake, source=source, similar=similar)
     return FiledRequest(ref=request.ref, number=number, intake_channel_id=intake)
 
 
@@ -94,10 +100,16 @@ def check_draft(draft: RequestDraft) -> None:
 
 
 async def _announce(
-    session: AsyncSession, clock: Clock, request: Request, *, intake: str | None, source: MessageSource | None
+    session: AsyncSession,
+    clock: Clock,
+    request: Request,
+    *,
+    intake: str | None,
+    source: MessageSource | None,
+    similar: Sequence[Suggestion] | None,
 ) -> None:
     if intake:
-        await enqueue_card_sync(session, request, clock.now())
+        await enqueue_card_sync(session, request, clock.now(), similar=similar)
     if source:
         await enqueue_filed_reply(session, request, source, request.filed_by_id, clock.now())
     await refresh_homes(

@@ -5,6 +5,7 @@ Each is an outbox job enqueued in the transaction of the change itself.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
@@ -13,19 +14,27 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.services import outbox_kinds
 from bot.services.home.refresh import refresh_homes
 from bot.services.notifications import policy
-from bot.services.requests.types import MessageSource
+from bot.services.requests.types import MessageSource, Suggestion
 from storage import outbox
 from storage import requests as queries
 from storage.models import Request
 
 
-async def enqueue_card_sync(session: AsyncSession, request: Request, now: datetime) -> None:
-    """Re-render the request's triage card (one pending sync per request, whatever happens)."""
+async def enqueue_card_sync(
+    session: AsyncSession, request: Request, now: datetime, *, similar: Sequence[Suggestion] | None = None
+) -> None:
+    """Re-render the request's triage card (one pending sync per request, whatever happens).
+
+    `similar`: its possible duplicates, when they were just searched (the card need not search again).
+    """
+    payload: dict[str, Any] = {"request_id": request_id(request)}
+    if similar is not None:
+        payload["similar"] = [suggestion.as_payload() for suggestion in similar]
     await outbox.enqueue(
         session,
         team_id=request.team_id,
         kind=outbox_kinds.SYNC_CARD,
-        payload={"request_id": request_id(request)},
+        payload=payload,
         now=now,
         dedupe_key=f"card:{request_id(request)}",
     )

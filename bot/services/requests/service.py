@@ -6,6 +6,8 @@ work to `request_filing`, `request_triage`, `request_changes` and `request_views
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.clock import Clock
@@ -17,7 +19,7 @@ from bot.services.requests.notices import enqueue_card_sync
 from bot.services.requests.reads import OPEN_STATUSES, RequestDetail, request_detail, require, require_by_id
 from bot.services.requests.stale import StaleMove
 from bot.services.requests.transitions import Move
-from bot.services.requests.types import FiledRequest, MessageSource, RequestDraft
+from bot.services.requests.types import FiledRequest, MessageSource, RequestDraft, Suggestion
 from bot.services.settings.permissions import Permissions
 from bot.services.writes import write
 from storage import requests as queries
@@ -45,14 +47,29 @@ class RequestService:
     # --- filing --------------------------------------------------------------------------
 
     async def file(
-        self, team_id: str, filer_id: str, draft: RequestDraft, *, source: MessageSource | None = None
+        self,
+        team_id: str,
+        filer_id: str,
+        draft: RequestDraft,
+        *,
+        source: MessageSource | None = None,
+        similar: Sequence[Suggestion] | None = None,
     ) -> FiledRequest:
-        """Store a new request, its card and its thread reply, all in one transaction."""
+        """Store a new request, its card and its thread reply, all in one transaction.
+
+        `similar`: the earlier requests it looks like, already searched (its card shows them).
+        """
         check_draft(draft)
 
         async def store(session: AsyncSession) -> FiledRequest:
             return await store_request(
-                session, self._clock, team_id=team_id, filer_id=filer_id, draft=draft, source=source
+                session,
+                self._clock,
+                team_id=team_id,
+                filer_id=filer_id,
+                draft=draft,
+                source=source,
+                similar=similar,
             )
 
         return await write(self._writer, store)

@@ -3,7 +3,6 @@ they clear a relevance floor, open ones before recently closed ones. No Slack in
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -18,10 +17,10 @@ from bot.services.requests.matching import (
     word_groups,
 )
 from bot.services.requests.relevance import matched_concepts, score
+from bot.services.requests.types import Suggestion
 from bot.services.requests.wording import Concept, concepts
 from bot.services.writes import write
 from storage.db import Database
-from storage.models import RequestStatus
 from storage.search.queries import CLOSED, Candidate, Clause, any_of, find_candidates
 from storage.writer import Writer
 
@@ -33,27 +32,6 @@ FLOOR = 0.55  # chosen on the evaluation set (bench/README.md): recall against f
 DATABASE_SHARE = 0.2  # how much the database's own rank (relative to the best candidate's) counts
 SEARCH_RESULTS = 10
 EVER = datetime(1970, 1, 1, tzinfo=UTC)
-
-
-@dataclass(frozen=True)
-class Suggestion:
-    """A request that may be the same need, as a suggestion shows it."""
-
-    number: int
-    title: str
-    status: RequestStatus
-    upvotes: int
-    score: float
-
-    @property
-    def ref(self) -> str:
-        """REQ-<number>."""
-        return f"REQ-{self.number}"
-
-    @property
-    def closed(self) -> bool:
-        """Done or declined (duplicates are never suggested)."""
-        return self.status in CLOSED
 
 
 class SimilarRequests:

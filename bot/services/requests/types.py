@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import date
+from typing import Any
 
-from storage.models import Impact, RequestKind
+from storage.models import Impact, RequestKind, RequestStatus
 
 TITLE_MAX = 150
 DESCRIPTION_MAX = 3000
@@ -42,3 +43,33 @@ class FiledRequest:
     ref: str
     number: int
     intake_channel_id: str | None
+
+
+@dataclass(frozen=True)
+class Suggestion:
+    """A request that may be the same need, as a suggestion shows it."""
+
+    number: int
+    title: str
+    status: RequestStatus
+    upvotes: int
+    score: float
+
+    @property
+    def ref(self) -> str:
+        """REQ-<number>."""
+        return f"REQ-{self.number}"
+
+    @property
+    def closed(self) -> bool:
+        """Done or declined (duplicates are never suggested)."""
+        return self.status in (RequestStatus.DONE, RequestStatus.DECLINED)
+
+    def as_payload(self) -> dict[str, Any]:
+        """The suggestion as a job payload holds it (JSON)."""
+        return {**asdict(self), "status": self.status.value}
+
+    @classmethod
+    def from_payload(cls, item: dict[str, Any]) -> Suggestion:
+        """The suggestion `as_payload` wrote."""
+        return cls(**{**item, "status": RequestStatus(item["status"])})

@@ -19,8 +19,7 @@ from slack_sdk.models.blocks.basic_components import DispatchActionConfig
 from slack_sdk.models.views import View
 
 from bot import text
-from bot.services.requests.similar import Suggestion
-from bot.services.requests.types import DESCRIPTION_MAX, ON_BEHALF_OF_MAX, TITLE_MAX, RequestDraft
+from bot.services.requests.types import DESCRIPTION_MAX, ON_BEHALF_OF_MAX, TITLE_MAX, RequestDraft, Suggestion
 from bot.views import ids, limits
 from bot.views.common import labelled, mrkdwn, option, plain, section
 from bot.views.requests.similar import modal_suggestions

@@ -16,7 +16,7 @@ from slack_sdk.models.blocks import (
 from slack_sdk.models.views import View
 
 from bot import text
-from bot.services.requests.similar import Suggestion
+from bot.services.requests.types import Suggestion
 from bot.views import ids, limits
 from bot.views.common import mrkdwn, plain, section
 from bot.views.requests.card import status_label
