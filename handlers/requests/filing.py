@@ -96,7 +96,7 @@ async def file_from_command(ack: AsyncAck, context: AsyncBoltContext, services: 
     )
     team_id, user_id = context.team_id or "", context.user_id or ""
     # Searched before it is stored, so every request found is an earlier one; its card reuses them.
-    earlier = await services.similar.find(team_id, draft.title)
+    earlier = await services.similar.before_filing(team_id, draft.title)
     try:
         filed = await services.requests.file(team_id, user_id, draft, similar=earlier)
     except PmbotError as error:
@@ -105,7 +105,7 @@ async def file_from_command(ack: AsyncAck, context: AsyncBoltContext, services: 
     message = filed_message(filed.ref, filed.intake_channel_id)
     blocks = [
         *add_details_blocks(message, filed.number, draft.title),
-        *merge_suggestions(filed.number, earlier),
+        *merge_suggestions(filed.number, earlier or []),
     ]
     await ack(text=message, blocks=as_dicts(blocks))
 

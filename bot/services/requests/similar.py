@@ -3,8 +3,10 @@ they clear a relevance floor, open ones before recently closed ones. No Slack in
 
 from __future__ import annotations
 
+import logging
 from datetime import UTC, datetime, timedelta
 
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.clock import Clock
@@ -23,6 +25,8 @@ from bot.services.writes import write
 from storage.db import Database
 from storage.search.queries import CLOSED, Candidate, Clause, any_of, find_candidates
 from storage.writer import Writer
+
+log = logging.getLogger(__name__)
 
 MAX_SUGGESTIONS = 3
 CANDIDATES = 30  # what the database ranks first; the floor and the final order are decided here
@@ -70,6 +74,15 @@ class SimilarRequests:
                 limit=max(CANDIDATES, limit),
             )
         return best(wanted, found, limit, floor)
+
+    async def before_filing(self, team_id: str, typed: str) -> list[Suggestion] | None:
+        """What a request about to be filed looks like (all earlier ones); None when the database
+        did not answer: the filing goes on without them, and its card searches when it is posted."""
+        try:
+            return await self.find(team_id, typed)
+        except (SQLAlchemyError, TimeoutError) as error:
+            log.warning("similar requests not searched before a filing: %s", str(error).splitlines()[0])
+            return None
 
     async def search(self, team_id: str, typed: str, *, limit: int = SEARCH_RESULTS) -> list[Suggestion]:
         """`/request search`: every request holding one of the words (or a synonym), best first, any age."""
