@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 
 from sqlalchemy import select
 
@@ -54,6 +55,8 @@ async def test_a_new_item_owner_is_told_it_is_theirs_to_do(pmbot: Harness) -> No
     said_to_bob = dm_text(dm)
     assert f"<@{ALICE}> made you the owner of “{first.title}” on *LCH-1" in said_to_bob
     assert "It is yours to do" in said_to_bob and "because you follow" not in said_to_bob
+    assert f"tick it off in the launch's thread in <#{launch.channel_id}>" in said_to_bob
+    assert "overdue" not in said_to_bob  # due in the future
 
 
 async def test_go_no_go_deciders_are_told_when_named(pmbot: Harness) -> None:
@@ -91,6 +94,7 @@ async def test_a_template_that_starts_overdue_is_said_in_the_modal_before_the_la
     assert shown["response_action"] == "update"
     warning = shown["view"]["blocks"][0]["text"]["text"]
     assert "would be overdue the moment it is created" in warning and "create it again" in warning
+    assert not re.search(r"\d{4}-\d{2}-\d{2}", warning), "a date a person reads, not an ISO one"
     assert problems_in_view(shown["view"]) == []
     assert await launches(pmbot) == []
 
@@ -100,6 +104,20 @@ async def test_a_template_that_starts_overdue_is_said_in_the_modal_before_the_la
 
     assert again.text in ("", "{}"), again.text
     assert [launch.name for launch in await launches(pmbot)] == ["Rushed"]
+
+    [rushed] = await launches(pmbot)
+    late = next(item for item in await items_of(pmbot, rushed.number) if item.due_date < in_days(pmbot, 0))
+    await pmbot.submit(
+        ids.LAUNCH_ITEM_MODAL,
+        {
+            fields.ITEM_OWNER: {ids.VALUE: payloads.users_select(BOB)},
+            fields.ITEM_DUE: {ids.VALUE: payloads.datepicker(late.due_date.isoformat())},
+        },
+        user=ALICE,
+        private_metadata=json.dumps({"item_id": late.id}),
+    )
+    [dm] = await pmbot.fake.wait_for("chat.postMessage", where=lambda call: call.params["channel"] == BOB)
+    assert "— already overdue. It is yours to do" in dm_text(dm)
 
 
 async def launches(pmbot: Harness) -> list[Launch]:

@@ -19,6 +19,7 @@ from bot.deliveries.attempt import post_part
 from bot.deliveries.worker import Delivery, GiveUp
 from bot.directory import SlackDirectory
 from bot.errors import NotFound
+from bot.local_time import local_date
 from bot.services import outbox_kinds
 from bot.services.launches.outbox import post_key
 from bot.services.launches.reads import LaunchView
@@ -191,7 +192,8 @@ class LaunchDeliveries:
     async def tell_assigned(self, job: ClaimedJob) -> None:
         """DM a new checklist-item owner or go / no-go decider what is now theirs to do."""
         view = await self._view(job)
-        said = assignment_message(view, job.payload["actor_id"], job.payload.get("item_id"))
+        today = local_date(self._clock.now(), view.launch.timezone)
+        said = assignment_message(view, job.payload["actor_id"], job.payload.get("item_id"), today)
         await self._client.chat_postMessage(
             channel=job.payload["user_id"], text=said, blocks=as_dicts([section(said)])
         )

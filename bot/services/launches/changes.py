@@ -105,12 +105,13 @@ def check_overdue(draft: LaunchDraft, launch_date: date, entries: list[TemplateI
     if not late or draft.accept_overdue:
         return
     first = late[0]
-    named = f"“{first.title}” was due {(launch_date + timedelta(days=first.offset_days)).isoformat()}"
+    named = f"“{first.title}” was due {text.fixed_date(launch_date + timedelta(days=first.offset_days))}"
     more = f" and {len(late) - 1} more" if len(late) > 1 else ""
+    them = "them" if len(late) > 1 else "it"
     raise OverdueAtCreation(
         {
-            DATE: f"{len(late)} checklist item{'s' if len(late) != 1 else ''} would be overdue the moment "
-            f"it is created ({named}{more}). Pick a later day, or create it again to start with them overdue."
+            DATE: f"{text.plural(len(late), 'checklist item')} would be overdue the moment it is created "
+            f"({named}{more}). Pick a later day, or create it again to start with {them} overdue."
         }
     )
 

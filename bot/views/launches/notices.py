@@ -132,8 +132,9 @@ def _decision(decision: GoNoGo) -> str:
     return "*GO* ✅" if decision == GoNoGo.GO else "*NO-GO* ⛔"
 
 
-def assignment_message(view: LaunchView, actor_id: str, item_id: int | None) -> str:
-    """What someone just given work on a launch reads: what is theirs, on which launch, by when."""
+def assignment_message(view: LaunchView, actor_id: str, item_id: int | None, today: date) -> str:
+    """What someone just given work on a launch reads: what is theirs, on which launch, by when,
+    and where to tick it off (`today`: the launch's own date today, to say an item is late)."""
     launch, actor = view.launch, text.user(actor_id)
     where = f"*{launch_title(launch)}* (launch {launch_when(launch)})"
     item = next((entry for entry in view.items if entry.id == item_id), None)
@@ -142,7 +143,9 @@ def assignment_message(view: LaunchView, actor_id: str, item_id: int | None) -> 
             f"{actor} made you a go / no-go decider for {where}. Before launch day a poll in "
             f"{text.channel(launch.channel_id)} asks for your go or no-go."
         )
+    late = " — already overdue" if item.due_date < today and not item.done else ""
     return (
         f"{actor} made you the owner of “{text.escaped(item.title, 200)}” on {where}, due "
-        f"{text.date_token(item.due_date)}. It is yours to do: tick it off in the launch's thread."
+        f"{text.date_token(item.due_date)}{late}. It is yours to do: tick it off in the launch's "
+        f"thread in {text.channel(launch.channel_id)}."
     )
