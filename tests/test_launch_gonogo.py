@@ -191,6 +191,10 @@ async def test_a_launch_made_after_a_no_go_shows_that_poll_as_past(pmbot: Harnes
     await pmbot.settled()
     launched = text_of(message(pmbot, LAUNCHES, launch.parent_ts or ""))
     assert "*Go / no-go:* *NO-GO* ⛔ at poll 1, before it launched" in launched
+    assert "*When:* launched <!date^" in launched and "(planned for <!date^" in launched, launched
+    [notice] = [m for m in thread(pmbot, launch) if "is launched!" in text_of(m)]
+    assert "It was planned for <!date^" in text_of(notice)
+    assert "The go / no-go had said *NO-GO* ⛔; it went ahead anyway." in text_of(notice)
 
 
 def ticked_on_the_checklist(pmbot: Harness, launch: object) -> set[str]:

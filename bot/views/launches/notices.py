@@ -12,7 +12,7 @@ from bot.services.launches.reads import LaunchView
 from bot.text import plural
 from bot.views import ids
 from bot.views.common import mrkdwn, section
-from bot.views.launches.parent import launch_title, launch_when
+from bot.views.launches.parent import launch_title, launch_when, launched_day, overrode_no_go
 from storage.models import GoNoGo, GoNoGoVote
 
 REASON_SHOWN = 600  # a no-go reason (500 typed, room for its escapes)
@@ -62,6 +62,10 @@ def notice_message(view: LaunchView, payload: dict[str, Any]) -> tuple[str, list
             line += f" Why: “{text.escaped(payload['reason'], 500)}”"
     elif kind == "launched":
         line = f":tada: *{launch.ref} is launched!* Marked by {actor}."
+        if launched_day(launch) not in (None, launch.launch_date):
+            line += f" It was planned for {launch_when(launch)}."
+        if overrode_no_go(launch, view.slipped_at):
+            line += " The go / no-go had said *NO-GO* ⛔; it went ahead anyway."
     elif kind == "cancelled":
         line = f":no_entry_sign: *{launch.ref} was cancelled* by {actor}."
     else:

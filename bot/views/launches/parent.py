@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
 from slack_sdk.models.blocks import ActionsBlock, Block, ButtonElement, ConfirmObject, ContextBlock
 
 from bot import text
-from bot.local_time import wall_clock_instant
+from bot.local_time import local_date, wall_clock_instant
 from bot.services.launches.reads import LaunchView
 from bot.services.launches.transitions import LaunchMove, moves_in
 from bot.views import ids, limits
@@ -39,6 +39,30 @@ def launch_when(launch: Launch) -> str:
     if launch.launch_time is None:
         return text.date_token(launch.launch_date)
     return text.time_token(wall_clock_instant(launch.launch_date, launch.launch_time, launch.timezone))
+
+
+def when_line(launch: Launch) -> str:
+    """The launch day, and for a launch marked launched on another day, the day it really did."""
+    launched = launched_day(launch)
+    if launched is None or launched == launch.launch_date:
+        return launch_when(launch)
+    return f"launched {text.date_token(launched)} (planned for {launch_when(launch)})"
+
+
+def launched_day(launch: Launch) -> date | None:
+    """The launch's own calendar date when it was marked launched, if it was."""
+    if launch.status != LaunchStatus.LAUNCHED or launch.launched_at is None:
+        return None
+    return local_date(launch.launched_at, launch.timezone)
+
+
+def overrode_no_go(launch: Launch, slipped_at: datetime | None) -> bool:
+    """Marked launched while the current go / no-go said no-go."""
+    return (
+        launch.status == LaunchStatus.LAUNCHED
+        and launch.gonogo_decision == GoNoGo.NO_GO
+        and not _polled_before_the_slip(launch, slipped_at)
+    )
 
 
 def ships_line(items: list[RoadmapItem]) -> str | None:
@@ -86,7 +110,7 @@ def parent_message(view: LaunchView) -> tuple[str, list[Block]]:
     """The fallback text and blocks of the launch's parent message."""
     launch = view.launch
     lines = [
-        f"*When:* {launch_when(launch)}",
+        f"*When:* {when_line(launch)}",
         f"*Owner:* {text.user(launch.owner_id)}",
         f"*Progress:* {progress_bar(view.done, view.total)}",
         f"*Status:* {labelled(launch.status)}",

@@ -25,6 +25,7 @@ from bot.views.launches.parent import (
     launch_when,
     progress_bar,
     ships_line,
+    when_line,
 )
 from storage.models import LaunchItem
 
@@ -76,7 +77,7 @@ def launch_blocks(view: LaunchView, moves: list[LaunchMove]) -> list[Block]:
     moves the person reading it may make."""
     launch = view.launch
     summary = [
-        f"*When:* {launch_when(launch)} · *Owner:* {text.user(launch.owner_id)} · "
+        f"*When:* {when_line(launch)} · *Owner:* {text.user(launch.owner_id)} · "
         f"*Channel:* {text.channel(launch.channel_id)}",
         f"*Progress:* {progress_bar(view.done, view.total)} · *Status:* {labelled(launch.status)}",
     ]
