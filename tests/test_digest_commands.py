@@ -146,6 +146,19 @@ async def test_only_the_subscriber_or_an_admin_may_change_or_stop_a_digest(pmbot
     assert await subscription_of(pmbot, TEAM) is None
     assert pmbot.services.scheduler.next_fire_time(job_id(subscription.id or 0)) is None
     assert await audit_actions(pmbot) == ["digest_subscribed", "digest_unsubscribed"]
+    [told] = await pmbot.fake.wait_for("chat.postMessage", where=lambda call: call.params["channel"] == ALICE)
+    assert told.params["text"] == (
+        f"<@{ADMIN}> stopped the weekly digest you set up in <#{TEAM}>. "
+        "To start it again, run `/digest subscribe` there."
+    )
+
+
+async def test_the_subscriber_stopping_their_own_digest_is_not_told_again(pmbot: Harness) -> None:
+    await subscribe(pmbot, TEAM, user=ALICE)
+    _, name = await digest(pmbot, "unsubscribe", channel=TEAM, user=ALICE)
+    assert "no more digests" in (await said(pmbot, name))["text"]
+    await pmbot.settled()
+    assert [call for call in pmbot.fake.calls_to("chat.postMessage") if call.params["channel"] == ALICE] == []
 
 
 async def test_the_list_shows_each_channels_next_digest_as_a_date_token(pmbot: Harness) -> None:

@@ -25,6 +25,7 @@ from bot.services import outbox_kinds
 from bot.services.digests.content import DigestContentService, DigestWindow
 from bot.views.common import as_dicts
 from bot.views.digests.message import digest_message
+from bot.views.digests.replies import digest_stopped
 from storage import scheduled_runs
 from storage.db import Database
 from storage.digests import subscriptions as digest_subscriptions
@@ -47,7 +48,10 @@ class DigestDeliveries:
 
     def table(self) -> dict[str, Delivery]:
         """The deliveries by job kind, for the outbox worker."""
-        return {outbox_kinds.POST_DIGEST: Delivery(self.post, on_give_up=self.tell_subscriber)}
+        return {
+            outbox_kinds.POST_DIGEST: Delivery(self.post, on_give_up=self.tell_subscriber),
+            outbox_kinds.DIGEST_STOPPED: Delivery(self.tell_stopped),
+        }
 
     async def post(self, job: ClaimedJob) -> UnitOfWork[None] | None:
         """Build the digest for the job's window and post it; a quiet week of a skip-quiet
@@ -85,6 +89,12 @@ class DigestDeliveries:
         await self._client.chat_postMessage(
             channel=person, text=advice.digest_problem(reason, job.payload["channel_id"])
         )
+
+    async def tell_stopped(self, job: ClaimedJob) -> None:
+        """Whoever set up a channel's digest hears that someone else stopped it, and how to restart it."""
+        payload = job.payload
+        said = digest_stopped(payload["channel_id"], payload["stopped_by"])
+        await self._client.chat_postMessage(channel=payload["user_id"], text=said)
 
     async def _still_subscribed(self, job: ClaimedJob) -> bool:
         async with self._db.read() as session:

@@ -51,6 +51,10 @@ POST_DIGEST = "post_digest"
 """Build a channel's digest from the database and post it: payload {run_id (None for `/digest now`),
 subscription_id, channel_id, sections, skip_quiet, since, until, late_by_seconds, requested_by}."""
 
+DIGEST_STOPPED = "digest_stopped"
+"""Tell whoever set up a channel's digest that someone else stopped it: payload {user_id,
+channel_id, stopped_by}."""
+
 LAUNCH_MORNING_DM = "launch_morning_dm"
 """DM an item owner their overdue, today's and tomorrow's launch items, rendered at delivery:
 payload {run_id, user_id, day (their local date), due_at, late_by_seconds}."""

@@ -177,6 +177,14 @@ class DigestService:
                 action="digest_unsubscribed",
                 before=_described(current),
             )
+            if current.created_by and current.created_by != user_id:
+                await outbox.enqueue(
+                    session,
+                    team_id=team_id,
+                    kind=outbox_kinds.DIGEST_STOPPED,
+                    payload={"user_id": current.created_by, "channel_id": channel_id, "stopped_by": user_id},
+                    now=self._clock.now(),
+                )
 
         await write(self._writer, store)
         await self._changed()

@@ -64,3 +64,11 @@ def _line(view: SubscriptionView) -> str:
 
 def _zone_warning(name: str) -> str:
     return "" if is_known_zone(name) else " :warning: _not a timezone pmbot knows: runs on UTC_"
+
+
+def digest_stopped(channel_id: str, stopped_by: str) -> str:
+    """What whoever set up a channel's digest reads when someone else stops it."""
+    return (
+        f"{text.user(stopped_by)} stopped the weekly digest you set up in {text.channel(channel_id)}. "
+        f"To start it again, run `/digest subscribe` there."
+    )
