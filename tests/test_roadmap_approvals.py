@@ -26,6 +26,9 @@ from tests.roadmap_steps import (
     change,
     click,
     get_proposal,
+    latest_messages,
+    link_to,
+    live_buttons,
     notices_to,
     open_ask_modal,
     posts_to,
@@ -274,7 +277,7 @@ async def test_request_changes_then_resubmit_clears_the_votes(pmbot: Harness) ->
 
     [dm] = await pmbot.fake.wait_for("chat.postMessage", where=lambda call: _notice_to(call, ALICE))
     assert "needs changes" in shown(dm) and "Fix the typo &amp; &lt;link&gt; the request" in shown(dm)
-    assert buttons(dm) == [ids.RESUBMIT, ids.WITHDRAW] and problems_in_message(dm.params) == []
+    assert buttons(dm) == [] and problems_in_message(dm.params) == []  # the card keeps the moves
     await pmbot.settled()
     assert (await get_proposal(pmbot, 1)).status == ProposalStatus.CHANGES_REQUESTED
     assert "Changes requested" in shown(card_calls(pmbot, 1)[-1])
@@ -362,3 +365,30 @@ async def test_only_the_proposer_withdraws(pmbot: Harness) -> None:
     assert await vote(pmbot, ids.APPROVE, 1, BOB) == "CHG-1 was withdrawn; nothing changed."
     assert (await get_proposal(pmbot, 1)).status == ProposalStatus.WITHDRAWN
     assert await all_votes(pmbot, 1) == [] and await roadmap_items(pmbot) == []
+
+
+async def test_the_changes_requested_dm_links_to_the_card_and_a_late_resubmit_click_says_why(
+    pmbot: Harness,
+) -> None:
+    await set_policy(pmbot, [BOB, CAROL], required=1)
+    await propose_add(pmbot, "Global serach")
+    await pmbot.settled()
+    view = await open_ask_modal(pmbot, ids.REQUEST_CHANGES, 1, user=CAROL)
+    assert (await submit_comment(pmbot, view, "Fix the typo", user=CAROL)).text in ("", "{}")
+    await pmbot.settled()
+
+    [dm] = [call for call in notices_to(pmbot, ALICE) if "needs changes" in call.params["text"]]
+    [card] = [
+        call for call in card_calls(pmbot, 1, "chat.postMessage") if call.params["channel"] == APPROVALS
+    ]
+    assert f"Edit and resubmit it, or withdraw it, from <{link_to(card)}|its card>." in shown(dm), shown(dm)
+    assert buttons(dm) == [] and live_buttons(pmbot, ALICE) == {}
+    assert buttons(latest_messages(pmbot)[(APPROVALS, card.response["ts"])]) == [ids.RESUBMIT, ids.WITHDRAW]
+
+    fixed = change("add", title="Global search", horizon="next", rationale="Typo fixed")
+    assert (await submit_change(pmbot, fixed, resubmit=1)).text in ("", "{}")
+    await pmbot.settled()
+    assert buttons(latest_messages(pmbot)[(APPROVALS, card.response["ts"])]) == PENDING_BUTTONS
+    late = await open_ask_modal(pmbot, ids.RESUBMIT, 1, user=ALICE)  # a second click, or an old tab
+    assert "CHG-1 was resubmitted and waits for approvers' votes; nothing changed." in json.dumps(late)
+    assert "pending;" not in json.dumps(late)

@@ -22,6 +22,8 @@ from tests.roadmap_steps import (
     get_item,
     get_proposal,
     get_request,
+    link_to,
+    live_buttons,
     notices_to,
     posts_to,
     propose,
@@ -198,7 +200,7 @@ async def test_approvers_are_reminded_once_after_two_days_and_the_proposal_expir
     await pmbot.settled()
     assert sorted(call.params["channel"] for call in reminders()) == [ADMIN, CAROL]
     for call in reminders():
-        assert ids.APPROVE in buttons(call) and problems_in_message(call.params) == []
+        assert buttons(call) == [] and problems_in_message(call.params) == []
     assert await sweep() == 0
     await pmbot.settled()
     assert len(reminders()) == 2
@@ -223,3 +225,27 @@ async def test_approvers_are_reminded_once_after_two_days_and_the_proposal_expir
     assert (await get_proposal(pmbot, 2)).status == ProposalStatus.EXPIRED
     assert await all_votes(pmbot, 2) == [] and await roadmap_items(pmbot) == []
     assert "CHG-2 expired" in notices_to(pmbot, ALICE)[-1].params["text"]
+
+
+async def test_a_reminder_links_to_the_approvers_own_card_and_no_dm_keeps_buttons_after_expiry(
+    pmbot: Harness,
+) -> None:
+    await set_policy(pmbot, [BOB, CAROL, ADMIN], required=2)
+    await propose_add(pmbot, "Webhooks")
+    await pmbot.settled()
+    pmbot.clock.advance(days=2, minutes=1)
+    assert await pmbot.services.roadmap.sweep() == 1
+    await pmbot.settled()
+
+    [copy] = [call for call in card_calls(pmbot, 1, "chat.postMessage") if call.params["channel"] == CAROL]
+    [reminder] = [call for call in posts_to(pmbot, CAROL) if call.params["text"].endswith("for your vote")]
+    assert f"Vote on <{link_to(copy)}|its card>." in shown(reminder), shown(reminder)
+    assert "*CHG-1* Add “Webhooks” waits for your vote; it expires <!date^" in shown(reminder)
+    assert buttons(reminder) == [] and problems_in_message(reminder.params) == []
+
+    pmbot.clock.advance(days=5)
+    assert await pmbot.services.roadmap.sweep() == 1
+    await pmbot.settled()
+    for approver in (BOB, CAROL, ADMIN):
+        assert live_buttons(pmbot, approver) == {}, "every DM with buttons now reads as expired"
+    assert "Expired without a quorum" in shown(card_calls(pmbot, 1)[-1])

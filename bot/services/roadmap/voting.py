@@ -96,13 +96,16 @@ async def _approve(
 
 
 def final_state(proposal: Proposal) -> VoteResult:
-    """What a click on a proposal that is no longer pending is told."""
+    """What a click is told when the proposal is past the move it offered (decided, sent back for
+    changes, or already resubmitted)."""
     words = {
         ProposalStatus.APPROVED: "was approved and applied",
         ProposalStatus.REJECTED: "was rejected",
         ProposalStatus.WITHDRAWN: "was withdrawn",
         ProposalStatus.EXPIRED: "expired",
         ProposalStatus.CHANGES_REQUESTED: "waits for its proposer's changes",
+        # Only a move that waits for changes (resubmit) is refused while pending: it was resubmitted.
+        ProposalStatus.PENDING: "was resubmitted and waits for approvers' votes",
     }
     message = (
         f"{proposal.ref} {words.get(ProposalStatus(proposal.status), proposal.status)}; nothing changed."

@@ -6,7 +6,6 @@ from slack_sdk.models.blocks import Block, ContextBlock, HeaderBlock
 
 from bot import text
 from bot.services.roadmap.reads import ProposalView
-from bot.services.roadmap.transitions import ProposalRole, moves_for
 from bot.views import limits
 from bot.views.common import mrkdwn, plain, section
 from bot.views.roadmap.approval_card import approval_card, change_summary
@@ -20,8 +19,9 @@ OUTCOME_WORDS = {
 }
 
 
-def outcome_message(view: ProposalView, status: str) -> tuple[str, list[Block]]:
-    """The proposer's DM when a proposal is decided or sent back."""
+def outcome_message(view: ProposalView, status: str, card_link: str | None) -> tuple[str, list[Block]]:
+    """The proposer's DM when a proposal is decided or sent back: words and a link, no buttons (a
+    DM nobody re-renders must not offer moves that go stale; the card keeps them current)."""
     proposal = view.proposal
     words = OUTCOME_WORDS.get(ProposalStatus(status), status)
     headline = f"*{proposal.ref}* {change_summary(view)} {words}."
@@ -30,8 +30,7 @@ def outcome_message(view: ProposalView, status: str) -> tuple[str, list[Block]]:
         who = text.user(proposal.decided_by_id) if proposal.decided_by_id else "pmbot"
         blocks.append(section(f"{who}: “{text.escaped(proposal.decision_note, 2000)}”"))
     if status == ProposalStatus.CHANGES_REQUESTED:
-        mine = moves_for(proposal.status, {ProposalRole.PROPOSER})
-        blocks += approval_card(view, mine)[-1:]  # "Edit and resubmit", "Withdraw"
+        blocks.append(section(f"Edit and resubmit it, or withdraw it, from {_card(card_link)}."))
     return f"{proposal.ref} {words}", blocks
 
 
@@ -48,12 +47,15 @@ def proposed_message(view: ProposalView, channel_id: str, link: str | None) -> t
     ]
 
 
-def reminder_message(view: ProposalView) -> tuple[str, list[Block]]:
-    """The nudge to an approver who has not voted, with the card to vote on."""
+def reminder_message(view: ProposalView, card_link: str | None) -> tuple[str, list[Block]]:
+    """The nudge to an approver who has not voted: a link to the card to vote on, not a copy of it
+    (a copy with buttons would stay live after the proposal is decided)."""
     proposal = view.proposal
-    headline = f":bell: {proposal.ref} waits for your vote (expires {text.time_token(proposal.expires_at)})."
-    card = approval_card(view, moves_for(proposal.status, {ProposalRole.APPROVER}))
-    return f"{proposal.ref} waits for your vote", [section(headline), *card]
+    said = (
+        f":bell: *{proposal.ref}* {change_summary(view)} waits for your vote; it expires "
+        f"{text.time_token(proposal.expires_at)}. Vote on {_card(card_link)}."
+    )
+    return f"{proposal.ref} waits for your vote", [section(said)]
 
 
 def announcement_message(view: ProposalView) -> tuple[str, list[Block]]:
@@ -68,6 +70,10 @@ def announcement_message(view: ProposalView) -> tuple[str, list[Block]]:
     if view.requests:
         blocks.insert(4, card[4])
     return f"Roadmap change {proposal.ref}: {change_summary(view)}", blocks
+
+
+def _card(link: str | None) -> str:
+    return f"<{link}|its card>" if link else "its card"
 
 
 def _approvers(view: ProposalView) -> str:
