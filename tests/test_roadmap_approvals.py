@@ -109,7 +109,8 @@ async def test_quorum_of_two_of_three_applies_at_the_second_approval_updating_ev
     for call in first:
         assert "approved by <@U_BOB> (1/2)" in shown(call)
         assert "can still vote: <@U_ADMIN> <@U_CAROL>" in shown(call)
-        mine = PENDING_BUTTONS if call.params["channel"] == APPROVALS else VOTE_BUTTONS
+        # Bob's own copy shows no votes once he voted: his vote is cast.
+        mine = {APPROVALS: PENDING_BUTTONS, "D" + BOB: []}.get(call.params["channel"], VOTE_BUTTONS)
         assert buttons(call) == mine and problems_in_message(call.params) == []
 
     assert await vote(pmbot, ids.APPROVE, 1, CAROL) == APPLIED.format(n=1)
@@ -392,3 +393,25 @@ async def test_the_changes_requested_dm_links_to_the_card_and_a_late_resubmit_cl
     late = await open_ask_modal(pmbot, ids.RESUBMIT, 1, user=ALICE)  # a second click, or an old tab
     assert "CHG-1 was resubmitted and waits for approvers' votes; nothing changed." in json.dumps(late)
     assert "pending;" not in json.dumps(late)
+
+
+async def test_an_approver_who_voted_sees_no_votes_on_her_copy_and_is_refused_before_a_reason_form(
+    pmbot: Harness,
+) -> None:
+    await set_policy(pmbot, [BOB, CAROL, DAVE], required=2)
+    await propose_add(pmbot, "Dark mode")
+    await pmbot.settled()
+    assert await vote(pmbot, ids.APPROVE, 1, CAROL) == ONE_MORE
+    await pmbot.settled()
+
+    copies = {call.params["channel"]: call for call in card_calls(pmbot, 1)}
+    assert buttons(copies["D" + CAROL]) == [] and "approved by <@U_CAROL> (1/2)" in shown(copies["D" + CAROL])
+    assert buttons(copies["D" + BOB]) == VOTE_BUTTONS and buttons(copies[APPROVALS]) == PENDING_BUTTONS
+    for action_id in (ids.REJECT, ids.REQUEST_CHANGES):  # from the channel's card, or an old tab
+        refusal = await open_ask_modal(pmbot, action_id, 1, user=CAROL)
+        assert "callback_id" not in refusal, "no reason form to fill in for nothing"
+        assert "You already voted on CHG-1." in json.dumps(refusal)
+    assert await vote(pmbot, ids.APPROVE, 1, CAROL) == "You already voted on CHG-1."
+    await pmbot.settled()
+    assert [(v.approver_id, v.choice) for v in await all_votes(pmbot, 1)] == [(CAROL, "approve")]
+    assert (await get_proposal(pmbot, 1)).status == ProposalStatus.PENDING

@@ -145,7 +145,10 @@ class RoadmapDeliveries:
 
 
 def _moves_of(view: ProposalView, user_id: str) -> list[ProposalMove]:
-    roles = roles_of(user_id, view.proposal.proposer_id, is_approver=user_id in view.approver_ids)
+    voted = user_id in {vote.approver_id for vote in view.votes}  # on the current revision
+    roles = roles_of(
+        user_id, view.proposal.proposer_id, is_approver=user_id in view.approver_ids, voted=voted
+    )
     return moves_for(view.proposal.status, roles)
 
 

@@ -16,7 +16,7 @@ from bot.services.roadmap.decisions import require_proposal
 from bot.services.roadmap.proposals import ProposalDraft, check_draft
 from bot.services.roadmap.reads import ItemView, ProposalView, find_item, item_views, proposal_view
 from bot.services.roadmap.sweep import sweep_one
-from bot.services.roadmap.transitions import ProposalMove, exists, moves_for, roles_of
+from bot.services.roadmap.transitions import VOTES, ProposalMove, exists, moves_for, roles_of
 from bot.services.roadmap.voting import VoteResult
 from bot.services.settings.permissions import Permissions, names
 from bot.services.writes import write
@@ -115,11 +115,13 @@ class RoadmapService:
         is_approver = await self._permissions.is_approver(team_id, user_id)
         async with self._db.read() as session:
             proposal = await require_proposal(session, team_id, number)
+            voted = user_id in {vote.approver_id for vote in await queries.list_votes(session, proposal)}
         if not exists(proposal.status, move):
             raise PmbotError(voting.final_state(proposal).message)
-        if move not in moves_for(
-            proposal.status, roles_of(user_id, proposal.proposer_id, is_approver=is_approver)
-        ):
+        roles = roles_of(user_id, proposal.proposer_id, is_approver=is_approver, voted=voted)
+        if move not in moves_for(proposal.status, roles):
+            if voted and move in VOTES:
+                raise NotAllowed(voting.already_voted(proposal))
             raise NotAllowed(_who_may(proposal, move, await self._approvers_named(team_id)))
         return proposal
 

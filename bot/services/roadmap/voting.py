@@ -54,9 +54,7 @@ async def cast(
     if proposal.proposer_id == approver_id:
         raise NotAllowed("You proposed this change, so your vote does not count; another approver decides.")
     if not await queries.add_vote(session, proposal, approver_id, choice, comment, now):
-        return VoteResult(
-            proposal.ref, proposal.status, False, False, f"You already voted on {proposal.ref}."
-        )
+        return VoteResult(proposal.ref, proposal.status, False, False, already_voted(proposal))
     await record(session, proposal, approver_id, f"voted_{choice}", note=comment)
     if choice == VoteChoice.REJECT:
         await decide(session, clock, proposal, ProposalStatus.REJECTED, approver_id, comment)
@@ -111,3 +109,8 @@ def final_state(proposal: Proposal) -> VoteResult:
         f"{proposal.ref} {words.get(ProposalStatus(proposal.status), proposal.status)}; nothing changed."
     )
     return VoteResult(proposal.ref, proposal.status, False, False, message)
+
+
+def already_voted(proposal: Proposal) -> str:
+    """What a second vote on the same revision is told (said before a reason form opens, too)."""
+    return f"You already voted on {proposal.ref}."
