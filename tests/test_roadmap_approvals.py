@@ -415,3 +415,46 @@ async def test_an_approver_who_voted_sees_no_votes_on_her_copy_and_is_refused_be
     await pmbot.settled()
     assert [(v.approver_id, v.choice) for v in await all_votes(pmbot, 1)] == [(CAROL, "approve")]
     assert (await get_proposal(pmbot, 1)).status == ProposalStatus.PENDING
+
+
+async def test_a_resubmission_tells_each_approver_once_and_the_card_shows_its_revision(
+    pmbot: Harness,
+) -> None:
+    await set_policy(pmbot, [BOB, CAROL, DAVE], required=2)
+    await propose_add(pmbot, "Global serach")
+    await pmbot.settled()
+    assert await vote(pmbot, ids.APPROVE, 1, BOB) == ONE_MORE
+    view = await open_ask_modal(pmbot, ids.REQUEST_CHANGES, 1, user=CAROL)
+    assert (await submit_comment(pmbot, view, "Fix the typo & <retry>", user=CAROL)).text in ("", "{}")
+    await pmbot.settled()
+
+    form = await open_ask_modal(pmbot, ids.RESUBMIT, 1, user=ALICE)  # the form shows what it answers
+    assert form["callback_id"] == ids.PROPOSE_MODAL and problems_in_view(form) == []
+    assert (
+        form["blocks"][0]["text"]["text"]
+        == "*<@U_CAROL> asked for changes:* “Fix the typo &amp; &lt;retry&gt;”"
+    )
+    fixed = change("add", title="Global search", horizon="next", rationale="Typo fixed")
+    assert (await submit_change(pmbot, fixed, resubmit=1)).text in ("", "{}")
+    await pmbot.settled()
+
+    def told(user: str) -> list[Call]:
+        return [call for call in posts_to(pmbot, user) if "resubmitted" in call.params["text"]]
+
+    copies = {call.params["channel"]: call for call in card_calls(pmbot, 1, "chat.postMessage")}
+    for approver in (BOB, CAROL, DAVE):
+        [dm] = told(approver)
+        assert dm.params["text"] == "CHG-1 was resubmitted and needs your vote again"
+        assert "resubmitted *CHG-1* Add “Global search” as revision 2" in shown(dm), shown(dm)
+        assert f"vote on <{link_to(copies[approver])}|its card> before it expires <!date^" in shown(dm)
+        assert "It answers <@U_CAROL>'s request for changes: “Fix the typo &amp; &lt;retry&gt;”" in shown(dm)
+        assert buttons(dm) == [] and problems_in_message(dm.params) == []
+    assert told(ALICE) == []
+    card = latest_messages(pmbot)[(APPROVALS, copies[APPROVALS].response["ts"])]
+    assert "Waiting for approvals · revision 2, resubmitted <!date^" in shown(card), shown(card)
+    assert "Fix the typo" not in shown(card), "the answered comment is not the card's news any more"
+    assert buttons(latest_messages(pmbot)[("D" + BOB, copies[BOB].response["ts"])]) == VOTE_BUTTONS
+
+    assert await vote(pmbot, ids.APPROVE, 1, BOB) == ONE_MORE  # his first approval no longer counts
+    await pmbot.settled()
+    assert all(len(told(approver)) == 1 for approver in (BOB, CAROL, DAVE)), "told once"

@@ -23,6 +23,7 @@ from bot.views.roadmap.notices import (
     outcome_message,
     proposed_message,
     reminder_message,
+    resubmitted_message,
 )
 from bot.workspace_url import WorkspaceUrls
 from storage.db import Database
@@ -55,6 +56,7 @@ class RoadmapDeliveries:
             outbox_kinds.SYNC_PROPOSAL: Delivery(self.sync_cards),
             outbox_kinds.PROPOSAL_OUTCOME: Delivery(self.tell_outcome),
             outbox_kinds.APPROVAL_REMINDER: Delivery(self.remind),
+            outbox_kinds.PROPOSAL_RESUBMITTED: Delivery(self.tell_resubmitted),
             outbox_kinds.ROADMAP_ANNOUNCEMENT: Delivery(self.announce),
         }
 
@@ -110,6 +112,17 @@ class RoadmapDeliveries:
         view = await self._view(job)
         link = await self._card_link(job.team_id, view.proposal, for_user=job.payload["user_id"])
         fallback, blocks = reminder_message(view, link)
+        await self._client.chat_postMessage(
+            channel=job.payload["user_id"], text=fallback, blocks=as_dicts(blocks)
+        )
+
+    async def tell_resubmitted(self, job: ClaimedJob) -> None:
+        """DM an approver that a proposal is back as a new revision, linking to their copy of the card."""
+        view = await self._view(job)
+        link = await self._card_link(job.team_id, view.proposal, for_user=job.payload["user_id"])
+        fallback, blocks = resubmitted_message(
+            view, job.payload.get("asked_by_id"), job.payload.get("comment"), link
+        )
         await self._client.chat_postMessage(
             channel=job.payload["user_id"], text=fallback, blocks=as_dicts(blocks)
         )

@@ -14,6 +14,7 @@ from bot.errors import NotAllowed, NotFound, PmbotError
 from bot.services.roadmap import proposing, voting
 from bot.services.roadmap.decisions import require_proposal
 from bot.services.roadmap.proposals import ProposalDraft, check_draft
+from bot.services.roadmap.proposing import Resubmission
 from bot.services.roadmap.reads import ItemView, ProposalView, find_item, item_views, proposal_view
 from bot.services.roadmap.sweep import sweep_one
 from bot.services.roadmap.transitions import VOTES, ProposalMove, exists, moves_for, roles_of
@@ -74,8 +75,8 @@ class RoadmapService:
                 session, proposal, await queries.list_votes(session, proposal), approvers
             )
 
-    async def draft_for(self, team_id: str, proposer_id: str, number: int) -> ProposalDraft:
-        """A proposal as a draft, for its proposer to edit and resubmit."""
+    async def draft_for(self, team_id: str, proposer_id: str, number: int) -> Resubmission:
+        """A proposal as a draft, for its proposer to edit and resubmit, with the comment it answers."""
         async with self._db.read() as session:
             return await proposing.draft_of(session, team_id, proposer_id, number)
 
@@ -97,10 +98,13 @@ class RoadmapService:
         check_draft(draft)
         await self.check_may(team_id, proposer_id, number, ProposalMove.RESUBMIT)
         voters = await self._voters(team_id)
+        approvers = await self._permissions.approver_ids(team_id)  # who is sent cards, and told
         now = self._clock.now()
 
         async def store(session: AsyncSession) -> Proposal:
-            return await proposing.resubmit(session, team_id, proposer_id, number, draft, now, voters)
+            return await proposing.resubmit(
+                session, team_id, proposer_id, number, draft, now, voters, approvers
+            )
 
         return await write(self._writer, store)
 

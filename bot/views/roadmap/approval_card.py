@@ -99,14 +99,15 @@ def _status_text(view: ProposalView) -> str:
     proposal = view.proposal
     approvals = [v.approver_id for v in view.votes if v.choice == "approve"]
     voted = ", ".join(text.user(u) for u in approvals) or "nobody yet"
-    parts = [
-        STATUS_WORDS[ProposalStatus(proposal.status)],
-        f"approved by {voted} ({len(approvals)}/{proposal.required_approvals})",
-    ]
+    parts = [STATUS_WORDS[ProposalStatus(proposal.status)]]
+    if proposal.revision > 1:  # its votes started over: say so, or old approvals look lost
+        parts.append(f"revision {proposal.revision}, resubmitted {text.time_token(proposal.submitted_at)}")
+    parts.append(f"approved by {voted} ({len(approvals)}/{proposal.required_approvals})")
     if proposal.status == ProposalStatus.PENDING:
         parts.append(who_can_still_vote(view))
         parts.append(f"expires {text.time_token(proposal.expires_at)}")
-    if proposal.decision_note:
+    # A pending proposal's note is the request for changes its new revision answered: not news.
+    if proposal.decision_note and proposal.status != ProposalStatus.PENDING:
         who = text.user(proposal.decided_by_id) if proposal.decided_by_id else "pmbot"
         parts.append(f"{who}: “{text.escaped(proposal.decision_note, 500)}”")
     return " · ".join(parts)

@@ -58,6 +58,23 @@ def reminder_message(view: ProposalView, card_link: str | None) -> tuple[str, li
     return f"{proposal.ref} waits for your vote", [section(said)]
 
 
+def resubmitted_message(
+    view: ProposalView, asked_by_id: str | None, comment: str | None, card_link: str | None
+) -> tuple[str, list[Block]]:
+    """The DM to an approver when a proposal comes back as a new revision: their vote is needed again."""
+    proposal = view.proposal
+    said = (
+        f":arrows_counterclockwise: {text.user(proposal.proposer_id)} resubmitted *{proposal.ref}* "
+        f"{change_summary(view)} as revision {proposal.revision}. Votes on the earlier revision no "
+        f"longer count: vote on {_card(card_link)} before it expires {text.time_token(proposal.expires_at)}."
+    )
+    blocks: list[Block] = [section(said)]
+    if comment:
+        who = text.user(asked_by_id) if asked_by_id else "An approver"
+        blocks.append(section(f"It answers {who}'s request for changes: “{text.escaped(comment, 2000)}”"))
+    return f"{proposal.ref} was resubmitted and needs your vote again", blocks
+
+
 def announcement_message(view: ProposalView) -> tuple[str, list[Block]]:
     """The post in the announcements channel once a change is applied."""
     proposal = view.proposal
