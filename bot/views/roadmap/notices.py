@@ -5,6 +5,7 @@ from __future__ import annotations
 from slack_sdk.models.blocks import Block, ContextBlock, HeaderBlock
 
 from bot import text
+from bot.services.roadmap.decisions import SCHEDULE
 from bot.services.roadmap.reads import ProposalView
 from bot.views import limits
 from bot.views.common import mrkdwn, plain, section
@@ -26,11 +27,17 @@ def outcome_message(view: ProposalView, status: str, card_link: str | None) -> t
     words = OUTCOME_WORDS.get(ProposalStatus(status), status)
     headline = f"*{proposal.ref}* {change_summary(view)} {words}."
     blocks: list[Block] = [section(headline)]
-    if proposal.decision_note and status != ProposalStatus.APPROVED:
-        who = text.user(proposal.decided_by_id) if proposal.decided_by_id else "pmbot"
-        blocks.append(section(f"{who}: “{text.escaped(proposal.decision_note, 2000)}”"))
+    by_a_person = proposal.decided_by_id and proposal.decided_by_id != SCHEDULE  # an expiry is said above
+    if proposal.decision_note and by_a_person and status != ProposalStatus.APPROVED:
+        blocks.append(
+            section(
+                f"{text.user(proposal.decided_by_id or '')}: “{text.escaped(proposal.decision_note, 2000)}”"
+            )
+        )
     if status == ProposalStatus.CHANGES_REQUESTED:
         blocks.append(section(f"Edit and resubmit it, or withdraw it, from {_card(card_link)}."))
+    if status == ProposalStatus.EXPIRED:
+        blocks.append(section("If it is still wanted, propose it again with `/roadmap propose`."))
     return f"{proposal.ref} {words}", blocks
 
 
