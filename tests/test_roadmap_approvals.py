@@ -458,3 +458,19 @@ async def test_a_resubmission_tells_each_approver_once_and_the_card_shows_its_re
     assert await vote(pmbot, ids.APPROVE, 1, BOB) == ONE_MORE  # his first approval no longer counts
     await pmbot.settled()
     assert all(len(told(approver)) == 1 for approver in (BOB, CAROL, DAVE)), "told once"
+
+
+async def test_without_an_approvals_channel_the_changes_requested_dm_links_to_the_proposers_copy(
+    pmbot: Harness,
+) -> None:
+    await set_policy(pmbot, [BOB, CAROL], required=1, channels=False)
+    await propose_add(pmbot, "Global serach")
+    await pmbot.settled()
+    view = await open_ask_modal(pmbot, ids.REQUEST_CHANGES, 1, user=CAROL)
+    assert (await submit_comment(pmbot, view, "Fix the typo", user=CAROL)).text in ("", "{}")
+    await pmbot.settled()
+
+    [copy] = [call for call in card_calls(pmbot, 1, "chat.postMessage") if call.params["channel"] == ALICE]
+    [dm] = [call for call in notices_to(pmbot, ALICE) if "needs changes" in call.params["text"]]
+    assert f"from <{link_to(copy)}|its card>." in shown(dm) and buttons(dm) == []
+    assert live_buttons(pmbot, ALICE) == {"CHG-1: Add “Global serach”": [ids.RESUBMIT, ids.WITHDRAW]}
