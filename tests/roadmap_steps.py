@@ -239,3 +239,30 @@ def buttons(call: Call) -> list[str]:
 def diff_text(call: Call) -> str:
     """The before → after section of an approval card (its third block)."""
     return call.params["blocks"][2]["text"]["text"]
+
+
+def latest_messages(pmbot: Harness) -> dict[tuple[str, str], Call]:
+    """Every message pmbot posted, as it reads now: its last post or update, by (channel, ts)."""
+    latest: dict[tuple[str, str], Call] = {}
+    for call in pmbot.fake.calls:
+        if call.failed or call.method not in ("chat.postMessage", "chat.update"):
+            continue
+        spot = call.response if call.method == "chat.postMessage" else call.params
+        latest[(spot["channel"], spot["ts"])] = call
+    return latest
+
+
+def live_buttons(pmbot: Harness, user: str) -> dict[str, list[str]]:
+    """The buttons every DM to `user` still shows, by the message's fallback text."""
+    return {
+        call.params.get("text", ""): buttons(call)
+        for (channel, _), call in latest_messages(pmbot).items()
+        if channel == "D" + user and buttons(call)
+    }
+
+
+def link_to(post: Call) -> str:
+    """The permalink of a message pmbot posted (the fake's workspace is https://acme.slack.com/)."""
+    return (
+        f"https://acme.slack.com/archives/{post.response['channel']}/p{post.response['ts'].replace('.', '')}"
+    )

@@ -26,6 +26,9 @@ from tests.roadmap_steps import (
     change,
     click,
     get_proposal,
+    latest_messages,
+    link_to,
+    live_buttons,
     notices_to,
     open_ask_modal,
     posts_to,
@@ -106,7 +109,8 @@ async def test_quorum_of_two_of_three_applies_at_the_second_approval_updating_ev
     for call in first:
         assert "approved by <@U_BOB> (1/2)" in shown(call)
         assert "can still vote: <@U_ADMIN> <@U_CAROL>" in shown(call)
-        mine = PENDING_BUTTONS if call.params["channel"] == APPROVALS else VOTE_BUTTONS
+        # Bob's own copy shows no votes once he voted: his vote is cast.
+        mine = {APPROVALS: PENDING_BUTTONS, "D" + BOB: []}.get(call.params["channel"], VOTE_BUTTONS)
         assert buttons(call) == mine and problems_in_message(call.params) == []
 
     assert await vote(pmbot, ids.APPROVE, 1, CAROL) == APPLIED.format(n=1)
@@ -274,7 +278,7 @@ async def test_request_changes_then_resubmit_clears_the_votes(pmbot: Harness) ->
 
     [dm] = await pmbot.fake.wait_for("chat.postMessage", where=lambda call: _notice_to(call, ALICE))
     assert "needs changes" in shown(dm) and "Fix the typo &amp; &lt;link&gt; the request" in shown(dm)
-    assert buttons(dm) == [ids.RESUBMIT, ids.WITHDRAW] and problems_in_message(dm.params) == []
+    assert buttons(dm) == [] and problems_in_message(dm.params) == []  # the card keeps the moves
     await pmbot.settled()
     assert (await get_proposal(pmbot, 1)).status == ProposalStatus.CHANGES_REQUESTED
     assert "Changes requested" in shown(card_calls(pmbot, 1)[-1])
@@ -362,3 +366,111 @@ async def test_only_the_proposer_withdraws(pmbot: Harness) -> None:
     assert await vote(pmbot, ids.APPROVE, 1, BOB) == "CHG-1 was withdrawn; nothing changed."
     assert (await get_proposal(pmbot, 1)).status == ProposalStatus.WITHDRAWN
     assert await all_votes(pmbot, 1) == [] and await roadmap_items(pmbot) == []
+
+
+async def test_the_changes_requested_dm_links_to_the_card_and_a_late_resubmit_click_says_why(
+    pmbot: Harness,
+) -> None:
+    await set_policy(pmbot, [BOB, CAROL], required=1)
+    await propose_add(pmbot, "Global serach")
+    await pmbot.settled()
+    view = await open_ask_modal(pmbot, ids.REQUEST_CHANGES, 1, user=CAROL)
+    assert (await submit_comment(pmbot, view, "Fix the typo", user=CAROL)).text in ("", "{}")
+    await pmbot.settled()
+
+    [dm] = [call for call in notices_to(pmbot, ALICE) if "needs changes" in call.params["text"]]
+    [card] = [
+        call for call in card_calls(pmbot, 1, "chat.postMessage") if call.params["channel"] == APPROVALS
+    ]
+    assert f"Edit and resubmit it, or withdraw it, from <{link_to(card)}|its card>." in shown(dm), shown(dm)
+    assert buttons(dm) == [] and live_buttons(pmbot, ALICE) == {}
+    assert buttons(latest_messages(pmbot)[(APPROVALS, card.response["ts"])]) == [ids.RESUBMIT, ids.WITHDRAW]
+
+    fixed = change("add", title="Global search", horizon="next", rationale="Typo fixed")
+    assert (await submit_change(pmbot, fixed, resubmit=1)).text in ("", "{}")
+    await pmbot.settled()
+    assert buttons(latest_messages(pmbot)[(APPROVALS, card.response["ts"])]) == PENDING_BUTTONS
+    late = await open_ask_modal(pmbot, ids.RESUBMIT, 1, user=ALICE)  # a second click, or an old tab
+    assert "CHG-1 was resubmitted and waits for approvers' votes; nothing changed." in json.dumps(late)
+    assert "pending;" not in json.dumps(late)
+
+
+async def test_an_approver_who_voted_sees_no_votes_on_her_copy_and_is_refused_before_a_reason_form(
+    pmbot: Harness,
+) -> None:
+    await set_policy(pmbot, [BOB, CAROL, DAVE], required=2)
+    await propose_add(pmbot, "Dark mode")
+    await pmbot.settled()
+    assert await vote(pmbot, ids.APPROVE, 1, CAROL) == ONE_MORE
+    await pmbot.settled()
+
+    copies = {call.params["channel"]: call for call in card_calls(pmbot, 1)}
+    assert buttons(copies["D" + CAROL]) == [] and "approved by <@U_CAROL> (1/2)" in shown(copies["D" + CAROL])
+    assert buttons(copies["D" + BOB]) == VOTE_BUTTONS and buttons(copies[APPROVALS]) == PENDING_BUTTONS
+    for action_id in (ids.REJECT, ids.REQUEST_CHANGES):  # from the channel's card, or an old tab
+        refusal = await open_ask_modal(pmbot, action_id, 1, user=CAROL)
+        assert "callback_id" not in refusal, "no reason form to fill in for nothing"
+        assert "You already voted on CHG-1." in json.dumps(refusal)
+    assert await vote(pmbot, ids.APPROVE, 1, CAROL) == "You already voted on CHG-1."
+    await pmbot.settled()
+    assert [(v.approver_id, v.choice) for v in await all_votes(pmbot, 1)] == [(CAROL, "approve")]
+    assert (await get_proposal(pmbot, 1)).status == ProposalStatus.PENDING
+
+
+async def test_a_resubmission_tells_each_approver_once_and_the_card_shows_its_revision(
+    pmbot: Harness,
+) -> None:
+    await set_policy(pmbot, [BOB, CAROL, DAVE], required=2)
+    await propose_add(pmbot, "Global serach")
+    await pmbot.settled()
+    assert await vote(pmbot, ids.APPROVE, 1, BOB) == ONE_MORE
+    view = await open_ask_modal(pmbot, ids.REQUEST_CHANGES, 1, user=CAROL)
+    assert (await submit_comment(pmbot, view, "Fix the typo & <retry>", user=CAROL)).text in ("", "{}")
+    await pmbot.settled()
+
+    form = await open_ask_modal(pmbot, ids.RESUBMIT, 1, user=ALICE)  # the form shows what it answers
+    assert form["callback_id"] == ids.PROPOSE_MODAL and problems_in_view(form) == []
+    assert (
+        form["blocks"][0]["text"]["text"]
+        == "*<@U_CAROL> asked for changes:* “Fix the typo &amp; &lt;retry&gt;”"
+    )
+    fixed = change("add", title="Global search", horizon="next", rationale="Typo fixed")
+    assert (await submit_change(pmbot, fixed, resubmit=1)).text in ("", "{}")
+    await pmbot.settled()
+
+    def told(user: str) -> list[Call]:
+        return [call for call in posts_to(pmbot, user) if "resubmitted" in call.params["text"]]
+
+    copies = {call.params["channel"]: call for call in card_calls(pmbot, 1, "chat.postMessage")}
+    for approver in (BOB, CAROL, DAVE):
+        [dm] = told(approver)
+        assert dm.params["text"] == "CHG-1 was resubmitted and needs your vote again"
+        assert "resubmitted *CHG-1* Add “Global search” as revision 2" in shown(dm), shown(dm)
+        assert f"vote on <{link_to(copies[approver])}|its card> before it expires <!date^" in shown(dm)
+        assert "It answers <@U_CAROL>'s request for changes: “Fix the typo &amp; &lt;retry&gt;”" in shown(dm)
+        assert buttons(dm) == [] and problems_in_message(dm.params) == []
+    assert told(ALICE) == []
+    card = latest_messages(pmbot)[(APPROVALS, copies[APPROVALS].response["ts"])]
+    assert "Waiting for approvals · revision 2, resubmitted <!date^" in shown(card), shown(card)
+    assert "Fix the typo" not in shown(card), "the answered comment is not the card's news any more"
+    assert buttons(latest_messages(pmbot)[("D" + BOB, copies[BOB].response["ts"])]) == VOTE_BUTTONS
+
+    assert await vote(pmbot, ids.APPROVE, 1, BOB) == ONE_MORE  # his first approval no longer counts
+    await pmbot.settled()
+    assert all(len(told(approver)) == 1 for approver in (BOB, CAROL, DAVE)), "told once"
+
+
+async def test_without_an_approvals_channel_the_changes_requested_dm_links_to_the_proposers_copy(
+    pmbot: Harness,
+) -> None:
+    await set_policy(pmbot, [BOB, CAROL], required=1, channels=False)
+    await propose_add(pmbot, "Global serach")
+    await pmbot.settled()
+    view = await open_ask_modal(pmbot, ids.REQUEST_CHANGES, 1, user=CAROL)
+    assert (await submit_comment(pmbot, view, "Fix the typo", user=CAROL)).text in ("", "{}")
+    await pmbot.settled()
+
+    [copy] = [call for call in card_calls(pmbot, 1, "chat.postMessage") if call.params["channel"] == ALICE]
+    [dm] = [call for call in notices_to(pmbot, ALICE) if "needs changes" in call.params["text"]]
+    assert f"from <{link_to(copy)}|its card>." in shown(dm) and buttons(dm) == []
+    assert live_buttons(pmbot, ALICE) == {"CHG-1: Add “Global serach”": [ids.RESUBMIT, ids.WITHDRAW]}

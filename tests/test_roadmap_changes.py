@@ -22,13 +22,17 @@ from tests.roadmap_steps import (
     get_item,
     get_proposal,
     get_request,
+    link_to,
+    live_buttons,
     notices_to,
+    open_ask_modal,
     posts_to,
     propose,
     propose_add,
     roadmap_items,
     set_policy,
     shown,
+    submit_comment,
     vote,
 )
 from tests.slack_limits import problems_in_message
@@ -198,7 +202,7 @@ async def test_approvers_are_reminded_once_after_two_days_and_the_proposal_expir
     await pmbot.settled()
     assert sorted(call.params["channel"] for call in reminders()) == [ADMIN, CAROL]
     for call in reminders():
-        assert ids.APPROVE in buttons(call) and problems_in_message(call.params) == []
+        assert buttons(call) == [] and problems_in_message(call.params) == []
     assert await sweep() == 0
     await pmbot.settled()
     assert len(reminders()) == 2
@@ -208,7 +212,7 @@ async def test_approvers_are_reminded_once_after_two_days_and_the_proposal_expir
     await pmbot.settled()
     assert (await get_proposal(pmbot, 1)).status == ProposalStatus.EXPIRED
     [told] = notices_to(pmbot, ALICE)
-    assert "expired before enough approvers approved it" in shown(told) and "No quorum" in shown(told)
+    assert "expired before enough approvers approved it" in shown(told) and "No quorum" not in shown(told)
     final = card_calls(pmbot, 1)[-1]
     assert "Expired without a quorum" in shown(final) and buttons(final) == []
     assert await vote(pmbot, ids.APPROVE, 1, CAROL) == "CHG-1 expired; nothing changed."
@@ -223,3 +227,54 @@ async def test_approvers_are_reminded_once_after_two_days_and_the_proposal_expir
     assert (await get_proposal(pmbot, 2)).status == ProposalStatus.EXPIRED
     assert await all_votes(pmbot, 2) == [] and await roadmap_items(pmbot) == []
     assert "CHG-2 expired" in notices_to(pmbot, ALICE)[-1].params["text"]
+
+
+async def test_a_reminder_links_to_the_approvers_own_card_and_no_dm_keeps_buttons_after_expiry(
+    pmbot: Harness,
+) -> None:
+    await set_policy(pmbot, [BOB, CAROL, ADMIN], required=2)
+    await propose_add(pmbot, "Webhooks")
+    await pmbot.settled()
+    pmbot.clock.advance(days=2, minutes=1)
+    assert await pmbot.services.roadmap.sweep() == 1
+    await pmbot.settled()
+
+    [copy] = [call for call in card_calls(pmbot, 1, "chat.postMessage") if call.params["channel"] == CAROL]
+    [reminder] = [call for call in posts_to(pmbot, CAROL) if call.params["text"].endswith("for your vote")]
+    assert f"Vote on <{link_to(copy)}|its card>." in shown(reminder), shown(reminder)
+    assert "*CHG-1* Add “Webhooks” waits for your vote; it expires <!date^" in shown(reminder)
+    assert buttons(reminder) == [] and problems_in_message(reminder.params) == []
+
+    pmbot.clock.advance(days=5)
+    assert await pmbot.services.roadmap.sweep() == 1
+    await pmbot.settled()
+    for approver in (BOB, CAROL, ADMIN):
+        assert live_buttons(pmbot, approver) == {}, "every DM with buttons now reads as expired"
+    assert "Expired without a quorum" in shown(card_calls(pmbot, 1)[-1])
+
+
+def status_line(call: Call) -> str:
+    """The card's status: its context block."""
+    [context] = [block for block in call.params["blocks"] if block["type"] == "context"]
+    return str(context["elements"][0]["text"])
+
+
+async def test_decided_cards_read_as_closed_and_the_expiry_dm_says_what_to_do(pmbot: Harness) -> None:
+    await set_policy(pmbot, [BOB, CAROL, ADMIN], required=2)
+    await propose_add(pmbot, "Webhooks")
+    await propose_add(pmbot, "Blockchain")
+    await pmbot.settled()
+    view = await open_ask_modal(pmbot, ids.REJECT, 2, user=BOB)
+    assert (await submit_comment(pmbot, view, "Not our <strategy>", user=BOB)).text in ("", "{}")
+    pmbot.clock.advance(days=8)
+    assert await pmbot.services.roadmap.sweep() == 1
+    await pmbot.settled()
+
+    def channel_card(number: int) -> Call:
+        return [call for call in card_calls(pmbot, number) if call.params["channel"] == APPROVALS][-1]
+
+    assert status_line(channel_card(1)) == ":hourglass: Expired without a quorum · no approvals (0/2)"
+    assert status_line(channel_card(2)) == ":x: Rejected by <@U_BOB>: “Not our &lt;strategy&gt;”"
+    [expired] = [call for call in notices_to(pmbot, ALICE) if "expired" in call.params["text"]]
+    assert shown(expired).endswith("If it is still wanted, propose it again with `/roadmap propose`.")
+    assert "pmbot" not in shown(expired) and problems_in_message(expired.params) == []

@@ -23,6 +23,7 @@ from bot.views.roadmap.notices import (
     outcome_message,
     proposed_message,
     reminder_message,
+    resubmitted_message,
 )
 from bot.workspace_url import WorkspaceUrls
 from storage.db import Database
@@ -55,6 +56,7 @@ class RoadmapDeliveries:
             outbox_kinds.SYNC_PROPOSAL: Delivery(self.sync_cards),
             outbox_kinds.PROPOSAL_OUTCOME: Delivery(self.tell_outcome),
             outbox_kinds.APPROVAL_REMINDER: Delivery(self.remind),
+            outbox_kinds.PROPOSAL_RESUBMITTED: Delivery(self.tell_resubmitted),
             outbox_kinds.ROADMAP_ANNOUNCEMENT: Delivery(self.announce),
         }
 
@@ -97,17 +99,30 @@ class RoadmapDeliveries:
         return answer["channel"], answer["ts"]
 
     async def tell_outcome(self, job: ClaimedJob) -> None:
-        """DM the proposer what became of the proposal."""
+        """DM the proposer what became of the proposal, linking to the card that keeps its moves."""
         view = await self._view(job)
-        fallback, blocks = outcome_message(view, job.payload["status"])
+        link = await self._card_link(job.team_id, view.proposal, for_user=None)
+        fallback, blocks = outcome_message(view, job.payload["status"], link)
         await self._client.chat_postMessage(
             channel=job.payload["user_id"], text=fallback, blocks=as_dicts(blocks)
         )
 
     async def remind(self, job: ClaimedJob) -> None:
-        """DM an approver who has not voted."""
+        """DM an approver who has not voted, linking to their copy of the card."""
         view = await self._view(job)
-        fallback, blocks = reminder_message(view)
+        link = await self._card_link(job.team_id, view.proposal, for_user=job.payload["user_id"])
+        fallback, blocks = reminder_message(view, link)
+        await self._client.chat_postMessage(
+            channel=job.payload["user_id"], text=fallback, blocks=as_dicts(blocks)
+        )
+
+    async def tell_resubmitted(self, job: ClaimedJob) -> None:
+        """DM an approver that a proposal is back as a new revision, linking to their copy of the card."""
+        view = await self._view(job)
+        link = await self._card_link(job.team_id, view.proposal, for_user=job.payload["user_id"])
+        fallback, blocks = resubmitted_message(
+            view, job.payload.get("asked_by_id"), job.payload.get("comment"), link
+        )
         await self._client.chat_postMessage(
             channel=job.payload["user_id"], text=fallback, blocks=as_dicts(blocks)
         )
@@ -123,6 +138,18 @@ class RoadmapDeliveries:
         fallback, blocks = announcement_message(view)
         await self._client.chat_postMessage(channel=channel, text=fallback, blocks=as_dicts(blocks))
 
+    async def _card_link(self, team_id: str, proposal: Proposal, *, for_user: str | None) -> str | None:
+        """The permalink of `for_user`'s own copy of the card, else of the approvals channel's card;
+        with no channel, of the proposer's copy. None while none is posted yet."""
+        async with self._db.read() as session:
+            posted = {m.target: (m.channel_id, m.ts) for m in await list_messages(session, proposal)}
+            policy = await get_policy(session, team_id)
+        channel = policy.approvals_channel_id
+        # With a channel, the proposer's DM is a short link, not a copy: the channel's card is theirs.
+        candidates = [for_user, channel] if for_user else [channel or proposal.proposer_id]
+        spot = next((posted[target] for target in candidates if target and target in posted), None)
+        return permalink(await self._workspace_urls.url(team_id), *spot) if spot else None
+
     async def _view(self, job: ClaimedJob) -> ProposalView:
         try:
             return await self._roadmap.proposal(job.team_id, job.payload["proposal_id"])
@@ -131,7 +158,10 @@ class RoadmapDeliveries:
 
 
 def _moves_of(view: ProposalView, user_id: str) -> list[ProposalMove]:
-    roles = roles_of(user_id, view.proposal.proposer_id, is_approver=user_id in view.approver_ids)
+    voted = user_id in {vote.approver_id for vote in view.votes}  # on the current revision
+    roles = roles_of(
+        user_id, view.proposal.proposer_id, is_approver=user_id in view.approver_ids, voted=voted
+    )
     return moves_for(view.proposal.status, roles)
 
 

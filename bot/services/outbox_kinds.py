@@ -25,6 +25,10 @@ ROADMAP_ANNOUNCEMENT = "roadmap_announcement"
 APPROVAL_REMINDER = "approval_reminder"
 """Remind an approver who has not voted."""
 
+PROPOSAL_RESUBMITTED = "proposal_resubmitted"
+"""Tell an approver a proposal was resubmitted and needs their vote again: payload {proposal_id,
+user_id, asked_by_id, comment} (the request for changes it answers)."""
+
 PUBLISH_HOME = "publish_home"
 """Re-render one person's Home tab from the database: payload {user_id}, one pending job a person."""
 

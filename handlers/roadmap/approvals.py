@@ -119,7 +119,10 @@ async def open_resubmit_modal(
 
     async def build() -> View:
         await services.roadmap.check_may(*who(context), number, ProposalMove.RESUBMIT)
-        return proposal_modal(await services.roadmap.draft_for(*who(context), number), resubmit_number=number)
+        asked = await services.roadmap.draft_for(*who(context), number)
+        return proposal_modal(
+            asked.draft, resubmit_number=number, asked_by_id=asked.asked_by_id, comment=asked.comment
+        )
 
     await open_then_fill(client, body["trigger_id"], "Resubmit change", build, respond)
 

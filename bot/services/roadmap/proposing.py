@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.clock import Clock
 from bot.errors import InvalidInput, NotAllowed, NotFound, PmbotError
-from bot.services.roadmap.decisions import DECIDED, decide, record, require_proposal, sync_cards
+from bot.services import outbox_kinds
+from bot.services.roadmap.decisions import DECIDED, decide, notify, record, require_proposal, sync_cards
 from bot.services.roadmap.proposals import ITEM, LINKED, RATIONALE, ProposalDraft, draft_from
 from bot.services.roadmap.quorum import check_reachable
 from storage import requests as request_queries
@@ -60,8 +62,10 @@ async def resubmit(
     draft: ProposalDraft,
     now: datetime,
     voters: list[str],
+    approvers: list[str],
 ) -> Proposal:
-    """The proposer's checked edit: a new revision, pending again, its votes starting over."""
+    """The proposer's checked edit: a new revision, pending again, its votes starting over; each of
+    `approvers` (those sent cards) but the proposer is told once, since every vote is needed again."""
     proposal = await require_proposal(session, team_id, number)
     if proposal.proposer_id != proposer_id:
         raise NotAllowed("Only the proposer can change a proposal.")
@@ -79,6 +83,13 @@ async def resubmit(
     proposal.expires_at = now + timedelta(days=policy.expiry_days)
     await record(session, proposal, proposer_id, "resubmitted", after=proposal.changes, note=draft.rationale)
     await sync_cards(session, proposal, now)
+    # The comment answered travels with the notice: a later request for changes replaces it.
+    answered = {"asked_by_id": proposal.decided_by_id, "comment": proposal.decision_note}
+    for approver in dict.fromkeys(approvers):
+        if approver != proposer_id:
+            await notify(
+                session, proposal, outbox_kinds.PROPOSAL_RESUBMITTED, now, user_id=approver, **answered
+            )
     return proposal
 
 
@@ -93,7 +104,16 @@ async def withdraw(session: AsyncSession, clock: Clock, team_id: str, actor_id: 
     return proposal
 
 
-async def draft_of(session: AsyncSession, team_id: str, proposer_id: str, number: int) -> ProposalDraft:
+@dataclass(frozen=True)
+class Resubmission:
+    """What the "Resubmit change" form starts from: the draft, and the request for changes it answers."""
+
+    draft: ProposalDraft
+    asked_by_id: str | None
+    comment: str | None
+
+
+async def draft_of(session: AsyncSession, team_id: str, proposer_id: str, number: int) -> Resubmission:
     """CHG-`number` as a draft, for its proposer (only) to edit and resubmit."""
     proposal = await queries.get_proposal(session, team_id, number)
     if proposal is None:
@@ -102,7 +122,10 @@ async def draft_of(session: AsyncSession, team_id: str, proposer_id: str, number
         raise NotAllowed("Only the proposer can change a proposal.")
     item = await queries.get_item_by_id(session, team_id, proposal.item_id) if proposal.item_id else None
     requests = await queries.requests_by_ids(session, team_id, proposal.linked_request_ids)
-    return draft_from(proposal, item, [request.number for request in requests])
+    draft = draft_from(proposal, item, [request.number for request in requests])
+    if proposal.status != ProposalStatus.CHANGES_REQUESTED:
+        return Resubmission(draft, None, None)
+    return Resubmission(draft, proposal.decided_by_id, proposal.decision_note)
 
 
 async def _item_for(session: AsyncSession, team_id: str, draft: ProposalDraft) -> RoadmapItem | None:

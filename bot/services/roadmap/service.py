@@ -14,9 +14,10 @@ from bot.errors import NotAllowed, NotFound, PmbotError
 from bot.services.roadmap import proposing, voting
 from bot.services.roadmap.decisions import require_proposal
 from bot.services.roadmap.proposals import ProposalDraft, check_draft
+from bot.services.roadmap.proposing import Resubmission
 from bot.services.roadmap.reads import ItemView, ProposalView, find_item, item_views, proposal_view
 from bot.services.roadmap.sweep import sweep_one
-from bot.services.roadmap.transitions import ProposalMove, exists, moves_for, roles_of
+from bot.services.roadmap.transitions import VOTES, ProposalMove, exists, moves_for, roles_of
 from bot.services.roadmap.voting import VoteResult
 from bot.services.settings.permissions import Permissions, names
 from bot.services.writes import write
@@ -74,8 +75,8 @@ class RoadmapService:
                 session, proposal, await queries.list_votes(session, proposal), approvers
             )
 
-    async def draft_for(self, team_id: str, proposer_id: str, number: int) -> ProposalDraft:
-        """A proposal as a draft, for its proposer to edit and resubmit."""
+    async def draft_for(self, team_id: str, proposer_id: str, number: int) -> Resubmission:
+        """A proposal as a draft, for its proposer to edit and resubmit, with the comment it answers."""
         async with self._db.read() as session:
             return await proposing.draft_of(session, team_id, proposer_id, number)
 
@@ -97,10 +98,13 @@ class RoadmapService:
         check_draft(draft)
         await self.check_may(team_id, proposer_id, number, ProposalMove.RESUBMIT)
         voters = await self._voters(team_id)
+        approvers = await self._permissions.approver_ids(team_id)  # who is sent cards, and told
         now = self._clock.now()
 
         async def store(session: AsyncSession) -> Proposal:
-            return await proposing.resubmit(session, team_id, proposer_id, number, draft, now, voters)
+            return await proposing.resubmit(
+                session, team_id, proposer_id, number, draft, now, voters, approvers
+            )
 
         return await write(self._writer, store)
 
@@ -115,11 +119,13 @@ class RoadmapService:
         is_approver = await self._permissions.is_approver(team_id, user_id)
         async with self._db.read() as session:
             proposal = await require_proposal(session, team_id, number)
+            voted = user_id in {vote.approver_id for vote in await queries.list_votes(session, proposal)}
         if not exists(proposal.status, move):
             raise PmbotError(voting.final_state(proposal).message)
-        if move not in moves_for(
-            proposal.status, roles_of(user_id, proposal.proposer_id, is_approver=is_approver)
-        ):
+        roles = roles_of(user_id, proposal.proposer_id, is_approver=is_approver, voted=voted)
+        if move not in moves_for(proposal.status, roles):
+            if voted and move in VOTES:
+                raise NotAllowed(voting.already_voted(proposal))
             raise NotAllowed(_who_may(proposal, move, await self._approvers_named(team_id)))
         return proposal
 

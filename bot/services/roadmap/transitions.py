@@ -18,7 +18,9 @@ class ProposalMove(StrEnum):
 
 
 class ProposalRole(StrEnum):
-    APPROVER = "approver"  # an approver who did not propose it (a proposer's vote never counts)
+    # An approver who did not propose it (a proposer's vote never counts) and has not voted on its
+    # current revision yet (one vote each: a copy shows no votes to someone who already voted).
+    APPROVER = "approver"
     PROPOSER = "proposer"
 
 
@@ -49,11 +51,14 @@ def moves_for(status: str, roles: set[ProposalRole]) -> list[ProposalMove]:
     return [move for move, who in TABLE[ProposalStatus(status)].items() if who & roles]
 
 
-def roles_of(user_id: str, proposer_id: str, *, is_approver: bool) -> set[ProposalRole]:
-    """What a person is to a proposal."""
+def roles_of(user_id: str, proposer_id: str, *, is_approver: bool, voted: bool = False) -> set[ProposalRole]:
+    """What a person is to a proposal (`voted`: on its current revision)."""
     if user_id == proposer_id:
         return {ProposalRole.PROPOSER}
-    return {ProposalRole.APPROVER} if is_approver else set()
+    return {ProposalRole.APPROVER} if is_approver and not voted else set()
+
+
+VOTES = {ProposalMove.APPROVE, ProposalMove.REJECT, ProposalMove.REQUEST_CHANGES}
 
 
 def exists(status: str, move: ProposalMove) -> bool:

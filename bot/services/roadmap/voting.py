@@ -54,9 +54,7 @@ async def cast(
     if proposal.proposer_id == approver_id:
         raise NotAllowed("You proposed this change, so your vote does not count; another approver decides.")
     if not await queries.add_vote(session, proposal, approver_id, choice, comment, now):
-        return VoteResult(
-            proposal.ref, proposal.status, False, False, f"You already voted on {proposal.ref}."
-        )
+        return VoteResult(proposal.ref, proposal.status, False, False, already_voted(proposal))
     await record(session, proposal, approver_id, f"voted_{choice}", note=comment)
     if choice == VoteChoice.REJECT:
         await decide(session, clock, proposal, ProposalStatus.REJECTED, approver_id, comment)
@@ -96,15 +94,23 @@ async def _approve(
 
 
 def final_state(proposal: Proposal) -> VoteResult:
-    """What a click on a proposal that is no longer pending is told."""
+    """What a click is told when the proposal is past the move it offered (decided, sent back for
+    changes, or already resubmitted)."""
     words = {
         ProposalStatus.APPROVED: "was approved and applied",
         ProposalStatus.REJECTED: "was rejected",
         ProposalStatus.WITHDRAWN: "was withdrawn",
         ProposalStatus.EXPIRED: "expired",
         ProposalStatus.CHANGES_REQUESTED: "waits for its proposer's changes",
+        # Only a move that waits for changes (resubmit) is refused while pending: it was resubmitted.
+        ProposalStatus.PENDING: "was resubmitted and waits for approvers' votes",
     }
     message = (
         f"{proposal.ref} {words.get(ProposalStatus(proposal.status), proposal.status)}; nothing changed."
     )
     return VoteResult(proposal.ref, proposal.status, False, False, message)
+
+
+def already_voted(proposal: Proposal) -> str:
+    """What a second vote on the same revision is told (said before a reason form opens, too)."""
+    return f"You already voted on {proposal.ref}."

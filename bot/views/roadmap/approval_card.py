@@ -8,14 +8,16 @@ from typing import Any
 from slack_sdk.models.blocks import ActionsBlock, Block, ButtonElement, ContextBlock, HeaderBlock
 
 from bot import text
+from bot.services.roadmap.decisions import SCHEDULE
 from bot.services.roadmap.proposals import diff
 from bot.services.roadmap.reads import ProposalView
 from bot.services.roadmap.transitions import ProposalMove, moves_in
 from bot.views import ids, limits
 from bot.views.common import labelled, mrkdwn, plain, section
-from storage.models import ProposalStatus
+from storage.models import Proposal, ProposalStatus
 
 KIND_WORDS = {"add": "Add", "move": "Move", "rescope": "Rescope", "drop": "Drop"}
+BY_A_PERSON = {ProposalStatus.CHANGES_REQUESTED, ProposalStatus.REJECTED, ProposalStatus.WITHDRAWN}
 STATUS_WORDS = {
     ProposalStatus.PENDING: ":hourglass_flowing_sand: Waiting for approvals",
     ProposalStatus.CHANGES_REQUESTED: ":pencil2: Changes requested",
@@ -97,19 +99,36 @@ def _requests_text(view: ProposalView) -> str:
 
 def _status_text(view: ProposalView) -> str:
     proposal = view.proposal
-    approvals = [v.approver_id for v in view.votes if v.choice == "approve"]
-    voted = ", ".join(text.user(u) for u in approvals) or "nobody yet"
-    parts = [
-        STATUS_WORDS[ProposalStatus(proposal.status)],
-        f"approved by {voted} ({len(approvals)}/{proposal.required_approvals})",
-    ]
-    if proposal.status == ProposalStatus.PENDING:
+    status = ProposalStatus(proposal.status)
+    parts = [STATUS_WORDS[status] + _decided_by(proposal, status)]
+    if proposal.revision > 1:  # its votes started over: say so, or old approvals look lost
+        parts.append(f"revision {proposal.revision}, resubmitted {text.time_token(proposal.submitted_at)}")
+    parts += _approvals_text(view, status)
+    if status == ProposalStatus.PENDING:
         parts.append(who_can_still_vote(view))
         parts.append(f"expires {text.time_token(proposal.expires_at)}")
-    if proposal.decision_note:
-        who = text.user(proposal.decided_by_id) if proposal.decided_by_id else "pmbot"
-        parts.append(f"{who}: “{text.escaped(proposal.decision_note, 500)}”")
     return " · ".join(parts)
+
+
+def _decided_by(proposal: Proposal, status: ProposalStatus) -> str:
+    """` by @bob: “reason”` for what a person decided; nothing for an approval (its approvers are
+    listed), an expiry (the schedule's own note says what the status says) or a pending revision
+    (its note is the request for changes it answered)."""
+    if status not in BY_A_PERSON or not proposal.decided_by_id or proposal.decided_by_id == SCHEDULE:
+        return ""
+    said = f": “{text.escaped(proposal.decision_note, 500)}”" if proposal.decision_note else ""
+    return f" by {text.user(proposal.decided_by_id)}{said}"
+
+
+def _approvals_text(view: ProposalView, status: ProposalStatus) -> list[str]:
+    """`approved by @a, @b (2/3)`; while pending, `nobody yet`; once closed, nothing when nobody did."""
+    approvals = [v.approver_id for v in view.votes if v.choice == "approve"]
+    count = f"({len(approvals)}/{view.proposal.required_approvals})"
+    if approvals:
+        return [f"approved by {', '.join(text.user(u) for u in approvals)} {count}"]
+    if status == ProposalStatus.PENDING:
+        return [f"approved by nobody yet {count}"]
+    return [f"no approvals {count}"] if status == ProposalStatus.EXPIRED else []
 
 
 def _actions(number: int, moves: list[ProposalMove]) -> list[Block]:

@@ -5,8 +5,8 @@ from __future__ import annotations
 from slack_sdk.models.blocks import Block, ContextBlock, HeaderBlock
 
 from bot import text
+from bot.services.roadmap.decisions import SCHEDULE
 from bot.services.roadmap.reads import ProposalView
-from bot.services.roadmap.transitions import ProposalRole, moves_for
 from bot.views import limits
 from bot.views.common import mrkdwn, plain, section
 from bot.views.roadmap.approval_card import approval_card, change_summary
@@ -20,18 +20,24 @@ OUTCOME_WORDS = {
 }
 
 
-def outcome_message(view: ProposalView, status: str) -> tuple[str, list[Block]]:
-    """The proposer's DM when a proposal is decided or sent back."""
+def outcome_message(view: ProposalView, status: str, card_link: str | None) -> tuple[str, list[Block]]:
+    """The proposer's DM when a proposal is decided or sent back: words and a link, no buttons (a
+    DM nobody re-renders must not offer moves that go stale; the card keeps them current)."""
     proposal = view.proposal
     words = OUTCOME_WORDS.get(ProposalStatus(status), status)
     headline = f"*{proposal.ref}* {change_summary(view)} {words}."
     blocks: list[Block] = [section(headline)]
-    if proposal.decision_note and status != ProposalStatus.APPROVED:
-        who = text.user(proposal.decided_by_id) if proposal.decided_by_id else "pmbot"
-        blocks.append(section(f"{who}: “{text.escaped(proposal.decision_note, 2000)}”"))
+    by_a_person = proposal.decided_by_id and proposal.decided_by_id != SCHEDULE  # an expiry is said above
+    if proposal.decision_note and by_a_person and status != ProposalStatus.APPROVED:
+        blocks.append(
+            section(
+                f"{text.user(proposal.decided_by_id or '')}: “{text.escaped(proposal.decision_note, 2000)}”"
+            )
+        )
     if status == ProposalStatus.CHANGES_REQUESTED:
-        mine = moves_for(proposal.status, {ProposalRole.PROPOSER})
-        blocks += approval_card(view, mine)[-1:]  # "Edit and resubmit", "Withdraw"
+        blocks.append(section(f"Edit and resubmit it, or withdraw it, from {_card(card_link)}."))
+    if status == ProposalStatus.EXPIRED:
+        blocks.append(section("If it is still wanted, propose it again with `/roadmap propose`."))
     return f"{proposal.ref} {words}", blocks
 
 
@@ -48,12 +54,32 @@ def proposed_message(view: ProposalView, channel_id: str, link: str | None) -> t
     ]
 
 
-def reminder_message(view: ProposalView) -> tuple[str, list[Block]]:
-    """The nudge to an approver who has not voted, with the card to vote on."""
+def reminder_message(view: ProposalView, card_link: str | None) -> tuple[str, list[Block]]:
+    """The nudge to an approver who has not voted: a link to the card to vote on, not a copy of it
+    (a copy with buttons would stay live after the proposal is decided)."""
     proposal = view.proposal
-    headline = f":bell: {proposal.ref} waits for your vote (expires {text.time_token(proposal.expires_at)})."
-    card = approval_card(view, moves_for(proposal.status, {ProposalRole.APPROVER}))
-    return f"{proposal.ref} waits for your vote", [section(headline), *card]
+    said = (
+        f":bell: *{proposal.ref}* {change_summary(view)} waits for your vote; it expires "
+        f"{text.time_token(proposal.expires_at)}. Vote on {_card(card_link)}."
+    )
+    return f"{proposal.ref} waits for your vote", [section(said)]
+
+
+def resubmitted_message(
+    view: ProposalView, asked_by_id: str | None, comment: str | None, card_link: str | None
+) -> tuple[str, list[Block]]:
+    """The DM to an approver when a proposal comes back as a new revision: their vote is needed again."""
+    proposal = view.proposal
+    said = (
+        f":arrows_counterclockwise: {text.user(proposal.proposer_id)} resubmitted *{proposal.ref}* "
+        f"{change_summary(view)} as revision {proposal.revision}. Votes on the earlier revision no "
+        f"longer count: vote on {_card(card_link)} before it expires {text.time_token(proposal.expires_at)}."
+    )
+    blocks: list[Block] = [section(said)]
+    if comment:
+        who = text.user(asked_by_id) if asked_by_id else "An approver"
+        blocks.append(section(f"It answers {who}'s request for changes: “{text.escaped(comment, 2000)}”"))
+    return f"{proposal.ref} was resubmitted and needs your vote again", blocks
 
 
 def announcement_message(view: ProposalView) -> tuple[str, list[Block]]:
@@ -68,6 +94,10 @@ def announcement_message(view: ProposalView) -> tuple[str, list[Block]]:
     if view.requests:
         blocks.insert(4, card[4])
     return f"Roadmap change {proposal.ref}: {change_summary(view)}", blocks
+
+
+def _card(link: str | None) -> str:
+    return f"<{link}|its card>" if link else "its card"
 
 
 def _approvers(view: ProposalView) -> str:

@@ -16,12 +16,14 @@ from slack_sdk.models.blocks import (
 )
 from slack_sdk.models.views import View
 
+from bot import text
 from bot.services.roadmap import proposals as form
 from bot.services.roadmap.proposals import ProposalDraft
 from bot.views import ids, limits
 from bot.views.common import labelled, option, plain, section
 from storage.models import ChangeKind, Horizon
 
+ANSWERED_MAX = 2000  # of the comment quoted (a section holds 3,000 characters)
 KIND_LABELS = {
     ChangeKind.ADD: "Add an item",
     ChangeKind.MOVE: "Move it to another horizon or date",
@@ -30,11 +32,24 @@ KIND_LABELS = {
 }
 
 
-def proposal_modal(draft: ProposalDraft | None = None, *, resubmit_number: int | None = None) -> View:
-    """Every field of every kind of change; the submission says which ones the kind needs."""
+def proposal_modal(
+    draft: ProposalDraft | None = None,
+    *,
+    resubmit_number: int | None = None,
+    asked_by_id: str | None = None,
+    comment: str | None = None,
+) -> View:
+    """Every field of every kind of change; the submission says which ones the kind needs. A
+    resubmission shows the request for changes it answers (`comment`, by `asked_by_id`)."""
     draft = draft or ProposalDraft(kind=ChangeKind.ADD, rationale="")
     kinds = [option(label, kind) for kind, label in KIND_LABELS.items()]
+    answered = (
+        [section(f"*{_who(asked_by_id)} asked for changes:* “{text.escaped(comment, ANSWERED_MAX)}”")]
+        if comment
+        else []
+    )
     blocks: list[Block] = [
+        *answered,
         section("Approvers decide; the change is applied the moment enough of them approve."),
         _input(
             form.KIND,
@@ -124,6 +139,10 @@ def proposal_modal(draft: ProposalDraft | None = None, *, resubmit_number: int |
         blocks=blocks,
         private_metadata=json.dumps({"number": resubmit_number}),
     )
+
+
+def _who(user_id: str | None) -> str:
+    return text.user(user_id) if user_id else "An approver"
 
 
 def _horizon_input(initial: Horizon | None) -> InputBlock:
