@@ -4,6 +4,7 @@ with an existing title is suggested in the modal, in the quick filing's answer a
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 
 import pytest
@@ -142,6 +143,24 @@ async def test_only_the_same_workspaces_vectors_are_suggested(pmbot: Harness) ->
 
     assert await pmbot.services.similar.find(TEAM, PARAPHRASE) == []
     assert [s.number for s in await pmbot.services.similar.find(OTHER_TEAM, PARAPHRASE)] == [1]
+
+
+async def test_the_embedder_stops_when_a_commit_wakes_it_at_the_same_moment(pmbot: Harness) -> None:
+    """A write committed as pmbot shuts down: the wake and the stop land within a few turns of the
+    loop (on Python 3.11 `asyncio.wait_for` swallowed the stop there and the shutdown hung)."""
+    vectors = pmbot.services.similar.vectors
+    assert vectors is not None
+    await vectors.ready()
+    embedder = vectors.embedder
+    assert embedder is not None
+    for turns in range(4):
+        await embedder.idle.wait()
+        embedder.wake()
+        for _ in range(turns):
+            await asyncio.sleep(0)
+        async with asyncio.timeout(5):
+            await embedder.stop()
+        embedder.start()
 
 
 async def test_hostile_titles_and_queries_are_harmless(pmbot: Harness) -> None:

@@ -46,6 +46,7 @@ class Embedder:
         self._wake = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
         self._one_pass = asyncio.Lock()  # the loop and a caller never embed the same batch twice
+        self.idle = asyncio.Event()  # set while the loop waits for a wake or the next poll
 
     def start(self) -> None:
         """Start embedding on the running loop."""
@@ -81,8 +82,22 @@ class Embedder:
                 log.warning("similar requests: embedding paused, the database failed", exc_info=True)
                 await asyncio.sleep(RETRY_SECONDS)
                 continue
+            await self._sleep()
+
+    async def _sleep(self) -> None:
+        """Until woken or POLL_SECONDS pass.
+
+        Not `asyncio.wait_for`: on Python 3.11 it swallows a cancellation that comes in the turn
+        its awaitable finishes (CPython gh-86296), so a wake and a stop together left this loop
+        running and `stop()` waiting for it forever. `asyncio.timeout` lets the cancellation through.
+        """
+        self.idle.set()
+        try:
             with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._wake.wait(), POLL_SECONDS)
+                async with asyncio.timeout(POLL_SECONDS):
+                    await self._wake.wait()
+        finally:
+            self.idle.clear()
 
     async def _next_batch(self) -> list[Unembedded]:
         async with self._db.read() as session:
