@@ -16,7 +16,7 @@ import numpy as np
 from bot.services.requests.sentence_vectors import SentenceEncoder
 
 CACHE = Path(__file__).parent / ".sentence_vectors"
-BATCH = 32
+BATCH = 128  # ~155 titles a second on one core (32: ~138)
 SAVE_EVERY = 4096
 
 

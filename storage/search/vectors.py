@@ -12,8 +12,10 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, func, or_, select, update
+from sqlalchemy import ColumnElement, String, delete, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.sql.elements import UnaryExpression
+from sqlalchemy.sql.operators import custom_op
 
 from storage.models import Request, RequestStatus, RequestUpvote, RequestVector
 from storage.search.queries import CLOSED, Candidate
@@ -126,7 +128,7 @@ async def get_candidates(
         Request.status,
         upvotes.label("upvotes"),
     ).where(
-        Request.team_id == team_id,
+        _in_team(session, team_id),
         Request.id.in_(list(request_ids)),
         Request.status != RequestStatus.DUPLICATE,
         or_(Request.status.not_in(CLOSED), Request.updated_at >= closed_since),
@@ -138,6 +140,19 @@ async def get_candidates(
     rows = (await session.execute(found)).all()
     by_id = {row.id: _candidate(row) for row in rows}
     return {request_id: by_id[request_id] for request_id in request_ids if request_id in by_id}
+
+
+def _in_team(session: AsyncSession, team_id: str) -> ColumnElement[bool]:
+    """The workspace filter, kept out of SQLite's choice of index.
+
+    Without statistics SQLite takes `team_id = ?` for the selective term and walks the whole
+    workspace in `ix_request_team_status_created` (23 ms at 100k requests) rather than fetching the
+    ids by rowid (0.04 ms). A unary `+` is SQLite's way to say "not for an index"
+    (sqlite.org/optoverview.html); PostgreSQL has statistics and no unary `+` on text.
+    """
+    if session.bind.dialect.name != "sqlite":
+        return Request.team_id == team_id
+    return UnaryExpression(Request.team_id, operator=custom_op("+"), type_=String()) == team_id
 
 
 def _candidate(row: Any) -> Candidate:
