@@ -3,11 +3,11 @@
 A workspace's vectors are loaded in the background the first time it asks (never while Slack
 waits: 100k vectors are 150 MB, and 75 MB more projected); until then `nearest` says None and
 the caller answers lexically. Once loaded, each `nearest` first reads the rows stored since the
-last it saw (one statement, usually empty), then scores every vector against the query: a matrix-vector product. From
-COARSE_FROM vectors on, a workspace also keeps its vectors projected on their COARSE_DIMENSIONS
-principal axes: the projected scan (half the bytes) shortlists SHORTLIST rows, and only
-those get the exact cosine (bench/README.md, fifth pass: at 100k, the same first 3 as the exact
-scan for all 205 evaluation queries).
+last it saw (one statement, usually empty), then scores every vector against the query: a
+matrix-vector product. From COARSE_FROM vectors on, a workspace also keeps its vectors projected
+on their COARSE_DIMENSIONS principal axes: the projected scan (half the bytes) shortlists
+SHORTLIST rows, and only those get the exact cosine (bench/README.md, fifth pass: at 100k, the
+same first 3 as the exact scan for all 205 evaluation queries).
 """
 
 from __future__ import annotations
