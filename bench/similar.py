@@ -2,12 +2,15 @@
 
     python -m bench.similar                 # SQLite and PostgreSQL, 1k / 5,105 (the eval set) / 10k / 100k
     python -m bench.similar --sqlite-only --sizes 5105 --misses   # the eval set, printing what it got wrong
+    python -m bench.similar --budgets vectors   # sentence vectors (the `similar` extra)
 
 For each database and size it seeds a fresh workspace with every pair's original (`similar_eval/`)
 among generated unrelated titles (see bench/similar_corpus.py), and another workspace holding each
 paraphrase word for word (any suggestion of one would be a workspace leak). Then, through
 `SimilarRequests.find` (the code the modal, `/request <text>` and the card use), once per match
-budget of `--budgets` on the same data ('none': the first version, every word OR-ed):
+budget of `--budgets` on the same data ('none': the first version, every word OR-ed; 'vectors': the
+sentence vectors of the `similar` extra, every title's vector stored as the background embedder
+would, from a cache of embedded titles in bench/.sentence_vectors/):
 
 - top-3 recall: the share of paraphrases whose original is among the suggestions shown (at most 3),
   over all pairs, the tuning half (even-numbered pairs) and the held-out half (odd-numbered);
@@ -36,7 +39,7 @@ from bench.similar_corpus import no_match_queries, pairs
 from bench.similar_seed import OTHER_TEAM, TEAM, seed
 from bot.clock import SystemClock
 from bot.config import normalise_database_url
-from bot.services.requests.similar import FLOOR, MATCH_BUDGET, SimilarRequests
+from bot.services.requests.similar import MATCH_BUDGET, SimilarRequests
 from storage.db import Database
 from storage.migrate import upgrade_to_head
 from storage.writer import Writer
@@ -45,13 +48,14 @@ EVAL_SIZE = 5105  # every pair's original and 5,000 unrelated titles
 SIZES = (1000, EVAL_SIZE, 10000, 100000)
 PASSES = 3
 POSTGRES = "postgresql://postgres@127.0.0.1:5432/postgres"
+VECTORS = "vectors"
 
 
 @dataclass
 class Result:
     database: str
     size: int
-    budget: int | None
+    budget: int | str | None  # a match budget, None (every word) or "vectors"
     hits: list[bool]  # by pair index: even pairs are the tuning half, odd ones held out
     false_alarms: float
     p50_ms: float
@@ -69,7 +73,12 @@ class Result:
 
 
 async def run_size(
-    kind: str, url: str, size: int, budgets: list[int | None], show_misses: bool, quality_only: bool = False
+    kind: str,
+    url: str,
+    size: int,
+    budgets: list[int | str | None],
+    show_misses: bool,
+    quality_only: bool = False,
 ) -> list[Result]:
     """Seed one fresh database of `size` requests and measure it with each match budget."""
     db = Database(normalise_database_url(url))
@@ -80,7 +89,7 @@ async def run_size(
         seeded = await seed(db, size, datetime.now(UTC))
         seed_s = time.perf_counter() - started
         for budget in budgets:
-            similar = SimilarRequests(db, Writer(db), SystemClock(), match_budget=budget)
+            similar = await _similar(db, budget)
             hits, leaks = await _recall(similar, seeded.originals, show_misses)
             false_alarms = await _false_alarms(similar, show_misses)
             load = os.getloadavg()[0]
@@ -88,13 +97,33 @@ async def run_size(
             results.append(
                 Result(kind, seeded.total, budget, hits, false_alarms, *latency, leaks, seed_s, load)
             )
+            if similar.vectors is not None:
+                await similar.vectors.stop()
     finally:
         await db.dispose()
     return results
 
 
+async def _similar(db: Database, budget: int | str | None) -> SimilarRequests:
+    """The service as measured: by words within `budget`, or by sentence vectors, stored and loaded."""
+    if budget != VECTORS:
+        return SimilarRequests(db, Writer(db), SystemClock(), match_budget=budget)  # type: ignore[arg-type]
+    from bench.similar_store_vectors import store_vectors
+    from bot.services.requests.vector_search import SentenceVectors
+
+    await store_vectors(db)
+    vectors = SentenceVectors(db, Writer(db))
+    await vectors.ready()
+    if vectors.embedder is not None:  # every vector is stored; its polls would count as the suggestion's
+        await vectors.embedder.stop()
+    started = time.perf_counter()
+    await vectors.index.warm(TEAM)
+    print(f"  vectors loaded in {time.perf_counter() - started:.1f} s", flush=True)
+    return SimilarRequests(db, Writer(db), SystemClock(), vectors=vectors)
+
+
 async def _recall(
-    similar: SimilarRequests, originals: dict[int, int], show: bool, floor: float = FLOOR
+    similar: SimilarRequests, originals: dict[int, int], show: bool, floor: float | None = None
 ) -> tuple[list[bool], int]:
     hits, leaks = [], 0
     paraphrases = {pair.paraphrase for pair in pairs()}
@@ -111,7 +140,7 @@ def _share(hits: list[bool]) -> float:
     return sum(hits) / len(hits)
 
 
-async def _false_alarms(similar: SimilarRequests, show: bool, floor: float = FLOOR) -> float:
+async def _false_alarms(similar: SimilarRequests, show: bool, floor: float | None = None) -> float:
     alarms = 0
     for query in no_match_queries():
         shown = await similar.find(TEAM, query, floor=floor)
@@ -161,7 +190,7 @@ def print_result(result: Result) -> None:
     """One line of the table."""
     statements = "/".join(str(n) for n in sorted(result.statements))
     recall = f"{result.recall:.1%} / {_share(result.hits[0::2]):.1%} / {_share(result.hits[1::2]):.1%}"
-    budget = "none" if result.budget is None else f"{result.budget:,}"
+    budget = f"{result.budget:,}" if isinstance(result.budget, int) else str(result.budget or "none")
     print(
         f"| {result.database} | {result.size:,} | {budget} | {recall} | {result.false_alarms:.1%} "
         f"| {result.p50_ms:.1f} / {result.p99_ms:.1f} | {result.bare_p50_ms:.1f} / {result.bare_p99_ms:.1f} "
@@ -170,7 +199,7 @@ def print_result(result: Result) -> None:
     )
 
 
-async def sweep_floors(floors: list[float], size: int, budgets: list[int | None]) -> None:
+async def sweep_floors(floors: list[float], size: int, budgets: list[int | str | None]) -> None:
     """Recall (whole, tuning half, held-out half) and false alarms at other relevance floors (SQLite)."""
     print("| requests | match budget | floor | top-3 recall: all / tuning / held-out | false alarms |")
     print("| --- | --- | --- | --- | --- |")
@@ -180,7 +209,7 @@ async def sweep_floors(floors: list[float], size: int, budgets: list[int | None]
             await upgrade_to_head(db)
             seeded = await seed(db, size, datetime.now(UTC))
             for budget in budgets:
-                similar = SimilarRequests(db, Writer(db), SystemClock(), match_budget=budget)
+                similar = await _similar(db, budget)
                 for floor in floors:
                     hits, _ = await _recall(similar, seeded.originals, False, floor)
                     alarms = await _false_alarms(similar, False, floor)
@@ -195,7 +224,7 @@ async def main(argv: list[str] | None = None) -> int:
     """Run the benchmark; exit status 1 if a target is missed or a suggestion leaked across workspaces."""
     args = _parser().parse_args(argv)
     sizes = [int(size) for size in args.sizes.split(",")]
-    budgets = [None if budget == "none" else int(budget) for budget in args.budgets.split(",")]
+    budgets = [_budget(budget) for budget in args.budgets.split(",")]
     if args.floors:
         await sweep_floors([float(floor) for floor in args.floors.split(",")], sizes[0], budgets)
         return 0
@@ -215,11 +244,18 @@ async def main(argv: list[str] | None = None) -> int:
                     measured = await run_size(kind, url, size, budgets, args.misses, args.quality_only)
                 for result in measured:
                     print_result(result)
-                results += [result for result in measured if result.budget == MATCH_BUDGET]
+                shipped = VECTORS if VECTORS in budgets else MATCH_BUDGET
+                results += [result for result in measured if result.budget == shipped]
     # The statements a suggestion runs depend on how many words were typed, never on the size.
     counts = {kind: {frozenset(r.statements) for r in results if r.database == kind} for kind, _ in kinds}
     constant = all(len(seen) == 1 for seen in counts.values())
     return 0 if constant and all(_met(result) for result in results) else 1
+
+
+def _budget(text: str) -> int | str | None:
+    if text == "none":
+        return None
+    return VECTORS if text == VECTORS else int(text)
 
 
 def _met(result: Result) -> bool:
@@ -237,7 +273,8 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--budgets",
         default=f"none,{MATCH_BUDGET}",
-        help="match budgets to compare on the same data ('none': every term goes to the database)",
+        help="match budgets to compare on the same data ('none': every term goes to the database; "
+        "'vectors': sentence vectors)",
     )
     parser.add_argument("--misses", action="store_true", help="print each missed pair and false alarm")
     parser.add_argument("--floors", help="only sweep these floors on the evaluation set, e.g. 0.4,0.5")

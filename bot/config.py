@@ -33,6 +33,8 @@ WHERE_TO_GET = {
     "posts per second in one channel, after a short burst",
     "SLACK_WORKSPACE_RATE_FACTOR": "a number above 0 (1 is Slack's tiers): multiplies the calls per "
     "minute pmbot allows itself per method and workspace; raise it only against a stand-in Slack",
+    "SIMILAR_VECTORS": "true or false: suggest similar requests by sentence vectors when the `similar` "
+    "extra is installed (false: by words only)",
     "SCHEDULED_RUNS_KEEP_DAYS": "whole days from 8 up (past a week and any grace window): how long "
     "records of scheduled digests and reminders are kept",
 }
@@ -76,6 +78,7 @@ class Settings(BaseSettings):
     SLACK_CHANNEL_POSTS_PER_SECOND: Annotated[float, Field(gt=0, le=1000)] = 1.0
     SLACK_WORKSPACE_RATE_FACTOR: Annotated[float, Field(gt=0, le=1000)] = 1.0
     NOTICE_GATHER_SECONDS: Annotated[float, Field(ge=0, le=3600)] = 90
+    SIMILAR_VECTORS: bool = True  # by sentence vectors, when the `similar` extra is installed
 
     @model_validator(mode="before")
     @classmethod

@@ -32,8 +32,10 @@ from bot.services.home.viewers import HomeViewers
 from bot.services.launches.reminders import LaunchReminderSource
 from bot.services.launches.service import LaunchService
 from bot.services.launches.template_store import LaunchTemplates
+from bot.services.requests.sentence_model import extra_installed
 from bot.services.requests.service import RequestService
 from bot.services.requests.similar import SimilarRequests
+from bot.services.requests.vector_search import SentenceVectors
 from bot.services.retention import RetentionService
 from bot.services.roadmap.service import RoadmapService
 from bot.services.settings.permissions import Permissions
@@ -89,6 +91,8 @@ class Services:
         self.inbox_writer.start()
         self.outbox.start()
         self.scheduler.start()
+        if self.similar.vectors is not None:
+            self.similar.vectors.start()
         for start, _ in self.attached:
             start()
 
@@ -96,6 +100,8 @@ class Services:
         """Stop what is attached, stop delivering, finish queued writes, close the database."""
         for _, stop in reversed(self.attached):
             await stop()
+        if self.similar.vectors is not None:
+            await self.similar.vectors.stop()
         await self.scheduler.stop()
         await self.outbox.stop()
         await self.inbox_writer.stop()
@@ -114,7 +120,8 @@ def build_services(settings: Settings, *, clock: Clock | None = None) -> Service
     directory = SlackDirectory(client)
     permissions = Permissions(db, directory)
     requests = RequestService(db, writer, permissions, clock)
-    similar = SimilarRequests(db, writer, clock)
+    vectors = SentenceVectors(db, writer) if settings.SIMILAR_VECTORS and extra_installed() else None
+    similar = SimilarRequests(db, writer, clock, vectors=vectors)
     roadmap = RoadmapService(db, writer, permissions, clock)
     workspace = SettingsService(db, writer, permissions, clock)
     home = HomeService(db, permissions, clock, directory)
@@ -144,6 +151,8 @@ def build_services(settings: Settings, *, clock: Clock | None = None) -> Service
     }
     outbox = OutboxWorker(db, writer, clock, deliveries, client=client)
     writer.on_commit(outbox.wake)
+    if vectors is not None:
+        writer.on_commit(vectors.wake)
     return Services(
         settings=settings,
         db=db,

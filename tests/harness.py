@@ -215,6 +215,7 @@ async def build_harness(
     *,
     settings: Settings | None = None,
     notice_gather_seconds: float = 0,
+    similar_vectors: bool = False,
 ) -> Harness:
     """Start pmbot's services against `database_url` and the fake Slack (with test settings by default;
     notices are not gathered unless a test asks, so each change's DM goes out at once)."""
@@ -227,6 +228,8 @@ async def build_harness(
         SLACK_CHANNEL_POSTS_PER_SECOND=TEST_POSTS_PER_SECOND,
         SLACK_WORKSPACE_RATE_FACTOR=TEST_POSTS_PER_SECOND,
         NOTICE_GATHER_SECONDS=notice_gather_seconds,
+        # Sentence vectors (the `similar` extra) have scenarios of their own (test_similar_vectors*).
+        SIMILAR_VECTORS=similar_vectors,
     )
     clock = clock or FakeClock()
     services = build_services(settings, clock=clock)

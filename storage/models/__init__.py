@@ -20,6 +20,7 @@ from storage.models.requests import (
     RequestKind,
     RequestStatus,
     RequestUpvote,
+    RequestVector,
 )
 from storage.models.roadmap import (
     ApprovalPolicy,
@@ -68,6 +69,7 @@ __all__ = [
     "RequestKind",
     "RequestStatus",
     "RequestUpvote",
+    "RequestVector",
     "RoadmapItem",
     "RoadmapItemRequest",
     "Role",

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from enum import StrEnum
 
-from sqlalchemy import Index, String, UniqueConstraint
+from sqlalchemy import Index, LargeBinary, String, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from storage.models.fields import timestamp
@@ -95,3 +95,23 @@ class RequestUpvote(SQLModel, table=True):
     user_id: str = Field(primary_key=True, max_length=32)
     team_id: str = Field(max_length=32)
     created_at: datetime = timestamp()
+
+
+class RequestVector(SQLModel, table=True):
+    """A request's title as a sentence vector (the `similar` extra), for similar-request suggestions.
+
+    `id` grows with every new vector, so a process holding a workspace's vectors in memory reads
+    only the rows after the last it saw; a re-embedded request gets a new row (and id).
+    """
+
+    __tablename__ = "request_vector"
+    # AUTOINCREMENT on SQLite: a deleted row's id is never handed out again (an index in memory
+    # reading "rows after id N" would miss the re-embedded vector).
+    __table_args__ = (Index("ix_request_vector_team_id", "team_id", "id"), {"sqlite_autoincrement": True})
+
+    id: int | None = Field(default=None, primary_key=True)
+    team_id: str = Field(max_length=32)
+    request_id: int = Field(foreign_key="request.id", unique=True)
+    text_hash: str = Field(max_length=32)  # of the embedded text: an edit that keeps it needs no new vector
+    source_updated_at: datetime = timestamp()  # the request's updated_at when it was last checked
+    vector: bytes = Field(sa_type=LargeBinary)  # little-endian float32, unit length

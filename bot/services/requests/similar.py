@@ -20,6 +20,8 @@ from bot.services.requests.matching import (
 )
 from bot.services.requests.relevance import matched_concepts, score
 from bot.services.requests.types import Suggestion
+from bot.services.requests.vector_search import FLOOR as VECTOR_FLOOR
+from bot.services.requests.vector_search import Scored, SentenceVectors
 from bot.services.requests.wording import Concept, concepts
 from bot.services.writes import write
 from storage.db import Database
@@ -42,12 +44,19 @@ class SimilarRequests:
     """Suggests a workspace's existing requests for what someone is about to file."""
 
     def __init__(
-        self, db: Database, writer: Writer, clock: Clock, *, match_budget: int | None = MATCH_BUDGET
+        self,
+        db: Database,
+        writer: Writer,
+        clock: Clock,
+        *,
+        match_budget: int | None = MATCH_BUDGET,
+        vectors: SentenceVectors | None = None,
     ) -> None:
         self._db = db
         self._writer = writer
         self._clock = clock
         self._match_budget = match_budget  # None: every term goes to the database (the benchmark's baseline)
+        self.vectors = vectors  # None: lexical only (the `similar` extra is not installed, or turned off)
 
     async def find(
         self,
@@ -57,12 +66,27 @@ class SimilarRequests:
         limit: int = MAX_SUGGESTIONS,
         exclude_number: int | None = None,
         before_number: int | None = None,
-        floor: float = FLOOR,
+        floor: float | None = None,
     ) -> list[Suggestion]:
-        """Up to `limit` requests of this workspace that look like `typed`; [] when it says too little."""
+        """Up to `limit` requests of this workspace that look like `typed`; [] when it says too little.
+
+        By sentence vectors when they are ready for the workspace, else by the full-text search;
+        `floor` overrides the mode's own relevance floor (the benchmark's sweeps).
+        """
         wanted = concepts(typed)
         if len(wanted) < MIN_CONCEPTS:
             return []
+        if self.vectors is not None:
+            scored = await self.vectors.find(
+                team_id,
+                typed,
+                wanted,
+                closed_since=self._clock.now() - CLOSED_WITHIN,
+                exclude_number=exclude_number,
+                before_number=before_number,
+            )
+            if scored is not None:
+                return open_first(scored, limit, VECTOR_FLOOR if floor is None else floor)
         async with self._db.read() as session:
             found = await find_candidates(
                 session,
@@ -73,7 +97,7 @@ class SimilarRequests:
                 before_number=before_number,
                 limit=max(CANDIDATES, limit),
             )
-        return best(wanted, found, limit, floor)
+        return best(wanted, found, limit, FLOOR if floor is None else floor)
 
     async def before_filing(self, team_id: str, typed: str) -> list[Suggestion] | None:
         """What a request about to be filed looks like (all earlier ones); None when the database
@@ -144,6 +168,13 @@ def best(wanted: list[Concept], found: list[Candidate], limit: int, floor: float
     kept = [item for item in scored if item[0] >= floor]
     kept.sort(key=lambda item: (item[2].status in CLOSED, -item[0], item[1]))
     return [_suggestion(candidate, value) for value, _, candidate in kept[:limit]]
+
+
+def open_first(scored: list[Scored], limit: int, floor: float) -> list[Suggestion]:
+    """Those at or above the floor, open before closed, then by score."""
+    kept = [item for item in scored if item.score >= floor]
+    kept.sort(key=lambda item: (item.candidate.status in CLOSED, -item.score))
+    return [_suggestion(item.candidate, item.score) for item in kept[:limit]]
 
 
 def _blend(wanted: list[Concept], candidate: Candidate, top_rank: float) -> float:

