@@ -149,10 +149,9 @@ async def follow_request(
 ) -> None:
     """Anyone may follow; they hear of every change from then on (and may unfollow)."""
     await ack()
-    number = _number(action)
-    added = await services.requests.follow(*who(context), number)
+    reached, added = await services.requests.follow(*who(context), _number(action))
     said = "You now follow" if added else "You already follow"
-    await _social_reply(respond, number, f"{said} REQ-{number}.", following=True)
+    await _social_reply(respond, reached.request.number, f"{said} {reached.where}.", following=True)
 
 
 async def unfollow_request(
@@ -179,10 +178,9 @@ async def upvote_request(
 ) -> None:
     """Anyone but the requester may +1, once (and take it back)."""
     await ack()
-    number = _number(action)
-    added = await services.requests.upvote(*who(context), number)
-    said = "Your +1 counts for" if added else "You already gave a +1 to"
-    await _social_reply(respond, number, f"{said} REQ-{number}.", upvoted=True)
+    done = await services.requests.upvote(*who(context), _number(action))
+    said = "Your +1 counts for" if done.added else "You already gave a +1 to"
+    await _social_reply(respond, done.reached.request.number, f"{said} {done.reached.where}.", upvoted=True)
 
 
 async def undo_upvote(

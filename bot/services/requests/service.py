@@ -12,10 +12,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.clock import Clock
 from bot.errors import NotAllowed
-from bot.services.requests import triage
+from bot.services.requests import merging, triage
 from bot.services.requests.changes import AddPerson, Change, add_person, change_request
 from bot.services.requests.filing import check_draft, edited, store_request
 from bot.services.requests.notices import enqueue_card_sync
+from bot.services.requests.originals import Reached
 from bot.services.requests.reads import OPEN_STATUSES, RequestDetail, request_detail, require, require_by_id
 from bot.services.requests.stale import StaleMove
 from bot.services.requests.transitions import Move
@@ -119,23 +120,34 @@ class RequestService:
 
     # --- following -----------------------------------------------------------------------
 
-    async def follow(self, team_id: str, user_id: str, number: int) -> bool:
-        """Follow a request; False if the person already did."""
-        return await self._add_person(team_id, user_id, number, queries.add_follower, "followed")
+    async def follow(self, team_id: str, user_id: str, number: int) -> tuple[Reached, bool]:
+        """Follow a request (its original, if it is a duplicate); False if the person already did."""
+
+        async def store(session: AsyncSession) -> tuple[Reached, bool]:
+            return await merging.follow(session, self._clock, team_id=team_id, user_id=user_id, number=number)
+
+        return await write(self._writer, store)
 
     async def unfollow(self, team_id: str, user_id: str, number: int) -> bool:
         """Stop following a request; False if the person did not follow it."""
         return await self._add_person(team_id, user_id, number, queries.remove_follower, "unfollowed")
 
-    async def upvote(self, team_id: str, user_id: str, number: int) -> bool:
-        """+1 a request; False if the person already had. Its requester may not: their demand is
+    async def upvote(self, team_id: str, user_id: str, number: int) -> merging.PlusOne:
+        """+1 a request (its original, if it is a duplicate). Its requester may not: their demand is
         the request itself, and a +1 of their own would count it twice."""
-        request = (await self.get(team_id, number)).request
-        if user_id == request.requester_id:
-            raise NotAllowed(
-                f"You asked for {request.ref}, so it already counts your need; +1s are other people's."
+
+        async def store(session: AsyncSession) -> merging.PlusOne:
+            done = await merging.upvote(
+                session, self._clock, team_id=team_id, user_id=user_id, number=number, follow=False
             )
-        return await self._add_person(team_id, user_id, number, queries.add_upvote, "upvoted")
+            if done.own:  # nothing was written
+                where = done.reached.where
+                raise NotAllowed(
+                    f"You asked for {where}, so it already counts your need; +1s are other people's."
+                )
+            return done
+
+        return await write(self._writer, store)
 
     async def undo_upvote(self, team_id: str, user_id: str, number: int) -> bool:
         """Take back a +1; False if the person had not given one."""
@@ -176,9 +188,11 @@ class RequestService:
             )
 
     async def search(self, team_id: str, typed: str, *, limit: int) -> list[Request]:
-        """Requests matching a type-ahead."""
+        """Requests matching a type-ahead; never a duplicate (what is picked would belong to its original)."""
         async with self._db.read() as session:
-            return await queries.search_requests(session, team_id, typed, limit=limit)
+            return await queries.search_requests(
+                session, team_id, typed, limit=limit, without=[RequestStatus.DUPLICATE]
+            )
 
     async def card(self, team_id: str, request_id: int) -> tuple[RequestDetail, str | None]:
         """What a card shows, and the intake channel it goes to, read together."""
