@@ -150,6 +150,7 @@ async def open_modal_from_message(
         "channel_id": channel_id,
         "ts": message.get("ts", ""),
         "author_id": message.get("user") or context.user_id,
+        "author_is_bot": _by_a_bot(message, context),
         "permalink": _permalink(shortcut.get("team", {}).get("domain"), channel_id, message.get("ts", "")),
         "response_url": shortcut.get("response_url"),
     }
@@ -189,6 +190,13 @@ async def _names_in_time(services: Services, team_id: str, user_ids: list[str]) 
         return await asyncio.wait_for(looked_up, NAMES_WAIT)
     except TimeoutError:
         return {}
+
+
+def _by_a_bot(message: dict[str, Any], context: AsyncBoltContext) -> bool:
+    """Whether a bot wrote the message: pmbot itself or another app (Slack marks both with bot_id)."""
+    if message.get("bot_id") or message.get("subtype") == "bot_message":
+        return True
+    return bool(context.bot_user_id) and message.get("user") == context.bot_user_id
 
 
 def _source(metadata: RequestModalMetadata) -> MessageSource | None:
