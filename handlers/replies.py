@@ -2,16 +2,24 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
+from bot import text
 from bot.errors import InvalidInput, PmbotError
 from bot.services.roadmap import proposals
 from bot.views import ids
 
 
-def modal_errors(error: PmbotError, default_block: str) -> dict[str, str]:
-    """Inline errors for `response_action: errors` (keyed by block_id)."""
+def modal_errors(
+    error: PmbotError, default_block: str, names: Mapping[str, str] | None = None
+) -> dict[str, str]:
+    """Inline errors for `response_action: errors` (keyed by block_id). Slack shows them as plain
+    text, so mentions, dates and links become words (people by `names`, else "@someone")."""
     if isinstance(error, InvalidInput):
-        return {ids_or(field, default_block): message for field, message in error.fields.items()}
-    return {default_block: error.message}
+        found = {ids_or(field, default_block): message for field, message in error.fields.items()}
+    else:
+        found = {default_block: error.message}
+    return {block: text.plain_of_mrkdwn(message, names) for block, message in found.items()}
 
 
 def ids_or(field: str, default_block: str) -> str:

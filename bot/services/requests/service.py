@@ -18,8 +18,8 @@ from bot.services.requests.filing import check_draft, edited, store_request
 from bot.services.requests.notices import enqueue_card_sync
 from bot.services.requests.originals import Reached
 from bot.services.requests.reads import OPEN_STATUSES, RequestDetail, request_detail, require, require_by_id
-from bot.services.requests.stale import StaleMove
-from bot.services.requests.transitions import Move
+from bot.services.requests.stale import StaleMove, what_happened
+from bot.services.requests.transitions import Move, transition
 from bot.services.requests.types import FiledRequest, MessageSource, RequestDraft, Suggestion
 from bot.services.settings.permissions import Permissions
 from bot.services.writes import write
@@ -34,6 +34,11 @@ __all__ = [
     "RequestDetail",
     "RequestService",
 ]
+
+DOING = {  # what a refusal says a non-triager cannot do
+    Move.DECLINE: "decline requests",
+    Move.NEED_INFO: "ask for more information",
+}
 
 
 class RequestService:
@@ -90,15 +95,28 @@ class RequestService:
         await self._permissions.require_triager(team_id, actor_id, "accept requests")
         return await self._change(team_id, actor_id, number, "accepted", triage.accepted(), move=Move.ACCEPT)
 
+    async def check_may(self, team_id: str, actor_id: str, number: int, move: Move) -> Request:
+        """REQ-`number`, if this person may make `move` on it now; else who may, or what happened to
+        it (its stale card is brought up to date). Asked before a modal opens, so nobody types a
+        reason the server would then refuse."""
+        await self._permissions.require_triager(team_id, actor_id, DOING[move])
+        async with self._db.read() as session:
+            request = await require(session, team_id, number)
+            if transition(request.status, move) is not None:
+                return request
+            happened = await what_happened(session, request)
+        await self._resync_card(team_id, number)
+        raise StaleMove(request.id or 0, happened)
+
     async def decline(self, team_id: str, actor_id: str, number: int, reason: str) -> Request:
         """Decline a request, saying why."""
-        await self._permissions.require_triager(team_id, actor_id, "decline requests")
+        await self._permissions.require_triager(team_id, actor_id, DOING[Move.DECLINE])
         declined = triage.declined(reason)
         return await self._change(team_id, actor_id, number, "declined", declined, move=Move.DECLINE)
 
     async def ask_for_info(self, team_id: str, actor_id: str, number: int, question: str) -> Request:
         """Ask the requester a question; the request waits for the answer."""
-        await self._permissions.require_triager(team_id, actor_id, "ask for more information")
+        await self._permissions.require_triager(team_id, actor_id, DOING[Move.NEED_INFO])
         asked = triage.asked_for_info(question)
         return await self._change(team_id, actor_id, number, "asked_for_info", asked, move=Move.NEED_INFO)
 
