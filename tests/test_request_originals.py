@@ -181,7 +181,7 @@ async def test_plus_one_instead_on_ones_own_request_follows_it_without_a_plus_on
 
     await pmbot.fake.wait_for("views.update", count=2)
     said = block_texts(pmbot.fake.views[view["id"]]["blocks"])
-    assert "*REQ-1* is your own request, so it counts your need already: no +1 needed" in said, said
+    assert "*REQ-1* is your own request: it counts your need already, so no +1 is added" in said, said
     assert "Your +1" not in said
     assert await upvoters_and_followers(pmbot, 1) == (0, [ALICE])
 

@@ -57,22 +57,22 @@ def modal_suggestions(suggestions: list[Suggestion]) -> list[Block]:
 
 
 def plus_one_view(done: PlusOne) -> View:
-    """Shown in place of the modal once the +1 is stored: nothing new was filed."""
+    """Shown in place of the modal once the +1 (or, on the person's own request, the follow) is stored."""
     ref = done.reached.request.ref
     via = f" (which {done.reached.via} duplicates)" if done.reached.via else ""
     if done.own:
-        said = f"*{ref}*{via} is your own request, so it counts your need already: no +1 needed"
+        said = (
+            f":raised_hand: *{ref}*{via} is your own request: it counts your need already, so no +1 is added"
+        )
     elif done.added:
-        said = f"Your +1 counts for *{ref}*{via}"
+        said = f":+1: Your +1 counts for *{ref}*{via}"
     else:
-        said = f"You had already given *{ref}*{via} a +1"
+        said = f":+1: You had already given *{ref}*{via} a +1"
     return View(
         type="modal",
-        title=plain("Request +1ed" if done.added else "Following", limits.MODAL_TITLE),
+        title=plain("Your request" if done.own else "Request +1ed", limits.MODAL_TITLE),
         close=plain("Done", limits.MODAL_TITLE),
-        blocks=[
-            section(f":+1: {said}, and you follow it: you will hear of every change. Nothing new was filed.")
-        ],
+        blocks=[section(f"{said}. You follow it: you will hear of every change. Nothing new was filed.")],
     )
 
 
