@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Mapping
 
 from bot import text
+from bot.directory import SlackDirectory
 from bot.errors import InvalidInput, PmbotError
 from bot.services.roadmap import proposals
 from bot.views import ids
+
+NAMES_LOOKED_UP = 10  # people an inline error names (triagers, approvers); more stay "@someone"
+NAMES_WAIT = 1.0  # seconds: a view_submission must be answered within 3 s
 
 
 def modal_errors(
@@ -20,6 +25,18 @@ def modal_errors(
     else:
         found = {default_block: error.message}
     return {block: text.plain_of_mrkdwn(message, names) for block, message in found.items()}
+
+
+async def named_modal_errors(
+    directory: SlackDirectory, team_id: str, error: PmbotError, default_block: str
+) -> dict[str, str]:
+    """`modal_errors`, the people it names by name (looked up within NAMES_WAIT, else "@someone")."""
+    mentioned = text.mentioned_ids(error.message)[:NAMES_LOOKED_UP]
+    try:
+        names = await asyncio.wait_for(directory.names(team_id, mentioned), NAMES_WAIT) if mentioned else {}
+    except TimeoutError:
+        names = {}
+    return modal_errors(error, default_block, names)
 
 
 def ids_or(field: str, default_block: str) -> str:

@@ -11,6 +11,7 @@ from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncBoltContext, AsyncResp
 from slack_sdk.models.views import View
 from slack_sdk.web.async_client import AsyncWebClient
 
+from bot import text
 from bot.errors import InvalidInput, PmbotError
 from bot.runtime import Services
 from bot.services.launches import changes as fields
@@ -249,9 +250,8 @@ def launch_draft(state: State) -> LaunchDraft:
 
 def inline_errors(error: PmbotError, default_block: str) -> dict[str, str]:
     """Errors keyed by block_id: the service names fields as the modal's blocks; the rest go on one."""
-    if isinstance(error, InvalidInput):
-        return dict(error.fields)
-    return {default_block: error.message}
+    found = dict(error.fields) if isinstance(error, InvalidInput) else {default_block: error.message}
+    return {block: text.plain_of_mrkdwn(message) for block, message in found.items()}  # shown as plain text
 
 
 def _value(state: State, block_id: str) -> dict[str, Any]:

@@ -25,7 +25,7 @@ from bot.views.requests.modal import (
 )
 from bot.views.requests.replies import add_details_blocks
 from bot.views.requests.similar import merge_suggestions
-from handlers.replies import modal_errors
+from handlers.replies import named_modal_errors
 from handlers.requests import forms as request_forms
 from handlers.requests import listing, search
 from handlers.settings import modals as settings
@@ -124,7 +124,10 @@ async def submit_request_modal(
             return
         filed = await services.requests.file(team_id, user_id, draft, source=_source(metadata))
     except PmbotError as error:
-        await ack(response_action="errors", errors=modal_errors(error, ids.TITLE))
+        await ack(
+            response_action="errors",
+            errors=await named_modal_errors(services.directory, context.team_id or "", error, ids.TITLE),
+        )
         return
     await ack(response_action="update", view=filed_view(filed.ref, filed.intake_channel_id))
 

@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import asyncio
 from typing import Any
 
 from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncBoltContext, AsyncRespond
 from slack_sdk.models.views import View
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot import text
 from bot.errors import PmbotError
 from bot.runtime import Services
 from bot.services.requests.transitions import Move
@@ -21,10 +19,8 @@ from bot.views.requests.triage_modals import decline_modal, modal_request_number
 from handlers import forms
 from handlers.modals import open_then_fill
 from handlers.payload import number_in_block, who
-from handlers.replies import modal_errors
+from handlers.replies import named_modal_errors
 
-NAMES_LOOKED_UP = 10  # people a refusal names (the triagers); more stay "@someone"
-NAMES_WAIT = 1.0  # seconds: a view_submission is answered within 3 s
 ASKING = {  # the modal each move asks in, and the title it opens with while the click is checked
     Move.DECLINE: (decline_modal, "Decline"),
     Move.NEED_INFO: (need_info_modal, "Ask for info"),
@@ -224,13 +220,7 @@ async def _open_for_triagers(
 async def _plain_errors(
     services: Services, context: AsyncBoltContext, error: PmbotError, block: str
 ) -> dict[str, str]:
-    """The modal's inline error, with the people it names by name (the answer is due within 3 s)."""
-    mentioned = text.mentioned_ids(error.message)[:NAMES_LOOKED_UP]
-    try:
-        names = await asyncio.wait_for(services.directory.names(context.team_id or "", mentioned), NAMES_WAIT)
-    except TimeoutError:
-        names = {}
-    return modal_errors(error, block, names)
+    return await named_modal_errors(services.directory, context.team_id or "", error, block)
 
 
 def _card_title(body: dict[str, Any]) -> str:
