@@ -31,12 +31,23 @@ async def named_modal_errors(
     directory: SlackDirectory, team_id: str, error: PmbotError, default_block: str
 ) -> dict[str, str]:
     """`modal_errors`, the people it names by name (looked up within NAMES_WAIT, else "@someone")."""
-    mentioned = text.mentioned_ids(error.message)[:NAMES_LOOKED_UP]
+    return modal_errors(error, default_block, await _names(directory, team_id, error.message))
+
+
+async def in_plain_text(directory: SlackDirectory, team_id: str, errors: Mapping[str, str]) -> dict[str, str]:
+    """Inline errors (block_id → mrkdwn message) as Slack shows them: plain text, people by name."""
+    names = await _names(directory, team_id, " ".join(errors.values()))
+    return {block: text.plain_of_mrkdwn(message, names) for block, message in errors.items()}
+
+
+async def _names(directory: SlackDirectory, team_id: str, message: str) -> dict[str, str]:
+    mentioned = text.mentioned_ids(message)[:NAMES_LOOKED_UP]
+    if not mentioned:
+        return {}
     try:
-        names = await asyncio.wait_for(directory.names(team_id, mentioned), NAMES_WAIT) if mentioned else {}
+        return await asyncio.wait_for(directory.names(team_id, mentioned), NAMES_WAIT)
     except TimeoutError:
-        names = {}
-    return modal_errors(error, default_block, names)
+        return {}
 
 
 def ids_or(field: str, default_block: str) -> str:

@@ -27,7 +27,7 @@ from bot.views.digests.modal import SKIP_QUIET, digest_modal
 from bot.views.digests.replies import help_blocks, subscribed_text, subscriptions_blocks
 from handlers.modals import open_then_fill
 from handlers.payload import who
-from handlers.replies import named_modal_errors
+from handlers.replies import in_plain_text, named_modal_errors
 
 State = dict[str, dict[str, dict[str, Any]]]
 
@@ -118,8 +118,9 @@ async def save_subscription(
             team_id, channel_id, user_id, subscription_form(view["state"]["values"])
         )
     except InvalidInput as invalid:
-        plain = {block: text.plain_of_mrkdwn(message) for block, message in invalid.fields.items()}
-        await ack(response_action="errors", errors=plain)  # inline errors show as plain text
+        await ack(
+            response_action="errors", errors=await in_plain_text(services.directory, team_id, invalid.fields)
+        )
         return
     except PmbotError as refused:
         await ack(

@@ -11,7 +11,6 @@ from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncBoltContext, AsyncResp
 from slack_sdk.models.views import View
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot import text
 from bot.errors import InvalidInput, PmbotError
 from bot.runtime import Services
 from bot.services.launches import changes as fields
@@ -33,6 +32,7 @@ from bot.views.limits import SELECT_OPTIONS
 from bot.views.simple_modals import said_modal
 from handlers.modals import open_then_fill
 from handlers.payload import who
+from handlers.replies import in_plain_text
 from storage.models import GoNoGo
 
 State = dict[str, dict[str, dict[str, Any]]]
@@ -155,7 +155,12 @@ async def say_no_go(
         reason = _text(view["state"]["values"], gonogo.NO_GO_REASON)
         result = await services.launches.vote_gonogo(*who(context), number, round_, GoNoGo.NO_GO, reason)
     except PmbotError as error:
-        await ack(response_action="errors", errors=inline_errors(error, gonogo.NO_GO_REASON))
+        await ack(
+            response_action="errors",
+            errors=await in_plain_text(
+                services.directory, context.team_id or "", inline_errors(error, gonogo.NO_GO_REASON)
+            ),
+        )
         return
     await ack(response_action="update", view=said_modal("No-go", result.message))
 
@@ -173,7 +178,12 @@ async def create_launch(
         await ack(response_action="update", view=overdue_warning(view, overdue.message))
         return
     except PmbotError as error:
-        await ack(response_action="errors", errors=inline_errors(error, fields.NAME))
+        await ack(
+            response_action="errors",
+            errors=await in_plain_text(
+                services.directory, context.team_id or "", inline_errors(error, fields.NAME)
+            ),
+        )
         return
     await ack()
 
@@ -188,7 +198,12 @@ async def save_item(
         owner = _value(state, fields.ITEM_OWNER).get("selected_user")
         await services.launches.update_item(*who(context), item_id, owner, _date(state, fields.ITEM_DUE))
     except PmbotError as error:
-        await ack(response_action="errors", errors=inline_errors(error, fields.ITEM_DUE))
+        await ack(
+            response_action="errors",
+            errors=await in_plain_text(
+                services.directory, context.team_id or "", inline_errors(error, fields.ITEM_DUE)
+            ),
+        )
         return
     await ack()
 
@@ -203,7 +218,12 @@ async def move_launch_date(
         reason = str(state.get(fields.SLIP_REASON, {}).get(ids.VALUE, {}).get("value") or "")
         await services.launches.change_date(*who(context), number, _date(state, fields.NEW_DATE), reason)
     except PmbotError as error:
-        await ack(response_action="errors", errors=inline_errors(error, fields.NEW_DATE))
+        await ack(
+            response_action="errors",
+            errors=await in_plain_text(
+                services.directory, context.team_id or "", inline_errors(error, fields.NEW_DATE)
+            ),
+        )
         return
     await ack()
 
@@ -217,7 +237,12 @@ async def save_template(
         name, typed = _text(state, templates.TEMPLATE_NAME), _text(state, templates.TEMPLATE_ITEMS)
         await services.launch_templates.save(*who(context), name, typed)
     except PmbotError as error:
-        await ack(response_action="errors", errors=inline_errors(error, templates.TEMPLATE_ITEMS))
+        await ack(
+            response_action="errors",
+            errors=await in_plain_text(
+                services.directory, context.team_id or "", inline_errors(error, templates.TEMPLATE_ITEMS)
+            ),
+        )
         return
     await ack()
 
@@ -250,8 +275,9 @@ def launch_draft(state: State) -> LaunchDraft:
 
 def inline_errors(error: PmbotError, default_block: str) -> dict[str, str]:
     """Errors keyed by block_id: the service names fields as the modal's blocks; the rest go on one."""
-    found = dict(error.fields) if isinstance(error, InvalidInput) else {default_block: error.message}
-    return {block: text.plain_of_mrkdwn(message) for block, message in found.items()}  # shown as plain text
+    if isinstance(error, InvalidInput):
+        return dict(error.fields)
+    return {default_block: error.message}
 
 
 def _value(state: State, block_id: str) -> dict[str, Any]:
