@@ -16,7 +16,7 @@ from bot.services.requests import merging, triage
 from bot.services.requests.changes import AddPerson, Change, add_person, change_request
 from bot.services.requests.filing import check_draft, edited, store_request
 from bot.services.requests.notices import enqueue_card_sync
-from bot.services.requests.originals import Reached
+from bot.services.requests.originals import Reached, reach
 from bot.services.requests.reads import OPEN_STATUSES, RequestDetail, request_detail, require, require_by_id
 from bot.services.requests.stale import StaleMove, what_happened
 from bot.services.requests.transitions import Move, transition
@@ -153,16 +153,16 @@ class RequestService:
     async def upvote(self, team_id: str, user_id: str, number: int) -> merging.PlusOne:
         """+1 a request (its original, if it is a duplicate). Its requester may not: their demand is
         the request itself, and a +1 of their own would count it twice."""
+        async with self._db.read() as session:  # refused before the write: a raise there rolls back its batch
+            reached = await reach(session, await require(session, team_id, number))
+        _refuse_own(user_id, reached)
 
         async def store(session: AsyncSession) -> merging.PlusOne:
             done = await merging.upvote(
                 session, self._clock, team_id=team_id, user_id=user_id, number=number, follow=False
             )
-            if done.own:  # nothing was written
-                where = done.reached.where
-                raise NotAllowed(
-                    f"You asked for {where}, so it already counts your need; +1s are other people's."
-                )
+            if done.own:  # it became a duplicate of their own request meanwhile; nothing was written
+                _refuse_own(user_id, done.reached)
             return done
 
         return await write(self._writer, store)
@@ -265,3 +265,10 @@ class RequestService:
             )
 
         return await write(self._writer, store)
+
+
+def _refuse_own(user_id: str, reached: Reached) -> None:
+    if user_id == reached.request.requester_id:
+        raise NotAllowed(
+            f"You asked for {reached.where}, so it already counts your need; +1s are other people's."
+        )
