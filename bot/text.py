@@ -40,6 +40,14 @@ def plain(text: str, names: Mapping[str, str] | None = None) -> str:
     return _USER_MENTION.sub(lambda match: "@" + known.get(match.group(1), "someone"), text)
 
 
+def plain_of_mrkdwn(message: str, names: Mapping[str, str] | None = None) -> str:
+    """pmbot's own mrkdwn made fit for a plain_text field (a modal's inline error): no token is left.
+
+    People become "@Name" (or "@someone"), `<!date^…|fallback>` its fallback, `<#C1|name>` "#name",
+    a link its label; `&lt;` and the like turn back into the characters they stand for."""
+    return neutralise_markup(plain(message, names))
+
+
 def mentioned_ids(text: str) -> list[str]:
     """The user ids mentioned in stored text, in order, once each."""
     return list(dict.fromkeys(match.group(1) for match in _USER_MENTION.finditer(text)))

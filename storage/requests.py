@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from sqlalchemy import delete, func, insert, or_, select, update
@@ -96,9 +97,13 @@ async def list_requests(
     return RequestPage(requests=rows[:limit], has_more=len(rows) > limit)
 
 
-async def search_requests(session: AsyncSession, team_id: str, typed: str, *, limit: int) -> list[Request]:
-    """Requests whose number or title matches what someone typed, newest first."""
+async def search_requests(
+    session: AsyncSession, team_id: str, typed: str, *, limit: int, without: Sequence[RequestStatus] = ()
+) -> list[Request]:
+    """Requests whose number or title matches what someone typed, newest first (none in `without`)."""
     query = select(Request).where(Request.team_id == team_id)
+    if without:
+        query = query.where(Request.status.not_in(list(without)))  # type: ignore[attr-defined]
     typed = typed.strip()
     number = typed.upper().removeprefix("REQ-").removeprefix("REQ")
     if number.isdigit():

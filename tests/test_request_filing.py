@@ -264,3 +264,38 @@ async def test_unknown_word_shows_usage(pmbot: Harness) -> None:
 
     assert "I don't know `frobnicate`" in ephemeral_text(response)
     assert "/request list" in ephemeral_text(response)
+
+
+@pytest.mark.parametrize(
+    "author",
+    [
+        {"user": "UBOT", "bot_id": "BBOT", "app_id": "A_PMBOT"},  # pmbot's own message (chat.postMessage)
+        {"subtype": "bot_message", "bot_id": "B_OTHER", "username": "Deploy bot"},  # another integration
+    ],
+    ids=["pmbot", "integration"],
+)
+async def test_a_message_written_by_a_bot_is_requested_by_the_person_filing_it(
+    pmbot: Harness, author: dict[str, str]
+) -> None:
+    await pmbot.set_intake()
+    message = {**author, "ts": "1700000100.000300", "text": "Nightly export failed. Retry at 02:00."}
+    shortcut = payloads.message_shortcut(
+        SECRET, callback_id=ids.FILE_AS_REQUEST, message=message, channel_id="C_OPS", user_id=ALICE
+    )
+    await pmbot.send(shortcut)
+    [opened] = await pmbot.fake.wait_for("views.open")
+
+    response = await pmbot.submit(
+        ids.REQUEST_MODAL,
+        modal_values(title="Retry the nightly export"),
+        user=ALICE,
+        private_metadata=opened.params["view"]["private_metadata"],
+    )
+
+    assert response.json()["response_action"] == "update"
+    request = await stored(pmbot, 1)
+    assert (request.requester_id, request.filed_by_id) == (ALICE, ALICE)
+    await pmbot.settled()
+    [card] = card_calls(pmbot.fake, 1)
+    assert "<@UBOT>" not in json.dumps(card.params["blocks"]) and f"<@{ALICE}>" in json.dumps(card.params)
+    assert not [call for call in pmbot.fake.calls if call.params.get("channel") in ("UBOT", "B_OTHER")]

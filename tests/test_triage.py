@@ -107,11 +107,12 @@ async def refusal(pmbot: Harness, action_id: str, user: str) -> Call:
 
 
 async def open_modal(pmbot: Harness, action_id: str, number: int, *, user: str) -> dict[str, Any]:
-    """Click Decline or Need info and return the modal pmbot opened."""
-    before = len(pmbot.fake.calls_to("views.open"))
+    """Click Decline or Need info and return the modal pmbot shows once the click is checked (it
+    opens a loading modal at once, then replaces it with the form or a refusal)."""
+    before = len(pmbot.fake.calls_to("views.update"))
     await click_card(pmbot, action_id, number, user=user)
-    opened = await pmbot.fake.wait_for("views.open", count=before + 1)
-    view = opened[-1].params["view"]
+    updated = await pmbot.fake.wait_for("views.update", count=before + 1)
+    view = updated[-1].params["view"]
     assert problems_in_view(view) == []
     return view
 
@@ -426,13 +427,14 @@ async def test_a_non_triager_cannot_assign(triage: Harness) -> None:
 async def test_a_non_triager_cannot_decline_even_with_a_forged_submission(triage: Harness) -> None:
     number, _ = await file_with_card(triage, "Dark mode")
     before = direct_posts(triage)
-    view = await open_modal(triage, ids.DECLINE, number, user=BOB)  # the modal opens; saving is checked
+    refused = await open_modal(triage, ids.DECLINE, number, user=BOB)
+    assert refused["title"]["text"] == "Not allowed" and ONLY_TRIAGERS in json.dumps(refused["blocks"])
 
-    response = await triage.submit(
+    response = await triage.submit(  # a forged submission: the server checks again
         ids.DECLINE_MODAL,
         {ids.REASON: {ids.VALUE: payloads.plain_text("I don't like it")}},
         user=BOB,
-        private_metadata=view["private_metadata"],
+        private_metadata=json.dumps({"number": number}),
     )
 
     # A view_submission has no response_url: the refusal is shown in the modal itself.

@@ -27,6 +27,7 @@ from bot.views.digests.modal import SKIP_QUIET, digest_modal
 from bot.views.digests.replies import help_blocks, subscribed_text, subscriptions_blocks
 from handlers.modals import open_then_fill
 from handlers.payload import who
+from handlers.replies import in_plain_text, named_modal_errors
 
 State = dict[str, dict[str, dict[str, Any]]]
 
@@ -117,10 +118,15 @@ async def save_subscription(
             team_id, channel_id, user_id, subscription_form(view["state"]["values"])
         )
     except InvalidInput as invalid:
-        await ack(response_action="errors", errors=invalid.fields)
+        await ack(
+            response_action="errors", errors=await in_plain_text(services.directory, team_id, invalid.fields)
+        )
         return
     except PmbotError as refused:
-        await ack(response_action="errors", errors={form.WEEKDAY: refused.message})
+        await ack(
+            response_action="errors",
+            errors=await named_modal_errors(services.directory, team_id, refused, form.WEEKDAY),
+        )
         return
     await ack()
     await _confirm(client, channel_id, user_id, subscribed_text(saved))

@@ -32,6 +32,7 @@ from bot.views.limits import SELECT_OPTIONS
 from bot.views.simple_modals import said_modal
 from handlers.modals import open_then_fill
 from handlers.payload import who
+from handlers.replies import in_plain_text
 from storage.models import GoNoGo
 
 State = dict[str, dict[str, dict[str, Any]]]
@@ -154,7 +155,12 @@ async def say_no_go(
         reason = _text(view["state"]["values"], gonogo.NO_GO_REASON)
         result = await services.launches.vote_gonogo(*who(context), number, round_, GoNoGo.NO_GO, reason)
     except PmbotError as error:
-        await ack(response_action="errors", errors=inline_errors(error, gonogo.NO_GO_REASON))
+        await ack(
+            response_action="errors",
+            errors=await in_plain_text(
+                services.directory, context.team_id or "", inline_errors(error, gonogo.NO_GO_REASON)
+            ),
+        )
         return
     await ack(response_action="update", view=said_modal("No-go", result.message))
 
@@ -172,7 +178,12 @@ async def create_launch(
         await ack(response_action="update", view=overdue_warning(view, overdue.message))
         return
     except PmbotError as error:
-        await ack(response_action="errors", errors=inline_errors(error, fields.NAME))
+        await ack(
+            response_action="errors",
+            errors=await in_plain_text(
+                services.directory, context.team_id or "", inline_errors(error, fields.NAME)
+            ),
+        )
         return
     await ack()
 
@@ -187,7 +198,12 @@ async def save_item(
         owner = _value(state, fields.ITEM_OWNER).get("selected_user")
         await services.launches.update_item(*who(context), item_id, owner, _date(state, fields.ITEM_DUE))
     except PmbotError as error:
-        await ack(response_action="errors", errors=inline_errors(error, fields.ITEM_DUE))
+        await ack(
+            response_action="errors",
+            errors=await in_plain_text(
+                services.directory, context.team_id or "", inline_errors(error, fields.ITEM_DUE)
+            ),
+        )
         return
     await ack()
 
@@ -202,7 +218,12 @@ async def move_launch_date(
         reason = str(state.get(fields.SLIP_REASON, {}).get(ids.VALUE, {}).get("value") or "")
         await services.launches.change_date(*who(context), number, _date(state, fields.NEW_DATE), reason)
     except PmbotError as error:
-        await ack(response_action="errors", errors=inline_errors(error, fields.NEW_DATE))
+        await ack(
+            response_action="errors",
+            errors=await in_plain_text(
+                services.directory, context.team_id or "", inline_errors(error, fields.NEW_DATE)
+            ),
+        )
         return
     await ack()
 
@@ -216,7 +237,12 @@ async def save_template(
         name, typed = _text(state, templates.TEMPLATE_NAME), _text(state, templates.TEMPLATE_ITEMS)
         await services.launch_templates.save(*who(context), name, typed)
     except PmbotError as error:
-        await ack(response_action="errors", errors=inline_errors(error, templates.TEMPLATE_ITEMS))
+        await ack(
+            response_action="errors",
+            errors=await in_plain_text(
+                services.directory, context.team_id or "", inline_errors(error, templates.TEMPLATE_ITEMS)
+            ),
+        )
         return
     await ack()
 

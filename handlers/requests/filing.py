@@ -25,7 +25,7 @@ from bot.views.requests.modal import (
 )
 from bot.views.requests.replies import add_details_blocks
 from bot.views.requests.similar import merge_suggestions
-from handlers.replies import modal_errors
+from handlers.replies import named_modal_errors
 from handlers.requests import forms as request_forms
 from handlers.requests import listing, search
 from handlers.settings import modals as settings
@@ -124,7 +124,10 @@ async def submit_request_modal(
             return
         filed = await services.requests.file(team_id, user_id, draft, source=_source(metadata))
     except PmbotError as error:
-        await ack(response_action="errors", errors=modal_errors(error, ids.TITLE))
+        await ack(
+            response_action="errors",
+            errors=await named_modal_errors(services.directory, context.team_id or "", error, ids.TITLE),
+        )
         return
     await ack(response_action="update", view=filed_view(filed.ref, filed.intake_channel_id))
 
@@ -150,6 +153,7 @@ async def open_modal_from_message(
         "channel_id": channel_id,
         "ts": message.get("ts", ""),
         "author_id": message.get("user") or context.user_id,
+        "author_is_bot": _by_a_bot(message, context),
         "permalink": _permalink(shortcut.get("team", {}).get("domain"), channel_id, message.get("ts", "")),
         "response_url": shortcut.get("response_url"),
     }
@@ -189,6 +193,13 @@ async def _names_in_time(services: Services, team_id: str, user_ids: list[str]) 
         return await asyncio.wait_for(looked_up, NAMES_WAIT)
     except TimeoutError:
         return {}
+
+
+def _by_a_bot(message: dict[str, Any], context: AsyncBoltContext) -> bool:
+    """Whether a bot wrote the message: pmbot itself or another app (Slack marks both with bot_id)."""
+    if message.get("bot_id") or message.get("subtype") == "bot_message":
+        return True
+    return bool(context.bot_user_id) and message.get("user") == context.bot_user_id
 
 
 def _source(metadata: RequestModalMetadata) -> MessageSource | None:

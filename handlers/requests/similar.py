@@ -71,12 +71,9 @@ async def plus_one_instead(
 ) -> None:
     """+1 and follow the suggested request, and close the form: nothing new is filed."""
     await ack()
-    number = _number(action.get("value"))
-    added = await services.similar.plus_one_instead(*who(context), number)
+    done = await services.similar.plus_one_instead(*who(context), _number(action.get("value")))
     view = body["view"]
-    await client.views_update(
-        view_id=view["id"], hash=view.get("hash"), view=plus_one_view(f"REQ-{number}", added)
-    )
+    await client.views_update(view_id=view["id"], hash=view.get("hash"), view=plus_one_view(done))
 
 
 async def merge_into_existing(
@@ -93,8 +90,8 @@ async def merge_into_existing(
         number, into = _number(value.get("number")), _number(value.get("into"))
     except (ValueError, AttributeError):
         raise PmbotError("That button does not name two requests.") from None
-    await services.similar.merge(*who(context), number, into)
-    await respond(text=merged_message(f"REQ-{number}", f"REQ-{into}"), replace_original=True)
+    done = await services.similar.merge(*who(context), number, into)
+    await respond(text=merged_message(f"REQ-{number}", done), replace_original=True)
 
 
 async def mark_duplicate_of(

@@ -8,17 +8,23 @@ from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncBoltContext, AsyncResp
 from slack_sdk.models.views import View
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.errors import NotAllowed, PmbotError
+from bot.errors import PmbotError
 from bot.runtime import Services
+from bot.services.requests.transitions import Move
 from bot.views import ids
 from bot.views.common import option
 from bot.views.limits import SELECT_OPTIONS
 from bot.views.requests.card import social_reply
 from bot.views.requests.triage_modals import decline_modal, modal_request_number, need_info_modal
-from bot.views.simple_modals import refusal_modal
 from handlers import forms
+from handlers.modals import open_then_fill
 from handlers.payload import number_in_block, who
-from handlers.replies import modal_errors
+from handlers.replies import named_modal_errors
+
+ASKING = {  # the modal each move asks in, and the title it opens with while the click is checked
+    Move.DECLINE: (decline_modal, "Decline"),
+    Move.NEED_INFO: (need_info_modal, "Ask for info"),
+}
 
 
 def register(app: AsyncApp) -> None:
@@ -46,18 +52,12 @@ async def accept_request(
 
 
 async def open_decline_modal(
-    ack: AsyncAck,
-    body: dict[str, Any],
-    action: dict[str, Any],
-    client: AsyncWebClient,
-    respond: AsyncRespond,
-    context: AsyncBoltContext,
-    services: Services,
-) -> None:
-    """Ask for the reason; the modal opens first, then a non-triager sees it refused."""
+    ack: AsyncAck, body: dict[str, Any], action: dict[str, Any], client: AsyncWebClient,
+    respond: AsyncRespond, context: AsyncBoltContext, services: Services,
+) -> None:  # fmt: skip
+    """Ask for the reason; who may not, or a click on a card gone stale, is told before typing it."""
     await ack()
-    modal = decline_modal(_number(action), _card_title(body))
-    await _open_for_triagers(body, client, respond, context, services, modal, "decline requests")
+    await _open_for_triagers(body, action, client, respond, context, services, Move.DECLINE)
 
 
 async def decline_request(
@@ -68,24 +68,18 @@ async def decline_request(
         reason = forms.required_text(view["state"]["values"], ids.REASON, "Say why the request is declined.")
         await services.requests.decline(*who(context), modal_request_number(view["private_metadata"]), reason)
     except PmbotError as error:
-        await ack(response_action="errors", errors=modal_errors(error, ids.REASON))
+        await ack(response_action="errors", errors=await _plain_errors(services, context, error, ids.REASON))
         return
     await ack()
 
 
 async def open_need_info_modal(
-    ack: AsyncAck,
-    body: dict[str, Any],
-    action: dict[str, Any],
-    client: AsyncWebClient,
-    respond: AsyncRespond,
-    context: AsyncBoltContext,
-    services: Services,
-) -> None:
-    """Ask for the question to send to the requester."""
+    ack: AsyncAck, body: dict[str, Any], action: dict[str, Any], client: AsyncWebClient,
+    respond: AsyncRespond, context: AsyncBoltContext, services: Services,
+) -> None:  # fmt: skip
+    """Ask for the question to send to the requester (refused first, as Decline is)."""
     await ack()
-    modal = need_info_modal(_number(action), _card_title(body))
-    await _open_for_triagers(body, client, respond, context, services, modal, "ask for more information")
+    await _open_for_triagers(body, action, client, respond, context, services, Move.NEED_INFO)
 
 
 async def ask_for_info(
@@ -98,7 +92,9 @@ async def ask_for_info(
             *who(context), modal_request_number(view["private_metadata"]), question
         )
     except PmbotError as error:
-        await ack(response_action="errors", errors=modal_errors(error, ids.QUESTION))
+        await ack(
+            response_action="errors", errors=await _plain_errors(services, context, error, ids.QUESTION)
+        )
         return
     await ack()
 
@@ -149,10 +145,9 @@ async def follow_request(
 ) -> None:
     """Anyone may follow; they hear of every change from then on (and may unfollow)."""
     await ack()
-    number = _number(action)
-    added = await services.requests.follow(*who(context), number)
+    reached, added = await services.requests.follow(*who(context), _number(action))
     said = "You now follow" if added else "You already follow"
-    await _social_reply(respond, number, f"{said} REQ-{number}.", following=True)
+    await _social_reply(respond, reached.request.number, f"{said} {reached.where}.", following=True)
 
 
 async def unfollow_request(
@@ -179,10 +174,9 @@ async def upvote_request(
 ) -> None:
     """Anyone but the requester may +1, once (and take it back)."""
     await ack()
-    number = _number(action)
-    added = await services.requests.upvote(*who(context), number)
-    said = "Your +1 counts for" if added else "You already gave a +1 to"
-    await _social_reply(respond, number, f"{said} REQ-{number}.", upvoted=True)
+    done = await services.requests.upvote(*who(context), _number(action))
+    said = "Your +1 counts for" if done.added else "You already gave a +1 to"
+    await _social_reply(respond, done.reached.request.number, f"{said} {done.reached.where}.", upvoted=True)
 
 
 async def undo_upvote(
@@ -208,23 +202,25 @@ async def _social_reply(
 
 
 async def _open_for_triagers(
-    body: dict[str, Any],
-    client: AsyncWebClient,
-    respond: AsyncRespond,
-    context: AsyncBoltContext,
-    services: Services,
-    modal: View,
-    doing: str,
-) -> None:
-    # The trigger id expires 3 s after the click, so the modal opens before the role is read;
-    # a non-triager then sees it replaced by the refusal (the submission is refused anyway).
-    opened = await client.views_open(trigger_id=body["trigger_id"], view=modal)
-    try:
-        await services.permissions.require_triager(*who(context), doing)
-    except NotAllowed as refused:
-        view = opened["view"]
-        await client.views_update(view_id=view["id"], hash=view["hash"], view=refusal_modal(refused.message))
-        await respond(text=f":warning: {refused.message}", response_type="ephemeral", replace_original=False)
+    body: dict[str, Any], action: dict[str, Any], client: AsyncWebClient, respond: AsyncRespond,
+    context: AsyncBoltContext, services: Services, move: Move,
+) -> None:  # fmt: skip
+    # The trigger id expires 3 s after the click, so a loading modal opens first; a refusal (not a
+    # triager, or the request moved on) then replaces it: said once, before anyone types a reason.
+    number, title = _number(action), _card_title(body)
+    modal, loading = ASKING[move]
+
+    async def build() -> View:
+        await services.requests.check_may(*who(context), number, move)
+        return modal(number, title)
+
+    await open_then_fill(client, body["trigger_id"], loading, build, respond)
+
+
+async def _plain_errors(
+    services: Services, context: AsyncBoltContext, error: PmbotError, block: str
+) -> dict[str, str]:
+    return await named_modal_errors(services.directory, context.team_id or "", error, block)
 
 
 def _card_title(body: dict[str, Any]) -> str:

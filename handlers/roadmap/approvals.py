@@ -17,7 +17,7 @@ from bot.views.roadmap.proposal_modal import proposal_modal
 from handlers import forms
 from handlers.modals import open_then_fill
 from handlers.payload import number_in_block, who
-from handlers.replies import modal_errors
+from handlers.replies import named_modal_errors
 from storage.models import VoteChoice
 
 
@@ -141,10 +141,16 @@ async def _vote_from_modal(
             *who(context), modal_request_number(view["private_metadata"]), choice, comment
         )
     except PmbotError as error:
-        await ack(response_action="errors", errors=modal_errors(error, ids.COMMENT))
+        await ack(
+            response_action="errors",
+            errors=await named_modal_errors(services.directory, context.team_id or "", error, ids.COMMENT),
+        )
         return
-    if not result.counted:  # decided, expired or already voted meanwhile: say so, change nothing
-        await ack(response_action="errors", errors={ids.COMMENT: result.message})
+    if not result.counted:  # decided, expired or already voted meanwhile: say so (in plain text)
+        said = await named_modal_errors(
+            services.directory, context.team_id or "", PmbotError(result.message), ids.COMMENT
+        )
+        await ack(response_action="errors", errors=said)
         return
     await ack()
 

@@ -23,7 +23,7 @@ from bot.views.roadmap.policy_modal import policy_modal
 from bot.views.roadmap.proposal_modal import proposal_modal
 from bot.views.roadmap.replies import help_blocks
 from handlers.modals import open_then_fill
-from handlers.replies import modal_errors
+from handlers.replies import named_modal_errors
 from handlers.roadmap import forms as roadmap_forms
 
 
@@ -127,7 +127,10 @@ async def submit_proposal(
         else:
             await services.roadmap.propose(team_id, user_id, draft)
     except PmbotError as error:
-        await ack(response_action="errors", errors=modal_errors(error, form.RATIONALE))
+        await ack(
+            response_action="errors",
+            errors=await named_modal_errors(services.directory, context.team_id or "", error, form.RATIONALE),
+        )
         return
     await ack()
 
@@ -208,6 +211,9 @@ async def save_policy(
         new = roadmap_forms.approval_settings(view["state"]["values"])
         await services.workspace.update_approval_settings(context.team_id or "", context.user_id or "", new)
     except PmbotError as error:
-        await ack(response_action="errors", errors=modal_errors(error, ids.APPROVERS))
+        await ack(
+            response_action="errors",
+            errors=await named_modal_errors(services.directory, context.team_id or "", error, ids.APPROVERS),
+        )
         return
     await ack()

@@ -16,7 +16,7 @@ from bot.views import ids
 from bot.views.settings.modals import admins_modal, digest_defaults_modal, settings_modal
 from handlers import forms
 from handlers.modals import open_then_fill
-from handlers.replies import modal_errors
+from handlers.replies import named_modal_errors
 from handlers.settings import forms as settings_forms
 
 
@@ -59,7 +59,12 @@ async def save_settings(
         new = settings_forms.workspace_settings(view["state"]["values"])
         await services.workspace.update(context.team_id or "", context.user_id or "", new)
     except PmbotError as error:
-        await ack(response_action="errors", errors=modal_errors(error, ids.INTAKE_CHANNEL))
+        await ack(
+            response_action="errors",
+            errors=await named_modal_errors(
+                services.directory, context.team_id or "", error, ids.INTAKE_CHANNEL
+            ),
+        )
         return
     await ack()
     triagers = ", ".join(text.user(user) for user in new.triager_ids) or "admins (nobody named)"
@@ -94,7 +99,12 @@ async def save_admins(
         admins = forms.user_ids(view["state"]["values"], ids.PMBOT_ADMINS)
         await services.workspace.update_admins(context.team_id or "", context.user_id or "", admins)
     except PmbotError as error:
-        await ack(response_action="errors", errors=modal_errors(error, ids.PMBOT_ADMINS))
+        await ack(
+            response_action="errors",
+            errors=await named_modal_errors(
+                services.directory, context.team_id or "", error, ids.PMBOT_ADMINS
+            ),
+        )
         return
     await ack()
 
@@ -123,6 +133,11 @@ async def save_digest_defaults(
             context.team_id or "", context.user_id or "", defaults
         )
     except PmbotError as error:
-        await ack(response_action="errors", errors=modal_errors(error, ids.DEFAULT_DIGEST_TIME))
+        await ack(
+            response_action="errors",
+            errors=await named_modal_errors(
+                services.directory, context.team_id or "", error, ids.DEFAULT_DIGEST_TIME
+            ),
+        )
         return
     await ack()

@@ -41,7 +41,7 @@ async def store_request(
 
     `similar`: the earlier requests it looks like, when the filer was just shown them.
     """
-    requester_id = source.author_id if source else filer_id
+    requester_id = source.requester_for(filer_id) if source else filer_id
     number, intake = await queries.allocate_request_number(session, team_id)
     request = Request(
         team_id=team_id,

@@ -12,13 +12,14 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.clock import Clock
 from bot.errors import NotAllowed
-from bot.services.requests import triage
+from bot.services.requests import merging, triage
 from bot.services.requests.changes import AddPerson, Change, add_person, change_request
 from bot.services.requests.filing import check_draft, edited, store_request
 from bot.services.requests.notices import enqueue_card_sync
+from bot.services.requests.originals import Reached, reach
 from bot.services.requests.reads import OPEN_STATUSES, RequestDetail, request_detail, require, require_by_id
-from bot.services.requests.stale import StaleMove
-from bot.services.requests.transitions import Move
+from bot.services.requests.stale import StaleMove, what_happened
+from bot.services.requests.transitions import Move, transition
 from bot.services.requests.types import FiledRequest, MessageSource, RequestDraft, Suggestion
 from bot.services.settings.permissions import Permissions
 from bot.services.writes import write
@@ -33,6 +34,11 @@ __all__ = [
     "RequestDetail",
     "RequestService",
 ]
+
+DOING = {  # what a refusal says a non-triager cannot do
+    Move.DECLINE: "decline requests",
+    Move.NEED_INFO: "ask for more information",
+}
 
 
 class RequestService:
@@ -89,15 +95,28 @@ class RequestService:
         await self._permissions.require_triager(team_id, actor_id, "accept requests")
         return await self._change(team_id, actor_id, number, "accepted", triage.accepted(), move=Move.ACCEPT)
 
+    async def check_may(self, team_id: str, actor_id: str, number: int, move: Move) -> Request:
+        """REQ-`number`, if this person may make `move` on it now; else who may, or what happened to
+        it (its stale card is brought up to date). Asked before a modal opens, so nobody types a
+        reason the server would then refuse."""
+        await self._permissions.require_triager(team_id, actor_id, DOING[move])
+        async with self._db.read() as session:
+            request = await require(session, team_id, number)
+            if transition(request.status, move) is not None:
+                return request
+            happened = await what_happened(session, request)
+        await self._resync_card(team_id, number)
+        raise StaleMove(request.id or 0, happened)
+
     async def decline(self, team_id: str, actor_id: str, number: int, reason: str) -> Request:
         """Decline a request, saying why."""
-        await self._permissions.require_triager(team_id, actor_id, "decline requests")
+        await self._permissions.require_triager(team_id, actor_id, DOING[Move.DECLINE])
         declined = triage.declined(reason)
         return await self._change(team_id, actor_id, number, "declined", declined, move=Move.DECLINE)
 
     async def ask_for_info(self, team_id: str, actor_id: str, number: int, question: str) -> Request:
         """Ask the requester a question; the request waits for the answer."""
-        await self._permissions.require_triager(team_id, actor_id, "ask for more information")
+        await self._permissions.require_triager(team_id, actor_id, DOING[Move.NEED_INFO])
         asked = triage.asked_for_info(question)
         return await self._change(team_id, actor_id, number, "asked_for_info", asked, move=Move.NEED_INFO)
 
@@ -119,23 +138,34 @@ class RequestService:
 
     # --- following -----------------------------------------------------------------------
 
-    async def follow(self, team_id: str, user_id: str, number: int) -> bool:
-        """Follow a request; False if the person already did."""
-        return await self._add_person(team_id, user_id, number, queries.add_follower, "followed")
+    async def follow(self, team_id: str, user_id: str, number: int) -> tuple[Reached, bool]:
+        """Follow a request (its original, if it is a duplicate); False if the person already did."""
+
+        async def store(session: AsyncSession) -> tuple[Reached, bool]:
+            return await merging.follow(session, self._clock, team_id=team_id, user_id=user_id, number=number)
+
+        return await write(self._writer, store)
 
     async def unfollow(self, team_id: str, user_id: str, number: int) -> bool:
         """Stop following a request; False if the person did not follow it."""
         return await self._add_person(team_id, user_id, number, queries.remove_follower, "unfollowed")
 
-    async def upvote(self, team_id: str, user_id: str, number: int) -> bool:
-        """+1 a request; False if the person already had. Its requester may not: their demand is
+    async def upvote(self, team_id: str, user_id: str, number: int) -> merging.PlusOne:
+        """+1 a request (its original, if it is a duplicate). Its requester may not: their demand is
         the request itself, and a +1 of their own would count it twice."""
-        request = (await self.get(team_id, number)).request
-        if user_id == request.requester_id:
-            raise NotAllowed(
-                f"You asked for {request.ref}, so it already counts your need; +1s are other people's."
+        async with self._db.read() as session:  # refused before the write: a raise there rolls back its batch
+            reached = await reach(session, await require(session, team_id, number))
+        _refuse_own(user_id, reached)
+
+        async def store(session: AsyncSession) -> merging.PlusOne:
+            done = await merging.upvote(
+                session, self._clock, team_id=team_id, user_id=user_id, number=number, follow=False
             )
-        return await self._add_person(team_id, user_id, number, queries.add_upvote, "upvoted")
+            if done.own:  # it became a duplicate of their own request meanwhile; nothing was written
+                _refuse_own(user_id, done.reached)
+            return done
+
+        return await write(self._writer, store)
 
     async def undo_upvote(self, team_id: str, user_id: str, number: int) -> bool:
         """Take back a +1; False if the person had not given one."""
@@ -176,9 +206,11 @@ class RequestService:
             )
 
     async def search(self, team_id: str, typed: str, *, limit: int) -> list[Request]:
-        """Requests matching a type-ahead."""
+        """Requests matching a type-ahead; never a duplicate (what is picked would belong to its original)."""
         async with self._db.read() as session:
-            return await queries.search_requests(session, team_id, typed, limit=limit)
+            return await queries.search_requests(
+                session, team_id, typed, limit=limit, without=[RequestStatus.DUPLICATE]
+            )
 
     async def card(self, team_id: str, request_id: int) -> tuple[RequestDetail, str | None]:
         """What a card shows, and the intake channel it goes to, read together."""
@@ -233,3 +265,10 @@ class RequestService:
             )
 
         return await write(self._writer, store)
+
+
+def _refuse_own(user_id: str, reached: Reached) -> None:
+    if user_id == reached.request.requester_id:
+        raise NotAllowed(
+            f"You asked for {reached.where}, so it already counts your need; +1s are other people's."
+        )

@@ -129,21 +129,22 @@ class SimilarRequests:
             return any_of(search_terms(wanted))
         return await affordable_pairs(session, word_groups(wanted), self._match_budget)
 
-    async def plus_one_instead(self, team_id: str, user_id: str, number: int) -> bool:
-        """+1 and follow REQ-`number` (instead of filing); False if the +1 was there already."""
+    async def plus_one_instead(self, team_id: str, user_id: str, number: int) -> merging.PlusOne:
+        """+1 and follow REQ-`number` (instead of filing): its original if it is a duplicate, and
+        only followed if it is the person's own."""
 
-        async def store(session: AsyncSession) -> bool:
-            return await merging.upvote_and_follow(
-                session, self._clock, team_id=team_id, user_id=user_id, number=number
+        async def store(session: AsyncSession) -> merging.PlusOne:
+            return await merging.upvote(
+                session, self._clock, team_id=team_id, user_id=user_id, number=number, follow=True
             )
 
         return await write(self._writer, store)
 
-    async def merge(self, team_id: str, filer_id: str, number: int, original_number: int) -> None:
-        """Withdraw the filer's new REQ-`number` into REQ-`original_number`, +1ed and followed."""
+    async def merge(self, team_id: str, filer_id: str, number: int, original_number: int) -> merging.PlusOne:
+        """Withdraw the filer's new REQ-`number` into REQ-`original_number` (or its original), followed."""
 
-        async def store(session: AsyncSession) -> None:
-            await merging.merge_into(
+        async def store(session: AsyncSession) -> merging.PlusOne:
+            return await merging.merge_into(
                 session,
                 self._clock,
                 team_id=team_id,
@@ -152,7 +153,7 @@ class SimilarRequests:
                 original_number=original_number,
             )
 
-        await write(self._writer, store)
+        return await write(self._writer, store)
 
 
 def best(wanted: list[Concept], found: list[Candidate], limit: int, floor: float = FLOOR) -> list[Suggestion]:

@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.errors import InvalidInput
 from bot.services.requests.changes import Change
+from bot.services.requests.originals import original_of
 from storage import requests as queries
 from storage.models import Request, RequestStatus
 
@@ -34,14 +35,20 @@ def asked_for_info(question: str) -> Change:
 
 
 def duplicate_of(team_id: str, number: int, original_number: int) -> Change:
-    """Closed as a duplicate of REQ-`original_number`, whose followers its requester joins."""
+    """Closed as a duplicate of REQ-`original_number` (or of its original, when that request is a
+    duplicate itself), whose followers its requester joins."""
     if original_number == number:
         raise InvalidInput({"original": "A request cannot duplicate itself."})
 
     async def apply(session: AsyncSession, request: Request) -> str:
-        original = await queries.get_request(session, team_id, original_number)
-        if original is None:
+        picked = await queries.get_request(session, team_id, original_number)
+        if picked is None:
             raise InvalidInput({"original": f"There is no REQ-{original_number}."})
+        original = await original_of(session, picked)  # a duplicate of a duplicate would hear nothing more
+        if original.id == request.id:
+            raise InvalidInput(
+                {"original": f"{picked.ref} is closed as a duplicate of {request.ref}: pick another request."}
+            )
         request.duplicate_of_id = original.id
         request.status = RequestStatus.DUPLICATE
         await queries.add_follower(session, original, request.requester_id)

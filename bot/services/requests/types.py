@@ -22,6 +22,11 @@ class MessageSource:
     author_id: str
     permalink: str | None = None
     response_url: str | None = None
+    author_is_bot: bool = False  # a bot (pmbot itself, an integration) asks for nothing: the filer does
+
+    def requester_for(self, filer_id: str) -> str:
+        """Who asked: the message's author, unless a bot wrote it (then the person filing it)."""
+        return filer_id if self.author_is_bot else self.author_id
 
 
 @dataclass(frozen=True)

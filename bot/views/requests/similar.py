@@ -16,6 +16,7 @@ from slack_sdk.models.blocks import (
 from slack_sdk.models.views import View
 
 from bot import text
+from bot.services.requests.merging import PlusOne
 from bot.services.requests.types import Suggestion
 from bot.views import ids, limits
 from bot.views.common import mrkdwn, plain, section
@@ -55,16 +56,23 @@ def modal_suggestions(suggestions: list[Suggestion]) -> list[Block]:
     return blocks
 
 
-def plus_one_view(ref: str, added: bool) -> View:
-    """Shown in place of the modal once the +1 is stored: nothing new was filed."""
-    said = f"Your +1 counts for *{ref}*" if added else f"You had already given *{ref}* a +1"
+def plus_one_view(done: PlusOne) -> View:
+    """Shown in place of the modal once the +1 (or, on the person's own request, the follow) is stored."""
+    ref = done.reached.request.ref
+    via = f" (which {done.reached.via} duplicates)" if done.reached.via else ""
+    if done.own:
+        said = (
+            f":raised_hand: *{ref}*{via} is your own request: it counts your need already, so no +1 is added"
+        )
+    elif done.added:
+        said = f":+1: Your +1 counts for *{ref}*{via}"
+    else:
+        said = f":+1: You had already given *{ref}*{via} a +1"
     return View(
         type="modal",
-        title=plain("Request +1ed", limits.MODAL_TITLE),
+        title=plain("Your request" if done.own else "Request +1ed", limits.MODAL_TITLE),
         close=plain("Done", limits.MODAL_TITLE),
-        blocks=[
-            section(f":+1: {said}, and you follow it: you will hear of every change. Nothing new was filed.")
-        ],
+        blocks=[section(f"{said}. You follow it: you will hear of every change. Nothing new was filed.")],
     )
 
 
@@ -84,12 +92,15 @@ def merge_suggestions(number: int, suggestions: list[Suggestion]) -> list[Block]
     return blocks
 
 
-def merged_message(ref: str, into: str) -> str:
+def merged_message(ref: str, done: PlusOne) -> str:
     """The quick filing's answer once merged."""
-    return (
-        f":twisted_rightwards_arrows: {ref} is withdrawn as a duplicate of *{into}*; "
-        f"your +1 counts for {into} and you follow it."
+    into = done.reached.request.ref
+    via = f" (which {done.reached.via} duplicates)" if done.reached.via else ""
+    counted = (
+        f"you asked for {into} already, so it counts your need" if done.own else f"your +1 counts for {into}"
     )
+    withdrawn = f":twisted_rightwards_arrows: {ref} is withdrawn as a duplicate of *{into}*{via}"
+    return f"{withdrawn}; {counted} and you follow it."
 
 
 def possible_duplicates(number: int, suggestions: list[Suggestion]) -> list[Block]:
