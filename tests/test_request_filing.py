@@ -199,6 +199,13 @@ async def test_message_shortcut_files_for_the_original_asker_and_replies_in_thre
     [reply] = await pmbot.fake.wait_for("chat.postMessage", where=lambda call: call.params.get("thread_ts"))
     assert (reply.params["channel"], reply.params["thread_ts"]) == ("C_SALES", "1700000100.000200")
     assert "Filed as *REQ-1*" in reply.params["text"]
+    [told] = await pmbot.fake.wait_for("chat.postMessage", where=lambda call: call.params["channel"] == BOB)
+    assert (
+        f"<@{ALICE}> filed your message in <#C_SALES> as *REQ-1* SSO. You will hear here of its changes."
+        in (str(told.params["blocks"]))
+    )
+    await pmbot.settled()
+    assert [c for c in pmbot.fake.calls_to("chat.postMessage") if c.params["channel"] == ALICE] == []
 
 
 @pytest.mark.parametrize(

@@ -23,7 +23,7 @@ from bot.services import outbox_kinds
 from storage.outbox_gather import ENTRIES, gather
 
 # These say something new whatever the status did (a move of a planned request's horizon or date).
-ALWAYS_NEWS = {"assigned", "shipped", "plan_moved"}
+ALWAYS_NEWS = {"assigned", "shipped", "plan_moved", "filed_for_you"}
 # Changes that an undo can take back within the window (a plan moved or a shipping is said anyway).
 UNDOABLE = {"assigned"}
 

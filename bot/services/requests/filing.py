@@ -12,7 +12,12 @@ from bot.clock import Clock
 from bot.errors import InvalidInput
 from bot.services.home.refresh import refresh_homes
 from bot.services.requests.changes import Change, snapshot
-from bot.services.requests.notices import enqueue_card_sync, enqueue_filed_reply, request_id
+from bot.services.requests.notices import (
+    enqueue_card_sync,
+    enqueue_filed_for_you,
+    enqueue_filed_reply,
+    request_id,
+)
 from bot.services.requests.types import (
     DESCRIPTION_MAX,
     ON_BEHALF_OF_MAX,
@@ -112,6 +117,8 @@ async def _announce(
         await enqueue_card_sync(session, request, clock.now(), similar=similar)
     if source:
         await enqueue_filed_reply(session, request, source, request.filed_by_id, clock.now())
+        if request.requester_id != request.filed_by_id:
+            await enqueue_filed_for_you(session, request, source, clock.now())
     await refresh_homes(
         session,
         team_id=request.team_id,

@@ -59,6 +59,24 @@ async def enqueue_filed_reply(
     )
 
 
+async def enqueue_filed_for_you(
+    session: AsyncSession, request: Request, source: MessageSource, now: datetime
+) -> None:
+    """Tell the author of a message someone else filed as a request that it is theirs now."""
+    notice = {
+        "request_id": request_id(request),
+        "ref": request.ref,
+        "title": request.title,
+        "action": "filed_for_you",
+        "actor_id": request.filed_by_id,
+        "old_status": str(request.status),
+        "new_status": str(request.status),
+        "channel_id": source.channel_id,
+        "role": "requester",
+    }
+    await policy.tell(session, team_id=request.team_id, user_id=request.requester_id, notice=notice, now=now)
+
+
 async def enqueue_request_notices(
     session: AsyncSession,
     request: Request,

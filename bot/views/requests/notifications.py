@@ -109,6 +109,9 @@ def _headline(notice: dict[str, Any], ref: str, title: str, actor: str) -> str:
         return f"*{text.escaped(notice['note'], NOTE_MAX)}* {title}"
     if notice["action"] == "assigned":
         return f"{actor} assigned *{ref}* {title} to {_assignee(notice)}."
+    if notice["action"] == "filed_for_you":
+        where = f" in {text.channel(notice['channel_id'])}" if notice.get("channel_id") else ""
+        return f"{actor} filed your message{where} as *{ref}* {title}. You will hear here of its changes."
     old, new = status_label(notice["old_status"]), status_label(notice["new_status"])
     return f"*{ref}* {title} is now *{new}* (was {old}) " + (f"{via}." if via else f"by {actor}.")
 
@@ -120,6 +123,8 @@ def _plain_headline(notice: dict[str, Any]) -> str:
         return f"{text.escape(str(notice['note']))} {title}" + (f" {via}" if via else "")
     if notice["action"] == "assigned":
         return f"{notice['ref']} {title} was assigned to {_assignee(notice)}"
+    if notice["action"] == "filed_for_you":
+        return f"Your message was filed as {notice['ref']} {title}"
     old, new = labelled(notice["old_status"]), labelled(notice["new_status"])
     return f"{notice['ref']} {title} is now {new} (was {old})" + (f" {via}" if via else "")
 
