@@ -8,8 +8,11 @@ import json
 from collections.abc import Coroutine
 from typing import Any, TypeVar
 
+from sqlalchemy import update
+
 from bot.services.roadmap import proposals as form
 from bot.views import ids
+from storage.models import RoadmapItem
 from tests.fakes import payloads
 from tests.harness import ADMIN, ALICE, BOB, CAROL, DAVE, SECRET, Harness, opened_metadata
 from tests.roadmap_steps import (
@@ -137,6 +140,12 @@ async def test_the_roadmap_by_horizon_and_a_snapshot_shared_in_the_channel(pmbot
     assert "target <!date^" in shown and "*RM-2* Offline &lt;mode&gt;" in shown
     assert "demand 2 (+1s on 1 request)" in shown and "Fax support" not in shown
     assert action_ids(body) == [ids.SHARE_ROADMAP, ids.OPEN_PROPOSE_MODAL]
+    assert "*Shipped*" not in shown
+
+    async with pmbot.services.db.transaction() as session:  # a launch shipped it
+        await session.execute(update(RoadmapItem).where(RoadmapItem.number == 3).values(status="shipped"))
+    after_shipping = texts(await roadmap(pmbot))
+    assert "*Later* (0)" in after_shipping and "*Shipped* (1)\n*RM-3* Kanban · Shipped" in after_shipping
 
     share = payloads.block_action(
         SECRET, action_id=ids.SHARE_ROADMAP, value="share", user_id=BOB, channel_id=PRODUCT,

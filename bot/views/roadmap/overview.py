@@ -21,7 +21,7 @@ from bot.views.common import labelled, mrkdwn, plain, section
 from bot.views.history import history_line
 from bot.views.launches.parent import launch_title, launch_when
 from bot.views.roadmap.approval_card import change_summary, who_can_still_vote
-from storage.models import AuditEntry, Horizon, Launch
+from storage.models import AuditEntry, Horizon, ItemStatus, Launch
 
 ITEMS_PER_HORIZON = 12  # three horizons of twelve two-line items stay under 50 blocks
 REQUESTS_SHOWN = 5
@@ -31,15 +31,13 @@ LAUNCHES_SHOWN = 5
 def roadmap_blocks(items: list[ItemView], *, shared_by: str | None = None) -> list[Block]:
     """The roadmap grouped Now / Next / Later; a shared snapshot has no buttons."""
     blocks: list[Block] = [HeaderBlock(text=plain("Roadmap", limits.HEADER_TEXT))]
+    open_items = [view for view in items if view.item.status not in (ItemStatus.DROPPED, ItemStatus.SHIPPED)]
     for horizon in Horizon:
-        in_horizon = [
-            view for view in items if view.item.horizon == horizon and view.item.status != "dropped"
-        ]
-        blocks.append(section(f"*{labelled(horizon)}* ({len(in_horizon)})"))
-        lines = [_item_line(view) for view in in_horizon[:ITEMS_PER_HORIZON]]
-        if len(in_horizon) > ITEMS_PER_HORIZON:
-            lines.append(f"…and {len(in_horizon) - ITEMS_PER_HORIZON} more (`/roadmap RM-n` shows one)")
-        blocks.append(section("\n".join(lines) or "_Nothing here yet._"))
+        in_horizon = [view for view in open_items if view.item.horizon == horizon]
+        blocks += _group(labelled(horizon), in_horizon, "_Nothing here yet._")
+    shipped = [view for view in items if view.item.status == ItemStatus.SHIPPED]
+    if shipped:  # done: no longer Now, Next or Later
+        blocks += _group("Shipped", shipped, "")
     if shared_by:
         blocks.append(ContextBlock(elements=[mrkdwn(f"Snapshot shared by {text.user(shared_by)}")]))
         return blocks
@@ -50,6 +48,13 @@ def roadmap_blocks(items: list[ItemView], *, shared_by: str | None = None) -> li
         ),
     ]
     return [*blocks, ActionsBlock(elements=buttons)]
+
+
+def _group(name: str, views: list[ItemView], empty: str) -> list[Block]:
+    lines = [_item_line(view) for view in views[:ITEMS_PER_HORIZON]]
+    if len(views) > ITEMS_PER_HORIZON:
+        lines.append(f"…and {len(views) - ITEMS_PER_HORIZON} more (`/roadmap RM-n` shows one)")
+    return [section(f"*{name}* ({len(views)})"), section("\n".join(lines) or empty)]
 
 
 def item_blocks(view: ItemView, history: list[AuditEntry]) -> list[Block]:
