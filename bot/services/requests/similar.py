@@ -3,6 +3,7 @@ they clear a relevance floor, open ones before recently closed ones. No Slack in
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from datetime import UTC, datetime, timedelta
 
@@ -37,6 +38,9 @@ MIN_CONCEPTS = 2  # fewer content words than this is too little to suggest anyth
 FLOOR = 0.55  # chosen on the evaluation set (bench/README.md): recall against false alarms
 DATABASE_SHARE = 0.2  # how much the database's own rank (relative to the best candidate's) counts
 SEARCH_RESULTS = 10
+# The filing is answered once its write begins (within 1.5 s of the request): the search before it
+# gets a share of that, so that a slow search costs the suggestions, never the filing.
+SEARCH_BEFORE_FILING_SECONDS = 0.5
 EVER = datetime(1970, 1, 1, tzinfo=UTC)
 
 
@@ -101,10 +105,17 @@ class SimilarRequests:
 
     async def before_filing(self, team_id: str, typed: str) -> list[Suggestion] | None:
         """What a request about to be filed looks like (all earlier ones); None when the database
-        did not answer: the filing goes on without them, and its card searches when it is posted."""
+        did not answer or the search took too long: the filing goes on without them (its write
+        must begin within the answer's budget), and its card searches when it is posted."""
         try:
-            return await self.find(team_id, typed)
-        except (SQLAlchemyError, TimeoutError) as error:
+            async with asyncio.timeout(SEARCH_BEFORE_FILING_SECONDS):
+                return await self.find(team_id, typed)
+        except TimeoutError:
+            log.info(
+                "similar requests not searched before a filing: over %.1f s", SEARCH_BEFORE_FILING_SECONDS
+            )
+            return None
+        except SQLAlchemyError as error:
             log.warning("similar requests not searched before a filing: %s", str(error).splitlines()[0])
             return None
 

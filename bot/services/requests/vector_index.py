@@ -110,6 +110,13 @@ class VectorIndex:
         self._warming: dict[str, asyncio.Task[None]] = {}
         self._fitting: dict[str, asyncio.Task[None]] = {}
 
+    def loaded(self, team_id: str) -> bool:
+        """Whether the workspace's vectors are in memory; if not, start loading them."""
+        if team_id in self._loaded:
+            return True
+        self.warm_in_background(team_id)
+        return False
+
     async def nearest(
         self, session: AsyncSession, team_id: str, query: np.ndarray, count: int
     ) -> list[tuple[int, float]] | None:

@@ -93,8 +93,8 @@ class SentenceVectors:
         before_number: int | None,
     ) -> list[Scored] | None:
         """Candidates near `typed` with their blended scores, best first; None when not ready."""
-        if self._encoder is None:
-            return None
+        if self._encoder is None or not self.index.loaded(team_id):
+            return None  # not worth embedding the query: there is nothing to compare it with yet
         query = (await asyncio.to_thread(self._encoder.encode, [typed]))[0]
         async with self._db.read() as session:
             nearest = await self.index.nearest(session, team_id, query, NEAREST)
