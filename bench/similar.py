@@ -49,6 +49,7 @@ SIZES = (1000, EVAL_SIZE, 10000, 100000)
 PASSES = 3
 POSTGRES = "postgresql://postgres@127.0.0.1:5432/postgres"
 VECTORS = "vectors"
+Rule = tuple[float, float | None]  # a swept floor and margin over the crowd (None: the shipped one)
 
 
 @dataclass
@@ -123,12 +124,12 @@ async def _similar(db: Database, budget: int | str | None) -> SimilarRequests:
 
 
 async def _recall(
-    similar: SimilarRequests, originals: dict[int, int], show: bool, floor: float | None = None
+    similar: SimilarRequests, originals: dict[int, int], show: bool, rule: Rule | None = None
 ) -> tuple[list[bool], int]:
     hits, leaks = [], 0
     paraphrases = {pair.paraphrase for pair in pairs()}
     for index, pair in enumerate(pairs()):
-        shown = await similar.find(TEAM, pair.paraphrase, floor=floor)
+        shown = await similar.find(TEAM, pair.paraphrase, **_overrides(rule))
         leaks += sum(1 for s in shown if s.title in paraphrases and s.title != pair.original)
         hits.append(originals[index] in [s.number for s in shown])
         if show and not hits[-1]:
@@ -140,10 +141,18 @@ def _share(hits: list[bool]) -> float:
     return sum(hits) / len(hits)
 
 
-async def _false_alarms(similar: SimilarRequests, show: bool, floor: float | None = None) -> float:
+def _overrides(rule: Rule | None) -> dict[str, float]:
+    """`find`'s keyword arguments for a swept floor and margin over the crowd (vectors only)."""
+    if rule is None:
+        return {}
+    floor, stand_out = rule
+    return {"floor": floor} if stand_out is None else {"floor": floor, "stand_out": stand_out}
+
+
+async def _false_alarms(similar: SimilarRequests, show: bool, rule: Rule | None = None) -> float:
     alarms = 0
     for query in no_match_queries():
-        shown = await similar.find(TEAM, query, floor=floor)
+        shown = await similar.find(TEAM, query, **_overrides(rule))
         if shown:
             alarms += 1
             if show:
@@ -199,10 +208,13 @@ def print_result(result: Result) -> None:
     )
 
 
-async def sweep_floors(floors: list[float], size: int, budgets: list[int | str | None]) -> None:
-    """Recall (whole, tuning half, held-out half) and false alarms at other relevance floors (SQLite)."""
-    print("| requests | match budget | floor | top-3 recall: all / tuning / held-out | false alarms |")
-    print("| --- | --- | --- | --- | --- |")
+async def sweep_floors(
+    floors: list[float], stand_outs: list[float | None], size: int, budgets: list[int | str | None]
+) -> None:
+    """Recall (whole, tuning half, held-out half) and false alarms at other relevance floors and,
+    for vectors, margins over the crowd (SQLite)."""
+    print("| requests | match budget | floor | stand out | top-3 recall: all / tuning / held-out |", end="")
+    print(" false alarms |\n| --- | --- | --- | --- | --- | --- |")
     with tempfile.TemporaryDirectory(prefix="pmbot-similar-") as workdir:
         db = Database(f"sqlite+aiosqlite:///{Path(workdir) / 'sweep.db'}")
         try:
@@ -211,11 +223,15 @@ async def sweep_floors(floors: list[float], size: int, budgets: list[int | str |
             for budget in budgets:
                 similar = await _similar(db, budget)
                 for floor in floors:
-                    hits, _ = await _recall(similar, seeded.originals, False, floor)
-                    alarms = await _false_alarms(similar, False, floor)
-                    recall = f"{_share(hits):.1%} / {_share(hits[0::2]):.1%} / {_share(hits[1::2]):.1%}"
-                    row = f"| {seeded.total:,} | {budget} | {floor:.2f} | {recall} | {alarms:.1%} |"
-                    print(row, flush=True)
+                    for stand_out in stand_outs if budget == VECTORS else [None]:
+                        hits, _ = await _recall(similar, seeded.originals, False, (floor, stand_out))
+                        alarms = await _false_alarms(similar, False, (floor, stand_out))
+                        recall = f"{_share(hits):.1%} / {_share(hits[0::2]):.1%} / {_share(hits[1::2]):.1%}"
+                        margin = "shipped" if stand_out is None else f"{stand_out:.2f}"
+                        print(f"| {seeded.total:,} | {budget} | {floor:.2f} | {margin} | ", end="")
+                        print(f"{recall} | {alarms:.1%} |", flush=True)
+                if similar.vectors is not None:
+                    await similar.vectors.stop()
         finally:
             await db.dispose()
 
@@ -226,7 +242,9 @@ async def main(argv: list[str] | None = None) -> int:
     sizes = [int(size) for size in args.sizes.split(",")]
     budgets = [_budget(budget) for budget in args.budgets.split(",")]
     if args.floors:
-        await sweep_floors([float(floor) for floor in args.floors.split(",")], sizes[0], budgets)
+        floors = [float(floor) for floor in args.floors.split(",")]
+        stand_outs = [float(margin) for margin in args.stand_outs.split(",")] if args.stand_outs else [None]
+        await sweep_floors(floors, stand_outs, sizes[0], budgets)
         return 0
     kinds = [] if args.postgres_only else [("SQLite", None)]
     if not args.sqlite_only:
@@ -278,6 +296,9 @@ def _parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--misses", action="store_true", help="print each missed pair and false alarm")
     parser.add_argument("--floors", help="only sweep these floors on the evaluation set, e.g. 0.4,0.5")
+    parser.add_argument(
+        "--stand-outs", help="with --floors and vectors: sweep these margins over the crowd too, e.g. 0,0.1"
+    )
     return parser
 
 

@@ -16,9 +16,9 @@ from sqlalchemy import select
 
 from bot.services.requests.similar import SimilarRequests
 from bot.services.requests.types import RequestDraft
-from storage.models import RequestVector
+from storage.models import RequestStatus, RequestVector
 from tests.fakes import FakeSlack
-from tests.harness import BOB, CAROL, INTAKE, FakeClock, Harness, build_harness, ephemeral_text
+from tests.harness import ADMIN, BOB, CAROL, INTAKE, FakeClock, Harness, build_harness, ephemeral_text
 from tests.similar_steps import (
     OTHER_TEAM,
     TEAM,
@@ -33,6 +33,10 @@ from tests.similar_steps import (
 ORIGINAL = "Preview attachments without downloading"
 PARAPHRASE = "open attached files in the browser instead of saving them"  # not one word of ORIGINAL
 UNRELATED = "Dark mode for the web app"
+REPORT_NAMES = """sales usage billing churn revenue signup support roadmap audit payroll inventory traffic
+latency uptime refunds orders leads campaign survey expenses tax budget hiring feedback invoice vendor
+shipping returns warranty onboarding retention licence security compliance"""
+REPORTS = [f"Export the {name} report to CSV" for name in REPORT_NAMES.split()]  # 34 titles alike
 
 
 @pytest.fixture
@@ -176,3 +180,30 @@ async def test_hostile_titles_and_queries_are_harmless(pmbot: Harness) -> None:
     said = block_texts(shown["blocks"])
     assert suggested_numbers(shown) == [1]
     assert "&lt;!channel&gt;" in said and "<!channel>" not in said and "<https://evil" not in said
+
+
+async def test_a_declined_request_matching_best_is_shown_though_open_ones_match_too(pmbot: Harness) -> None:
+    declined = await pmbot.file("Open files in the browser", user=BOB)
+    for title in ("Open PDF files in the browser", "Open images in the browser", "Attach files to requests"):
+        await pmbot.file(title, user=BOB)
+    await pmbot.services.requests.decline(TEAM, ADMIN, declined, "Browsers cannot open every kind of file")
+    await vectors_current(pmbot)
+
+    shown = await pmbot.services.similar.find(TEAM, PARAPHRASE)
+
+    assert [s.number for s in shown] == [2, 3, declined]  # the best three, open ones first
+    assert shown[-1].status == RequestStatus.DECLINED
+
+
+async def test_titles_that_only_look_like_a_crowd_of_others_are_not_suggested(pmbot: Harness) -> None:
+    for title in REPORTS:
+        await pmbot.services.requests.file(TEAM, BOB, RequestDraft(title=title))
+    for title in REPORTS[:3]:
+        await pmbot.services.requests.file(OTHER_TEAM, BOB, RequestDraft(title=title))
+    await vectors_current(pmbot, TEAM, OTHER_TEAM)
+    typed = "download report data into excel"
+
+    assert len(await pmbot.services.similar.find(OTHER_TEAM, typed)) == 3  # alone, each looks like it
+    assert await pmbot.services.similar.find(TEAM, typed) == []  # among 34 alike, none stands out
+    [first, *_] = await pmbot.services.similar.find(TEAM, "export the billing report as a csv file")
+    assert first.title == "Export the billing report to CSV"  # one this close is shown whatever the crowd

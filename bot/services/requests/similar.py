@@ -21,8 +21,8 @@ from bot.services.requests.matching import (
 )
 from bot.services.requests.relevance import matched_concepts, score
 from bot.services.requests.types import Suggestion
+from bot.services.requests.vector_search import CROWD_FROM, STAND_OUT, SURE, Scored, SentenceVectors
 from bot.services.requests.vector_search import FLOOR as VECTOR_FLOOR
-from bot.services.requests.vector_search import Scored, SentenceVectors
 from bot.services.requests.wording import Concept, concepts
 from bot.services.writes import write
 from storage.db import Database
@@ -71,11 +71,13 @@ class SimilarRequests:
         exclude_number: int | None = None,
         before_number: int | None = None,
         floor: float | None = None,
+        stand_out: float = STAND_OUT,
     ) -> list[Suggestion]:
         """Up to `limit` requests of this workspace that look like `typed`; [] when it says too little.
 
         By sentence vectors when they are ready for the workspace, else by the full-text search;
-        `floor` overrides the mode's own relevance floor (the benchmark's sweeps).
+        `floor` overrides the mode's own relevance floor and `stand_out` the vectors' margin over
+        the crowd (the benchmark's sweeps).
         """
         wanted = concepts(typed)
         if len(wanted) < MIN_CONCEPTS:
@@ -90,7 +92,7 @@ class SimilarRequests:
                 before_number=before_number,
             )
             if scored is not None:
-                return open_first(scored, limit, VECTOR_FLOOR if floor is None else floor)
+                return standing_out(scored, limit, VECTOR_FLOOR if floor is None else floor, stand_out)
         async with self._db.read() as session:
             found = await find_candidates(
                 session,
@@ -182,11 +184,20 @@ def best(wanted: list[Concept], found: list[Candidate], limit: int, floor: float
     return [_suggestion(candidate, value) for value, _, candidate in kept[:limit]]
 
 
-def open_first(scored: list[Scored], limit: int, floor: float) -> list[Suggestion]:
-    """Those at or above the floor, open before closed, then by score."""
-    kept = [item for item in scored if item.score >= floor]
-    kept.sort(key=lambda item: (item.candidate.status in CLOSED, -item.score))
-    return [_suggestion(item.candidate, item.score) for item in kept[:limit]]
+def standing_out(scored: list[Scored], limit: int, floor: float, stand_out: float) -> list[Suggestion]:
+    """The `limit` best (`scored` comes best first) that reach the floor and stand `stand_out` above
+    the crowd's mean, shown open before closed.
+
+    The best are chosen before the order: a closed request that matches better than open ones is
+    still shown (as done or declined), where putting every open one first would push it out. A
+    score of `SURE` is shown whatever the crowd: many requests that all say nearly the same thing
+    are no reason to suggest none of them.
+    """
+    crowd = [item.score for item in scored[CROWD_FROM:]]
+    bar = max(floor, min(sum(crowd) / len(crowd) + stand_out, SURE)) if crowd else floor
+    best = [item for item in scored if item.score >= bar][:limit]
+    best.sort(key=lambda item: item.candidate.status in CLOSED)  # stable: by score within each
+    return [_suggestion(item.candidate, item.score) for item in best]
 
 
 def _blend(wanted: list[Concept], candidate: Candidate, top_rank: float) -> float:

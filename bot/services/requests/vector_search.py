@@ -2,10 +2,13 @@
 
 The typed text is embedded (~10 ms, on a thread), compared with every vector of the workspace in
 memory, and the nearest candidates are read in one statement (open or lately closed, never
-duplicates). Each is scored `COSINE_SHARE` x cosine + the rest x the lexical relevance score, and
-shown above `FLOOR`: the blend and floor chosen on the evaluation set's tuning half
-(bench/README.md, fourth pass). Until the encoder and the workspace's vectors are loaded, `find`
-says None and the caller searches lexically.
+duplicates). Each is scored `COSINE_SHARE` x cosine + the rest x the lexical relevance score; the
+best three are shown if they reach `FLOOR` and stand `STAND_OUT` above the crowd (the mean score
+of the 21st to 30th nearest): in a large workspace many titles share a phrase with what is typed,
+and a real match stands out of them where a near miss does not. Blend, floor and margin were
+chosen on the evaluation set's tuning half (bench/README.md, fourth and sixth passes). Until the
+encoder and the workspace's vectors are loaded, `find` says None and the caller searches
+lexically.
 """
 
 from __future__ import annotations
@@ -33,6 +36,9 @@ log = logging.getLogger(__name__)
 COSINE_SHARE = 0.7
 FLOOR = 0.45
 NEAREST = 30  # read from the database; closed long ago and duplicates are dropped there
+CROWD_FROM = 20  # the candidates from the 21st on are the crowd a suggestion must stand out of
+STAND_OUT = 0.10
+SURE = 0.75  # shown whatever the crowd (no title without a match scored this high in the evaluation)
 
 
 @dataclass(frozen=True)
