@@ -109,6 +109,9 @@ async def _similar(db: Database, budget: int | str | None) -> SimilarRequests:
     """The service as measured: by words within `budget`, or by sentence vectors, stored and loaded."""
     if budget != VECTORS:
         return SimilarRequests(db, Writer(db), SystemClock(), match_budget=budget)  # type: ignore[arg-type]
+    from bot.services.requests.sentence_model import load_encoder
+
+    load_encoder()  # before the bench's own numpy import, so that numpy starts as in pmbot: one BLAS thread
     from bench.similar_store_vectors import store_vectors
     from bot.services.requests.vector_search import SentenceVectors
 
