@@ -207,3 +207,33 @@ async def test_titles_that_only_look_like_a_crowd_of_others_are_not_suggested(pm
     assert await pmbot.services.similar.find(TEAM, typed) == []  # among 34 alike, none stands out
     [first, *_] = await pmbot.services.similar.find(TEAM, "export the billing report as a csv file")
     assert first.title == "Export the billing report to CSV"  # one this close is shown whatever the crowd
+
+
+async def test_a_quick_filings_title_is_embedded_once_for_its_search_and_its_vector(pmbot: Harness) -> None:
+    await pmbot.file(ORIGINAL, user=BOB)
+    await vectors_current(pmbot)
+    vectors = pmbot.services.similar.vectors
+    assert vectors is not None
+    before = vectors.embedded
+
+    number = await pmbot.file(PARAPHRASE, user=CAROL)  # searched for before it is stored
+    await vectors_current(pmbot)  # then its vector is stored
+
+    assert vectors.embedded == before + 1
+    request = await stored(pmbot, number)
+    assert request.id in await stored_vectors(pmbot)
+
+
+async def test_the_same_text_searched_twice_at_once_is_embedded_once(pmbot: Harness) -> None:
+    await pmbot.file(ORIGINAL, user=BOB)
+    await vectors_current(pmbot)
+    vectors = pmbot.services.similar.vectors
+    assert vectors is not None
+    before = vectors.embedded
+
+    first, second = await asyncio.gather(
+        pmbot.services.similar.find(TEAM, PARAPHRASE), pmbot.services.similar.find(TEAM, PARAPHRASE)
+    )
+
+    assert [s.number for s in first] == [s.number for s in second] == [1]
+    assert vectors.embedded == before + 1

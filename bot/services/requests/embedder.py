@@ -2,9 +2,10 @@
 
 A background loop picks requests with no vector or changed since theirs was checked (new ones,
 edited titles, and after an upgrade every existing request), a small batch at a time, embeds
-their titles on a thread (numpy releases the GIL; the event loop keeps answering Slack) and
-stores the vectors. Each write is idempotent, so several replicas embedding at once only waste
-work. Woken by every commit; otherwise it looks again every POLL_SECONDS.
+their titles on a thread (numpy releases the GIL; the event loop keeps answering Slack; a title
+just searched for is not embedded again) and stores the vectors. Each write is idempotent, so
+several replicas embedding at once only waste work. Woken by every commit; otherwise it looks
+again every POLL_SECONDS.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ from storage.search.vectors import Unembedded, list_unembedded, save_vector
 from storage.writer import Writer, WriterStopped
 
 if TYPE_CHECKING:  # needs numpy, which only the `similar` extra brings
-    from bot.services.requests.sentence_vectors import SentenceEncoder
+    from bot.services.requests.recent_vectors import RecentVectors
 
 log = logging.getLogger(__name__)
 BATCH = 16  # titles per thread hop: ~0.2 s of work, so a stop never waits long
@@ -39,7 +40,7 @@ def text_hash(title: str) -> str:
 class Embedder:
     """The loop that keeps requests' vectors current."""
 
-    def __init__(self, db: Database, writer: Writer, encoder: SentenceEncoder) -> None:
+    def __init__(self, db: Database, writer: Writer, encoder: RecentVectors) -> None:
         self._db = db
         self._writer = writer
         self._encoder = encoder
@@ -105,7 +106,7 @@ class Embedder:
 
     async def _embed(self, batch: list[Unembedded]) -> None:
         changed = [item for item in batch if item.text_hash != text_hash(item.title)]
-        vectors = await asyncio.to_thread(self._encoder.encode, [item.title for item in changed])
+        vectors = await self._encoder.embed([item.title for item in changed])
         pairs = zip(changed, vectors, strict=True)
         by_request = {item.request_id: vector.astype("<f4").tobytes() for item, vector in pairs}
 

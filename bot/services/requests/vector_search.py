@@ -20,6 +20,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 from bot.services.requests.embedder import Embedder
+from bot.services.requests.recent_vectors import RecentVectors
 from bot.services.requests.relevance import score
 from bot.services.requests.sentence_model import load_encoder
 from bot.services.requests.wording import Concept
@@ -29,7 +30,6 @@ from storage.search.vectors import get_candidates
 from storage.writer import Writer
 
 if TYPE_CHECKING:  # numpy's modules: imported only when the extra is installed and turned on
-    from bot.services.requests.sentence_vectors import SentenceEncoder
     from bot.services.requests.vector_index import VectorIndex
 
 log = logging.getLogger(__name__)
@@ -59,7 +59,7 @@ class SentenceVectors:
         self._writer = writer
         self.index: VectorIndex = VectorIndex(db)
         self.embedder: Embedder | None = None
-        self._encoder: SentenceEncoder | None = None
+        self._encoder: RecentVectors | None = None
         self._loading: asyncio.Task[None] | None = None
 
     def start(self) -> None:
@@ -69,10 +69,16 @@ class SentenceVectors:
     async def ready(self) -> None:
         """Wait until the encoder is loaded and the embedder runs."""
         if self._encoder is None:
-            self._encoder = await asyncio.to_thread(load_encoder)
+            loaded = await asyncio.to_thread(load_encoder)
+            self._encoder = RecentVectors(loaded) if loaded is not None else None
         if self._encoder is not None and self.embedder is None:
             self.embedder = Embedder(self._db, self._writer, self._encoder)
             self.embedder.start()
+
+    @property
+    def embedded(self) -> int:
+        """How many texts the encoder was given since start (its memory spares the rest)."""
+        return 0 if self._encoder is None else self._encoder.embedded
 
     def wake(self) -> None:
         """A commit: maybe a request to embed."""
@@ -86,6 +92,8 @@ class SentenceVectors:
             await asyncio.gather(self._loading, return_exceptions=True)
         if self.embedder is not None:
             await self.embedder.stop()
+        if self._encoder is not None:
+            self._encoder.close()
         await self.index.stop()
 
     async def find(
@@ -101,7 +109,7 @@ class SentenceVectors:
         """Candidates near `typed` with their blended scores, best first; None when not ready."""
         if self._encoder is None or not self.index.loaded(team_id):
             return None  # not worth embedding the query: there is nothing to compare it with yet
-        query = (await asyncio.to_thread(self._encoder.encode, [typed]))[0]
+        [query] = await self._encoder.embed([typed])
         async with self._db.read() as session:
             nearest = await self.index.nearest(session, team_id, query, NEAREST)
             if nearest is None:
