@@ -5,6 +5,7 @@ with an existing title is suggested in the modal, in the quick filing's answer a
 from __future__ import annotations
 
 import asyncio
+import logging
 from collections.abc import AsyncIterator
 
 import pytest
@@ -237,3 +238,24 @@ async def test_the_same_text_searched_twice_at_once_is_embedded_once(pmbot: Harn
 
     assert [s.number for s in first] == [s.number for s in second] == [1]
     assert vectors.embedded == before + 1
+
+
+async def test_while_the_encoder_is_busy_a_quick_filing_answers_at_once_and_its_card_searches(
+    pmbot: Harness, caplog: pytest.LogCaptureFixture
+) -> None:
+    await pmbot.set_intake(triagers=[CAROL])
+    await pmbot.file(ORIGINAL, user=BOB)
+    await vectors_current(pmbot)
+    caplog.set_level(logging.INFO, logger="bot.services.requests.similar")
+    others_typing = [f"{UNRELATED} in the {n}th settings page for every team" for n in range(40)]
+    busy = asyncio.gather(*(pmbot.services.similar.find(TEAM, typed) for typed in others_typing))
+
+    response = await pmbot.command(PARAPHRASE)  # answered without waiting behind 40 embeddings
+
+    assert "Filed as *REQ-2*" in ephemeral_text(response)
+    assert "Looks like" not in ephemeral_text(response)
+    assert "not searched before a filing: the encoder is busy" in caplog.text  # not after 0.5 s in its queue
+    await busy
+    await pmbot.settled()
+    card = pmbot.fake.messages[(INTAKE, (await stored(pmbot, 2)).card_ts or "")]["blocks"]
+    assert "Possible duplicates:* REQ-1" in block_texts(card)

@@ -49,6 +49,11 @@ class RecentVectors:
             found[text] = await asyncio.shield(future)
         return [found[text] for text in texts]
 
+    @property
+    def busy(self) -> bool:
+        """Some embedding is under way or waiting for the thread."""
+        return bool(self._under_way)
+
     def close(self) -> None:
         """Drop embeddings not started; the one under way finishes on its thread."""
         self._thread.shutdown(wait=False, cancel_futures=True)

@@ -108,7 +108,11 @@ class SimilarRequests:
     async def before_filing(self, team_id: str, typed: str) -> list[Suggestion] | None:
         """What a request about to be filed looks like (all earlier ones); None when the database
         did not answer or the search took too long: the filing goes on without them (its write
-        must begin within the answer's budget), and its card searches when it is posted."""
+        must begin within the answer's budget), and its card searches when it is posted. Also
+        None while the encoder is busy (under load): the answer would wait behind its queue."""
+        if self.vectors is not None and self.vectors.busy:
+            log.info("similar requests not searched before a filing: the encoder is busy")
+            return None
         try:
             async with asyncio.timeout(SEARCH_BEFORE_FILING_SECONDS):
                 return await self.find(team_id, typed)

@@ -80,6 +80,11 @@ class SentenceVectors:
         """How many texts the encoder was given since start (its memory spares the rest)."""
         return 0 if self._encoder is None else self._encoder.embedded
 
+    @property
+    def busy(self) -> bool:
+        """The encoder has work under way: a new text would wait for it."""
+        return self._encoder is not None and self._encoder.busy
+
     def wake(self) -> None:
         """A commit: maybe a request to embed."""
         if self.embedder is not None:
