@@ -116,7 +116,7 @@ async def _similar(db: Database, budget: int | str | None) -> SimilarRequests:
     from bot.services.requests.vector_search import SentenceVectors
 
     await store_vectors(db)
-    vectors = SentenceVectors(db, Writer(db))
+    vectors = SentenceVectors(db, Writer(db), remembered=0)  # every pass embeds its queries again
     await vectors.ready()
     if vectors.embedder is not None:  # every vector is stored; its polls would count as the suggestion's
         await vectors.embedder.stop()

@@ -20,7 +20,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 from bot.services.requests.embedder import Embedder
-from bot.services.requests.recent_vectors import RecentVectors
+from bot.services.requests.recent_vectors import REMEMBERED, RecentVectors
 from bot.services.requests.relevance import score
 from bot.services.requests.sentence_model import load_encoder
 from bot.services.requests.wording import Concept
@@ -52,11 +52,12 @@ class Scored:
 class SentenceVectors:
     """The encoder, the background embedder and the in-memory index, started and stopped together."""
 
-    def __init__(self, db: Database, writer: Writer) -> None:
+    def __init__(self, db: Database, writer: Writer, *, remembered: int = REMEMBERED) -> None:
         from bot.services.requests.vector_index import VectorIndex  # needs numpy: only built with the extra
 
         self._db = db
         self._writer = writer
+        self._remembered = remembered  # texts whose vectors are kept (0: the benchmark, every query embedded)
         self.index: VectorIndex = VectorIndex(db)
         self.embedder: Embedder | None = None
         self._encoder: RecentVectors | None = None
@@ -70,7 +71,7 @@ class SentenceVectors:
         """Wait until the encoder is loaded and the embedder runs."""
         if self._encoder is None:
             loaded = await asyncio.to_thread(load_encoder)
-            self._encoder = RecentVectors(loaded) if loaded is not None else None
+            self._encoder = RecentVectors(loaded, self._remembered) if loaded is not None else None
         if self._encoder is not None and self.embedder is None:
             self.embedder = Embedder(self._db, self._writer, self._encoder)
             self.embedder.start()
