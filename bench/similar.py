@@ -40,6 +40,7 @@ from bench.similar_seed import OTHER_TEAM, TEAM, seed
 from bot.clock import SystemClock
 from bot.config import normalise_database_url
 from bot.services.requests.similar import MATCH_BUDGET, SimilarRequests
+from bot.services.requests.vector_search import STAND_OUT
 from storage.db import Database
 from storage.migrate import upgrade_to_head
 from storage.writer import Writer
@@ -49,7 +50,14 @@ SIZES = (1000, EVAL_SIZE, 10000, 100000)
 PASSES = 3
 POSTGRES = "postgresql://postgres@127.0.0.1:5432/postgres"
 VECTORS = "vectors"
-Rule = tuple[float, float | None]  # a swept floor and margin over the crowd (None: the shipped one)
+
+
+@dataclass(frozen=True)
+class Rule:
+    """A swept relevance floor and, for vectors, margin over the crowd (None: the mode's own)."""
+
+    floor: float | None = None
+    stand_out: float = STAND_OUT
 
 
 @dataclass
@@ -127,12 +135,12 @@ async def _similar(db: Database, budget: int | str | None) -> SimilarRequests:
 
 
 async def _recall(
-    similar: SimilarRequests, originals: dict[int, int], show: bool, rule: Rule | None = None
+    similar: SimilarRequests, originals: dict[int, int], show: bool, rule: Rule = Rule()
 ) -> tuple[list[bool], int]:
     hits, leaks = [], 0
     paraphrases = {pair.paraphrase for pair in pairs()}
     for index, pair in enumerate(pairs()):
-        shown = await similar.find(TEAM, pair.paraphrase, **_overrides(rule))
+        shown = await similar.find(TEAM, pair.paraphrase, floor=rule.floor, stand_out=rule.stand_out)
         leaks += sum(1 for s in shown if s.title in paraphrases and s.title != pair.original)
         hits.append(originals[index] in [s.number for s in shown])
         if show and not hits[-1]:
@@ -144,18 +152,10 @@ def _share(hits: list[bool]) -> float:
     return sum(hits) / len(hits)
 
 
-def _overrides(rule: Rule | None) -> dict[str, float]:
-    """`find`'s keyword arguments for a swept floor and margin over the crowd (vectors only)."""
-    if rule is None:
-        return {}
-    floor, stand_out = rule
-    return {"floor": floor} if stand_out is None else {"floor": floor, "stand_out": stand_out}
-
-
-async def _false_alarms(similar: SimilarRequests, show: bool, rule: Rule | None = None) -> float:
+async def _false_alarms(similar: SimilarRequests, show: bool, rule: Rule = Rule()) -> float:
     alarms = 0
     for query in no_match_queries():
-        shown = await similar.find(TEAM, query, **_overrides(rule))
+        shown = await similar.find(TEAM, query, floor=rule.floor, stand_out=rule.stand_out)
         if shown:
             alarms += 1
             if show:
@@ -227,8 +227,9 @@ async def sweep_floors(
                 similar = await _similar(db, budget)
                 for floor in floors:
                     for stand_out in stand_outs if budget == VECTORS else [None]:
-                        hits, _ = await _recall(similar, seeded.originals, False, (floor, stand_out))
-                        alarms = await _false_alarms(similar, False, (floor, stand_out))
+                        rule = Rule(floor) if stand_out is None else Rule(floor, stand_out)
+                        hits, _ = await _recall(similar, seeded.originals, False, rule)
+                        alarms = await _false_alarms(similar, False, rule)
                         recall = f"{_share(hits):.1%} / {_share(hits[0::2]):.1%} / {_share(hits[1::2]):.1%}"
                         margin = "shipped" if stand_out is None else f"{stand_out:.2f}"
                         print(f"| {seeded.total:,} | {budget} | {floor:.2f} | {margin} | ", end="")
@@ -244,6 +245,8 @@ async def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     sizes = [int(size) for size in args.sizes.split(",")]
     budgets = [_budget(budget) for budget in args.budgets.split(",")]
+    if args.stand_outs and not args.floors:
+        _parser().error("--stand-outs sweeps with --floors")
     if args.floors:
         floors = [float(floor) for floor in args.floors.split(",")]
         stand_outs = [float(margin) for margin in args.stand_outs.split(",")] if args.stand_outs else [None]

@@ -100,10 +100,10 @@ class Services:
         """Stop what is attached, stop delivering, finish queued writes, close the database."""
         for _, stop in reversed(self.attached):
             await stop()
+        await self.scheduler.stop()
+        await self.outbox.stop()  # deliveries under way may still search, with vectors
         if self.similar.vectors is not None:
             await self.similar.vectors.stop()
-        await self.scheduler.stop()
-        await self.outbox.stop()
         await self.inbox_writer.stop()
         await self.writer.stop()
         await close_session(self.client)

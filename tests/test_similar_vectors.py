@@ -259,3 +259,15 @@ async def test_while_the_encoder_is_busy_a_quick_filing_answers_at_once_and_its_
     await pmbot.settled()
     card = pmbot.fake.messages[(INTAKE, (await stored(pmbot, 2)).card_ts or "")]["blocks"]
     assert "Possible duplicates:* REQ-1" in block_texts(card)
+
+
+async def test_once_the_vectors_have_stopped_a_late_search_answers_by_words(pmbot: Harness) -> None:
+    await pmbot.file("Export the roadmap to CSV", user=BOB)
+    await vectors_current(pmbot)
+    vectors = pmbot.services.similar.vectors
+    assert vectors is not None
+
+    await vectors.stop()  # as pmbot stops, a delivery still under way may search
+
+    [found] = await pmbot.services.similar.find(TEAM, "export the roadmap as csv")
+    assert found.number == 1

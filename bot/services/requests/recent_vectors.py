@@ -20,13 +20,20 @@ if TYPE_CHECKING:  # numpy's modules: imported only when the extra is installed
     from bot.services.requests.sentence_vectors import SentenceEncoder
 
 REMEMBERED = 2048  # texts (1.5 kB of vector each)
+# Texts queued or under way beyond which a new one would wait longer than a filing's search may
+# (0.5 s): 20 texts are 0.3-0.4 s of work on one core, a background batch of 16 among them.
+QUEUED_AT_MOST = 20
+
+
+class EncoderClosed(Exception):
+    """The encoder was closed (pmbot is stopping): the caller searches by words."""
 
 
 class RecentVectors:
     """`embed` on one thread of its own, remembering the last `remembered` texts' vectors.
 
     One thread: on a busy host several embeddings at once only share the same cores, each taking
-    longer, at more CPU in all (bench/README.md, the filing's cost with vectors).
+    longer, at more CPU in all (bench/README.md, the filing with sentence vectors).
     """
 
     def __init__(self, encoder: SentenceEncoder, remembered: int = REMEMBERED) -> None:
@@ -36,9 +43,13 @@ class RecentVectors:
         self._under_way: dict[str, asyncio.Future[np.ndarray]] = {}
         self.embedded = 0  # texts the encoder was given: what the memory did not spare
         self._thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="pmbot-encoder")
+        self._closed = False
 
     async def embed(self, texts: list[str]) -> list[np.ndarray]:
-        """One unit vector per text, in order; only texts neither known nor under way are embedded."""
+        """One unit vector per text, in order (read-only); only texts neither known nor under way
+        are embedded. Raises EncoderClosed once closed."""
+        if self._closed:
+            raise EncoderClosed
         new = [text for text in dict.fromkeys(texts) if not (text in self._known or text in self._under_way)]
         if new:
             self._start(new)
@@ -49,36 +60,35 @@ class RecentVectors:
             found[text] = await asyncio.shield(future)
         return [found[text] for text in texts]
 
-    @property
-    def busy(self) -> bool:
-        """Some embedding is under way or waiting for the thread."""
-        return bool(self._under_way)
+    def would_wait(self, text: str) -> bool:
+        """Embedding `text` now would wait behind more than QUEUED_AT_MOST others."""
+        if text in self._known or text in self._under_way:
+            return False
+        return len(self._under_way) >= QUEUED_AT_MOST
 
     def close(self) -> None:
-        """Drop embeddings not started; the one under way finishes on its thread."""
+        """Take no more work; what is queued fails with EncoderClosed, the batch under way finishes."""
+        self._closed = True
         self._thread.shutdown(wait=False, cancel_futures=True)
 
     def _start(self, texts: list[str]) -> None:
         loop = asyncio.get_running_loop()
+        batch = loop.run_in_executor(self._thread, self._encoder.encode, texts)  # raises once shut down
         for text in texts:
             self._under_way[text] = loop.create_future()
         self.embedded += len(texts)
-        batch = loop.run_in_executor(self._thread, self._encoder.encode, texts)
         batch.add_done_callback(lambda done: self._settle(texts, done))
 
     def _settle(self, texts: list[str], batch: asyncio.Future[np.ndarray]) -> None:
-        failed = batch.cancelled() or batch.exception() is not None
-        for index, text in enumerate(texts):
-            waiting = self._under_way.pop(text)
-            if batch.cancelled():
-                waiting.cancel()
-            elif failed:
-                waiting.set_exception(batch.exception())  # type: ignore[arg-type]
-                waiting.add_done_callback(_seen)
+        waiting = [self._under_way.pop(text) for text in texts]  # first: none may stay under way
+        outcome = _outcome(batch, len(texts))
+        for text, future, vector in zip(texts, waiting, outcome, strict=True):
+            if isinstance(vector, BaseException):
+                future.set_exception(vector)
+                future.add_done_callback(_seen)
             else:
-                vector = batch.result()[index]
                 self._remember(text, vector)
-                waiting.set_result(vector)
+                future.set_result(vector)
 
     def _recall(self, text: str) -> np.ndarray:
         self._known.move_to_end(text)
@@ -89,6 +99,22 @@ class RecentVectors:
         self._known.move_to_end(text)
         while len(self._known) > self._remembered:
             self._known.popitem(last=False)
+
+
+def _outcome(batch: asyncio.Future[np.ndarray], count: int) -> list[np.ndarray | BaseException]:
+    """Each text's vector (a read-only copy, so one caller cannot change another's), or the error."""
+    if batch.cancelled():
+        return [EncoderClosed() for _ in range(count)]  # dropped from the queue by close()
+    error = batch.exception()
+    if error is not None:
+        return [error] * count
+    vectors = batch.result()
+    if len(vectors) != count:
+        return [RuntimeError(f"the encoder returned {len(vectors)} vectors for {count} texts")] * count
+    copies = [vector.copy() for vector in vectors]
+    for copy in copies:
+        copy.setflags(write=False)
+    return copies
 
 
 def _seen(future: asyncio.Future[np.ndarray]) -> None:

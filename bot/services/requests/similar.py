@@ -109,8 +109,8 @@ class SimilarRequests:
         """What a request about to be filed looks like (all earlier ones); None when the database
         did not answer or the search took too long: the filing goes on without them (its write
         must begin within the answer's budget), and its card searches when it is posted. Also
-        None while the encoder is busy (under load): the answer would wait behind its queue."""
-        if self.vectors is not None and self.vectors.busy:
+        None when the search would wait behind the encoder's queue (under load)."""
+        if self.vectors is not None and self.vectors.would_wait(typed):
             log.info("similar requests not searched before a filing: the encoder is busy")
             return None
         try:

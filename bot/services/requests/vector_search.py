@@ -20,7 +20,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 from bot.services.requests.embedder import Embedder
-from bot.services.requests.recent_vectors import REMEMBERED, RecentVectors
+from bot.services.requests.recent_vectors import REMEMBERED, EncoderClosed, RecentVectors
 from bot.services.requests.relevance import score
 from bot.services.requests.sentence_model import load_encoder
 from bot.services.requests.wording import Concept
@@ -70,8 +70,9 @@ class SentenceVectors:
     async def ready(self) -> None:
         """Wait until the encoder is loaded and the embedder runs."""
         if self._encoder is None:
-            loaded = await asyncio.to_thread(load_encoder)
-            self._encoder = RecentVectors(loaded, self._remembered) if loaded is not None else None
+            loaded = await asyncio.to_thread(load_encoder)  # cached: a second caller gets the same
+            if self._encoder is None and loaded is not None:  # start() and ready() may both be here
+                self._encoder = RecentVectors(loaded, self._remembered)
         if self._encoder is not None and self.embedder is None:
             self.embedder = Embedder(self._db, self._writer, self._encoder)
             self.embedder.start()
@@ -81,10 +82,9 @@ class SentenceVectors:
         """How many texts the encoder was given since start (its memory spares the rest)."""
         return 0 if self._encoder is None else self._encoder.embedded
 
-    @property
-    def busy(self) -> bool:
-        """The encoder has work under way: a new text would wait for it."""
-        return self._encoder is not None and self._encoder.busy
+    def would_wait(self, typed: str) -> bool:
+        """Searching for `typed` now would wait behind the encoder's queue (under load)."""
+        return self._encoder is not None and self._encoder.would_wait(typed)
 
     def wake(self) -> None:
         """A commit: maybe a request to embed."""
@@ -115,7 +115,10 @@ class SentenceVectors:
         """Candidates near `typed` with their blended scores, best first; None when not ready."""
         if self._encoder is None or not self.index.loaded(team_id):
             return None  # not worth embedding the query: there is nothing to compare it with yet
-        [query] = await self._encoder.embed([typed])
+        try:
+            [query] = await self._encoder.embed([typed])
+        except EncoderClosed:
+            return None  # stopping: the words answer
         async with self._db.read() as session:
             nearest = await self.index.nearest(session, team_id, query, NEAREST)
             if nearest is None:
