@@ -80,15 +80,15 @@ async def test_closing_fails_queued_waiters_and_later_calls_with_encoder_closed(
     assert not vectors.would_wait("fourth")
 
 
-async def test_a_new_text_would_wait_only_behind_a_long_queue() -> None:
+async def test_a_new_text_would_wait_behind_a_queue_but_not_for_one_it_shares() -> None:
     encoder = Encoder()
     encoder.release.clear()
     vectors = RecentVectors(encoder)  # type: ignore[arg-type]
-    queued = [asyncio.ensure_future(vectors.embed([f"title {n}"])) for n in range(QUEUED_AT_MOST)]
+    queued = [asyncio.ensure_future(vectors.embed([f"title {n}"])) for n in range(QUEUED_AT_MOST + 1)]
     await asyncio.sleep(0)
 
     assert vectors.would_wait("a new title")
-    assert not vectors.would_wait("title 3")  # under way already: it shares that embedding
+    assert not vectors.would_wait("title 0")  # under way already: it shares that embedding
 
     encoder.release.set()
     await asyncio.gather(*queued)
