@@ -17,6 +17,7 @@ from sqlalchemy import select
 
 from bot.services.requests.similar import SimilarRequests
 from bot.services.requests.types import RequestDraft
+from bot.services.requests.vector_search import SentenceVectors
 from storage.models import RequestStatus, RequestVector
 from tests.fakes import FakeSlack
 from tests.harness import ADMIN, BOB, CAROL, INTAKE, FakeClock, Harness, build_harness, ephemeral_text
@@ -57,6 +58,15 @@ async def vectors_current(pmbot: Harness, *teams: str) -> None:
     await vectors.embedder.embed_pending()
     for team in teams or (TEAM,):
         await vectors.index.warm(team)
+
+
+async def original_filed_and_embedded(pmbot: Harness) -> SentenceVectors:
+    """ORIGINAL filed and its vector stored and loaded; the vectors, to count what they embed."""
+    await pmbot.file(ORIGINAL, user=BOB)
+    await vectors_current(pmbot)
+    vectors = pmbot.services.similar.vectors
+    assert vectors is not None
+    return vectors
 
 
 async def stored_vectors(pmbot: Harness) -> dict[int, int]:
@@ -211,10 +221,7 @@ async def test_titles_that_only_look_like_a_crowd_of_others_are_not_suggested(pm
 
 
 async def test_a_quick_filings_title_is_embedded_once_for_its_search_and_its_vector(pmbot: Harness) -> None:
-    await pmbot.file(ORIGINAL, user=BOB)
-    await vectors_current(pmbot)
-    vectors = pmbot.services.similar.vectors
-    assert vectors is not None
+    vectors = await original_filed_and_embedded(pmbot)
     before = vectors.embedded
 
     number = await pmbot.file(PARAPHRASE, user=CAROL)  # searched for before it is stored
@@ -226,10 +233,7 @@ async def test_a_quick_filings_title_is_embedded_once_for_its_search_and_its_vec
 
 
 async def test_the_same_text_searched_twice_at_once_is_embedded_once(pmbot: Harness) -> None:
-    await pmbot.file(ORIGINAL, user=BOB)
-    await vectors_current(pmbot)
-    vectors = pmbot.services.similar.vectors
-    assert vectors is not None
+    vectors = await original_filed_and_embedded(pmbot)
     before = vectors.embedded
 
     first, second = await asyncio.gather(
