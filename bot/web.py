@@ -87,6 +87,10 @@ class SlackWebApp:
         one: recorded in the inbox under its key, run once, answered within the budget."""
         return await self._answerer.answer(body, headers)
 
+    async def idle(self) -> None:
+        """Until no interaction is being worked on (after its answer, a click's work may go on)."""
+        await self._answerer.idle()
+
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "lifespan":
             await self._lifespan(receive, send)

@@ -152,12 +152,16 @@ class Harness:
         raise AssertionError("unreachable")
 
     async def settled(self, timeout: float = 15.0) -> None:  # noqa: ASYNC109
-        """Wait until nothing in the outbox waits to reach Slack."""
+        """Wait until every interaction's work is done (a click's goes on after its answer: on a
+        busy machine the outbox could be empty before it began) and nothing in the outbox waits
+        to reach Slack."""
 
         async def quiet() -> bool:
             async with self.services.db.read() as session:
                 return await outbox.count_unfinished(session) == 0
 
+        async with asyncio.timeout(timeout):
+            await self.web.idle()
         await self.until(quiet, timeout=timeout)
 
     async def until(self, check: Callable[[], Awaitable[bool]], *, timeout: float = 15.0) -> None:  # noqa: ASYNC109

@@ -277,6 +277,12 @@ class Answerer:
         headers = {name: list(value) for name, value in entry.headers.items()}
         await self._process(interaction, entry.body, headers)
 
+    async def idle(self) -> None:
+        """Until no interaction is being worked on in this process (its work may go on after the
+        answer): what tests and benchmarks wait for before they look at the outcome."""
+        while self._tasks:
+            await asyncio.wait(set(self._tasks))
+
     async def drain(self, timeout: float) -> list[str]:  # noqa: ASYNC109
         """Take no new requests; let what runs finish within `timeout`; return the keys left over."""
         self._draining = True
