@@ -2,6 +2,12 @@
 
 from __future__ import annotations
 
+import os
+
+# As pmbot itself runs numpy (sentence_model.py), before any test module imports it: one BLAS
+# thread, not one per core spinning beside every test.
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+
 import asyncio
 from collections.abc import AsyncIterator, Coroutine, Iterator
 from concurrent.futures import ThreadPoolExecutor
