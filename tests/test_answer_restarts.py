@@ -15,6 +15,7 @@ import httpx
 import pytest
 from sqlalchemy import func, select
 
+from bot.interactions.answering import LEASE
 from bot.views import ids
 from storage.db import Database
 from storage.models import AuditEntry, InboxEntry, InboxStatus, OutboxJob, Request
@@ -25,6 +26,9 @@ from tests.test_config_cli import GOOD, SECRET, run_pmbot_async
 
 ALICE, CAROL, ADMIN, INTAKE = "U_ALICE", "U_CAROL", "U_ADMIN", "C_INTAKE"
 OUTBOX_LEASE_WAIT = 90.0
+# A killed replica's claimed interaction waits for its lease on PostgreSQL (SQLite's sole process
+# takes it back at once); under load the Accept may not have finished in the 100 ms before the kill.
+INBOX_LEASE_WAIT = LEASE.total_seconds() + SERVE_DEADLINE
 STOPS = {"sigterm": signal.SIGTERM, "kill-9": signal.SIGKILL}
 
 
@@ -121,13 +125,13 @@ async def test_an_acked_accept_survives_a_stop_100ms_later(
 
         async with serving(tmp_path, slack, served_url):
             accepted = select(func.count()).select_from(Request).where(Request.status == "accepted")
-            await until(lambda: _holds(db, accepted, 1))
+            await until(lambda: _holds(db, accepted, 1), timeout=INBOX_LEASE_WAIT)
             unfinished = (
                 select(func.count())
                 .select_from(InboxEntry)
                 .where(InboxEntry.status.in_((InboxStatus.PENDING, InboxStatus.APPLIED)))
             )
-            await until(lambda: _holds(db, unfinished, 0))
+            await until(lambda: _holds(db, unfinished, 0), timeout=INBOX_LEASE_WAIT)
             pending = select(func.count()).select_from(OutboxJob).where(OutboxJob.status == "pending")
             # A killed replica's claimed outbox jobs wait for their lease (60 s) on PostgreSQL.
             await until(lambda: _holds(db, pending, 0), timeout=OUTBOX_LEASE_WAIT)
