@@ -93,6 +93,7 @@ def create_app(services: Services) -> AsyncApp:
         context["services"] = services
         context["ack"] = KeptAck(bound)
         context["client"] = SealingClient(services.client, bound)
+        _drop_nul_characters(body)
         _decode_command_text(body)
         if not _opened_seal(body, bound):
             log.info(
@@ -107,6 +108,19 @@ def create_app(services: Services) -> AsyncApp:
         listeners.register(app)
     events.register_last(app)
     return app
+
+
+def _drop_nul_characters(value: Any) -> Any:
+    """NUL (U+0000) removed from every string of the payload, in place: Slack's clients cannot type
+    it, a hand-made payload can, and PostgreSQL refuses it in text (the whole write would fail)."""
+    if isinstance(value, str):
+        return value.replace("\x00", "")
+    if isinstance(value, dict):
+        for key, item in value.items():
+            value[key] = _drop_nul_characters(item)
+    elif isinstance(value, list):
+        value[:] = [_drop_nul_characters(item) for item in value]
+    return value
 
 
 def _decode_command_text(body: dict[str, Any]) -> None:

@@ -72,6 +72,18 @@ async def test_a_mention_in_a_title_pings_nobody(pmbot: Harness) -> None:
     assert "&lt;!channel&gt; ship it" in card.params["text"]
 
 
+async def test_a_nul_character_is_dropped_and_the_request_filed(pmbot: Harness) -> None:
+    await pmbot.set_intake()
+
+    quick = await pmbot.command("Export\x00 the roadmap")
+    modal = await pmbot.submit(ids.REQUEST_MODAL, modal_values(title="Bulk\x00 edit"))
+
+    assert "Filed as *REQ-1*" in ephemeral_text(quick)
+    assert modal.json()["response_action"] == "update"
+    assert [(await stored(pmbot, n)).title for n in (1, 2)] == ["Export the roadmap", "Bulk edit"]
+    assert (await stored(pmbot, 2)).description == "Edit many rows at once"
+
+
 def mrkdwn_texts(node: object) -> list[str]:
     if isinstance(node, dict):
         found = [node["text"]] if node.get("type") == "mrkdwn" else []
