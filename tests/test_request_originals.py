@@ -71,7 +71,7 @@ async def test_marking_a_duplicate_of_a_duplicate_resolves_to_the_original(triag
     assert DAVE in await followers(triage, original) and DAVE not in await followers(triage, duplicate)
     [dm] = dms_to(triage, DAVE)
     said = dm_text(dm)
-    assert f"Duplicate of REQ-{original}. You now follow REQ-{original}" in said, said
+    assert f"Duplicate of REQ-{original}. You follow REQ-{original}" in said, said
     assert f"REQ-{duplicate}" not in said
 
 

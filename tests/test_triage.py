@@ -329,7 +329,7 @@ async def test_marking_a_duplicate_closes_it_and_its_requester_follows_the_origi
     assert BOB in await followers(triage, original)
     [dm] = dms_to(triage, BOB)
     assert "Duplicate" in dm_text(dm) and f"Duplicate of REQ-{original}" in dm_text(dm)
-    assert f"You now follow REQ-{original}" in dm_text(dm), "the requester is told they follow the original"
+    assert f"You follow REQ-{original}" in dm_text(dm), "the requester is told they follow the original"
     assert (await stored(triage, original)).status == RequestStatus.NEW
     assert await history(triage, duplicate) == ["filed", "marked_duplicate"]
 

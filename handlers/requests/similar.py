@@ -16,7 +16,7 @@ from bot.runtime import Services
 from bot.services.requests.types import TITLE_MAX, RequestDraft
 from bot.views import ids
 from bot.views.requests.modal import RequestModalMetadata, filed_message, request_modal
-from bot.views.requests.similar import merged_message, plus_one_view
+from bot.views.requests.similar import merged_message, modal_suggestions, plus_one_view
 from handlers import forms
 from handlers.payload import number_in_block, who
 from storage.models import Impact, RequestKind
@@ -49,8 +49,8 @@ async def suggest_while_typing(
         return  # editing a filed request: it is not a new one to divert
     typed = (action.get("value") or "").strip()[:TITLE_MAX]
     suggestions = await services.similar.find(context.team_id or "", typed)
-    if [s.number for s in suggestions] == _shown(view):
-        return
+    if _said(view.get("blocks", [])) == _said([block.to_dict() for block in modal_suggestions(suggestions)]):
+        return  # the same requests, each as it stood
     draft = _draft_so_far(view.get("state", {}).get("values", {}), typed)
     try:
         await client.views_update(
@@ -120,10 +120,13 @@ async def file_search_as_request(
     await respond(text=filed_message(filed.ref, filed.intake_channel_id), replace_original=True)
 
 
-def _shown(view: dict[str, Any]) -> list[int]:
-    prefix = ids.SIMILAR_BLOCK_PREFIX
-    shown = [str(block.get("block_id", "")).removeprefix(prefix) for block in view.get("blocks", [])]
-    return [int(number) for number in shown if number.isdigit()]
+def _said(blocks: list[dict[str, Any]]) -> list[tuple[str, str]]:
+    """The suggestions' blocks as shown: (block id, text)."""
+    return [
+        (block["block_id"], str((block.get("text") or {}).get("text")))
+        for block in blocks
+        if str(block.get("block_id", "")).startswith(ids.SIMILAR_BLOCK_PREFIX)
+    ]
 
 
 def _draft_so_far(state: forms.State, title: str) -> RequestDraft:

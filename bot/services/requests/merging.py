@@ -20,6 +20,12 @@ from bot.services.requests.reads import require
 from storage import requests as queries
 from storage.models import Request, RequestStatus
 
+CLOSED_AS = {RequestStatus.DONE: "is done already", RequestStatus.DECLINED: "was declined"}
+FILE_IF = {
+    RequestStatus.DONE: "If it misses something you need",
+    RequestStatus.DECLINED: "If something has changed since",
+}
+
 
 @dataclass(frozen=True)
 class PlusOne:
@@ -31,11 +37,21 @@ class PlusOne:
 
 
 async def upvote(
-    session: AsyncSession, clock: Clock, *, team_id: str, user_id: str, number: int, follow: bool
+    session: AsyncSession,
+    clock: Clock,
+    *,
+    team_id: str,
+    user_id: str,
+    number: int,
+    follow: bool,
+    instead_of_filing: bool = False,
 ) -> PlusOne:
     """+1 REQ-`number` (its original, if it is a duplicate) unless the person asked for it; and
-    follow it too when `follow`."""
+    follow it too when `follow`. `instead_of_filing`: refused when it is done or declined (a +1
+    would not reopen it, and the person's need would be lost)."""
     reached = await reach(session, await require(session, team_id, number))
+    if instead_of_filing:
+        _refuse_plus_one(reached.request)
     target = reached.request.number
     own = user_id == reached.request.requester_id
     added = not own and await _add(session, clock, team_id, user_id, target, "upvoted")
@@ -56,7 +72,10 @@ async def merge_into(
     session: AsyncSession, clock: Clock, *, team_id: str, filer_id: str, number: int, original_number: int
 ) -> PlusOne:
     """Withdraw REQ-`number` as a duplicate of REQ-`original_number` (or of its original, when it has
-    been closed as a duplicate since), which its filer +1s (unless they asked for it) and follows."""
+    been closed as a duplicate since), which its filer +1s (unless they asked for it) and follows.
+    Refused when that one is done or declined: the new request stays filed for triage."""
+    original = await reach(session, await require(session, team_id, original_number))
+    _refuse_merge(original.request, number)
     merged = await change_request(
         session,
         clock,
@@ -70,6 +89,22 @@ async def merge_into(
     into = await queries.get_request_by_id(session, team_id, merged.duplicate_of_id or 0)
     assert into is not None, "a merged request names its original"
     return await upvote(session, clock, team_id=team_id, user_id=filer_id, number=into.number, follow=True)
+
+
+def _refuse_plus_one(request: Request) -> None:
+    if request.status in CLOSED_AS:
+        raise PmbotError(
+            f"{request.ref} {CLOSED_AS[request.status]}, so a +1 would not change it. "
+            f"{FILE_IF[request.status]}, file your request and say what."
+        )
+
+
+def _refuse_merge(request: Request, number: int) -> None:
+    if request.status in CLOSED_AS:
+        raise PmbotError(
+            f"{request.ref} {CLOSED_AS[request.status]}, so REQ-{number} was not merged into it: "
+            "it stays filed for a triager to decide."
+        )
 
 
 async def _add(

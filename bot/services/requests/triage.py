@@ -14,6 +14,8 @@ from bot.services.requests.originals import original_of
 from storage import requests as queries
 from storage.models import Request, RequestStatus
 
+# A duplicate of a closed request is closed with it: its requester is told how the original ended.
+CLOSED_ORIGINAL = {RequestStatus.DONE: ", which is done", RequestStatus.DECLINED: ", which was declined"}
 NOTE_MAX = 2000  # a decline's reason, a question: what the modal allows and the DM shows
 
 
@@ -52,7 +54,7 @@ def duplicate_of(team_id: str, number: int, original_number: int) -> Change:
         request.duplicate_of_id = original.id
         request.status = RequestStatus.DUPLICATE
         await queries.add_follower(session, original, request.requester_id)
-        return f"Duplicate of {original.ref}"
+        return f"Duplicate of {original.ref}" + CLOSED_ORIGINAL.get(original.status, "")
 
     return apply
 

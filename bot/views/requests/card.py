@@ -39,11 +39,13 @@ DECISION_WORDS = {
     "declined": "declined it",
     "asked_for_info": "asked its requester",
     "marked_duplicate": "closed it",
+    "merged": "withdrew it as a duplicate",
     "roadmap_changed": "changed the roadmap",
 }
 FOLLOWERS_SHOWN = 10
-# Their note ("Duplicate of REQ-1") is what the Status field already says: not repeated under it.
-NOTE_IN_STATUS = {"marked_duplicate"}
+# Their note ("Duplicate of REQ-1") is what the Status field already says: not repeated under it
+# (a triager's "Mark duplicate", and the filer's own merge of a new request into an older one).
+NOTE_IN_STATUS = {"marked_duplicate", "merged"}
 
 
 def request_card(detail: RequestDetail, *, with_decision: bool = True) -> list[Block]:

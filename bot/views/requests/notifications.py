@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from slack_sdk.models.blocks import Block, ContextBlock
@@ -12,6 +13,7 @@ from bot.views.common import labelled, mrkdwn, section, via_change
 from bot.views.requests.card import status_label
 
 NOTE_MAX = 2000
+DUPLICATE_OF = re.compile(r"Duplicate of (REQ-\d+)")
 HEADLINE_IS_NOTE = {"shipped", "plan_moved"}  # their note says it all: it is the headline
 GATHERED_SHOWN = 40  # of Slack's 50 blocks a message: heading, a "more" line and the context stay
 WHY = {"requester": "you asked for it", "assignee": "it was assigned to you: it is yours to do"}
@@ -95,9 +97,9 @@ def _note_line(notice: dict[str, Any]) -> str:
 
 def _duplicate_line(notice: dict[str, Any], said: str) -> str:
     """pmbot's "Duplicate of REQ-1", and to its requester what followed: they follow the original."""
-    original = said.removeprefix("Duplicate of ")
-    if notice.get("role") == "requester" and original != said:
-        return f"{said}. You now follow {original}: you will hear of its changes."
+    original = DUPLICATE_OF.match(said)
+    if notice.get("role") == "requester" and original is not None:
+        return f"{said}. You follow {original[1]}: you will hear of its changes."
     return f"{said}."
 
 

@@ -21,7 +21,10 @@ from bot.services.requests.types import Suggestion
 from bot.views import ids, limits
 from bot.views.common import mrkdwn, plain, section
 from bot.views.requests.card import status_label
+from storage.models import RequestStatus
 
+OPEN_INTRO = "*Already asked?* These look similar — a +1 counts more than a duplicate:"
+CLOSED_INTRO = "*Asked before?* These look similar, and were decided already:"
 TITLE_SHOWN = 120
 QUERY_SHOWN = 100
 
@@ -33,14 +36,13 @@ def suggestion_line(suggestion: Suggestion) -> str:
 
 
 def modal_suggestions(suggestions: list[Suggestion]) -> list[Block]:
-    """Under the title: what already exists, each with a "+1 this instead" button."""
+    """Under the title: what already exists, an open one with a "+1 this instead" button; a done
+    or declined one says how it ended (a +1 would not reopen it, so there is no button)."""
     if not suggestions:
         return []
+    intro = OPEN_INTRO if any(not s.closed for s in suggestions) else CLOSED_INTRO
     blocks: list[Block] = [
-        ContextBlock(
-            block_id=f"{ids.SIMILAR_BLOCK_PREFIX}intro",
-            elements=[mrkdwn("*Already asked?* These look similar — a +1 counts more than a duplicate:")],
-        )
+        ContextBlock(block_id=f"{ids.SIMILAR_BLOCK_PREFIX}intro", elements=[mrkdwn(intro)])
     ]
     for suggestion in suggestions:
         button = ButtonElement(
@@ -49,11 +51,20 @@ def modal_suggestions(suggestions: list[Suggestion]) -> list[Block]:
         blocks.append(
             SectionBlock(
                 block_id=f"{ids.SIMILAR_BLOCK_PREFIX}{suggestion.number}",
-                text=mrkdwn(suggestion_line(suggestion)),
-                accessory=button,
+                text=mrkdwn(suggestion_line(suggestion) + closed_hint(suggestion)),
+                accessory=None if suggestion.closed else button,
             )
         )
     return blocks
+
+
+def closed_hint(suggestion: Suggestion) -> str:
+    """What a done or declined suggestion means for the person about to file ("" when open)."""
+    if suggestion.status == RequestStatus.DONE:
+        return "\n_Done already: file yours only if it misses something you need, and say what._"
+    if suggestion.status == RequestStatus.DECLINED:
+        return "\n_Declined: file yours if something has changed since, and say what._"
+    return ""
 
 
 def plus_one_view(done: PlusOne) -> View:
@@ -77,18 +88,18 @@ def plus_one_view(done: PlusOne) -> View:
 
 
 def merge_suggestions(number: int, suggestions: list[Suggestion]) -> list[Block]:
-    """After a quick filing: "Looks like REQ-12", with a button to merge the new request into it."""
+    """After a quick filing: "Looks like REQ-12", with a button to merge the new request into an
+    open one; a done or declined one is only named (the new request stays filed for triage)."""
     blocks: list[Block] = []
     for suggestion in suggestions:
+        line = f":mag: Looks like {suggestion_line(suggestion)}"
         value = json.dumps({"number": number, "into": suggestion.number})
-        blocks.append(
-            SectionBlock(
-                text=mrkdwn(f":mag: Looks like {suggestion_line(suggestion)}"),
-                accessory=ButtonElement(
-                    text=f"Merge into {suggestion.ref}", action_id=ids.SIMILAR_MERGE, value=value
-                ),
-            )
-        )
+        merge = ButtonElement(text=f"Merge into {suggestion.ref}", action_id=ids.SIMILAR_MERGE, value=value)
+        blocks.append(SectionBlock(text=mrkdwn(line), accessory=None if suggestion.closed else merge))
+    if any(suggestion.closed for suggestion in suggestions):
+        unless = " unless you merge it" if not all(s.closed for s in suggestions) else ""
+        said = f"A done or declined request takes no merge: REQ-{number} stays filed for triage{unless}."
+        blocks.append(ContextBlock(elements=[mrkdwn(said)]))
     return blocks
 
 
