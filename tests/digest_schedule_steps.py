@@ -19,7 +19,7 @@ from bot.services.digests import service as form
 from bot.views import ids
 from storage.models import ALL_SECTIONS, DigestSubscription, OutboxJob, ScheduledRun
 from tests.fakes import Call, FakeSlack, payloads
-from tests.harness import ALICE, Harness
+from tests.harness import ALICE, Harness, as_a_person
 
 REPLICA = Path(__file__).parent / "processes" / "digest_replica.py"
 BERLIN, NEW_YORK = "Europe/Berlin", "America/New_York"
@@ -64,7 +64,7 @@ async def submit_subscription(
 
 async def subscribe(pmbot: Harness, channel: str, *, user: str = ALICE, **choices: Any) -> None:
     """Subscribe `channel` through the modal; the submission must be accepted."""
-    response = await submit_subscription(pmbot, channel, user=user, **choices)
+    response = await as_a_person(lambda: submit_subscription(pmbot, channel, user=user, **choices))
     assert response.status_code == 200 and response.text in ("", "{}"), response.text
 
 

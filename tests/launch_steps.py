@@ -19,7 +19,7 @@ from storage import audit
 from storage.launches import queries
 from storage.models import Launch, LaunchItem
 from tests.fakes import payloads
-from tests.harness import ALICE, SECRET, Harness
+from tests.harness import ALICE, SECRET, Harness, as_a_person
 
 TEAM = "T_TEST"
 LAUNCHES = "C_LAUNCHES"
@@ -67,7 +67,8 @@ async def create_launch(
     pmbot: Harness, name: str = "Checkout v2", *, days: int = 30, **options: Any
 ) -> Launch:
     """Plan a launch through the modal and wait until its parent and checklist are posted."""
-    response = await submit_launch(pmbot, launch_values(name, in_days(pmbot, days), **options))
+    values = launch_values(name, in_days(pmbot, days), **options)
+    response = await as_a_person(lambda: submit_launch(pmbot, values))
     assert response.status_code == 200 and response.text in ("", "{}"), response.text
     await pmbot.settled()
     async with pmbot.services.db.read() as session:

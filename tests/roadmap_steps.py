@@ -39,7 +39,7 @@ async def set_policy(
         ids.APPROVALS_CHANNEL: {ids.VALUE: payloads.conversations_select(APPROVALS if channels else None)},
         ids.ANNOUNCEMENTS_CHANNEL: {ids.VALUE: payloads.conversations_select(ANNOUNCE if channels else None)},
     }
-    response = await pmbot.submit(ids.POLICY_MODAL, values, user=ADMIN)
+    response = await pmbot.submit_as_a_person(ids.POLICY_MODAL, values, user=ADMIN)
     assert response.status_code == 200 and response.text in ("", "{}"), response.text
 
 

@@ -85,7 +85,7 @@ async def test_the_modal_starts_from_the_workspaces_digest_defaults(pmbot: Harne
         ids.DEFAULT_DIGEST_DAY: {ids.VALUE: payloads.static_select("2")},
         ids.DEFAULT_DIGEST_TIME: {ids.VALUE: {"type": "timepicker", "selected_time": "08:15"}},
     }
-    response = await pmbot.submit(ids.DIGEST_DEFAULTS_MODAL, values, user=ADMIN)
+    response = await pmbot.submit_as_a_person(ids.DIGEST_DEFAULTS_MODAL, values, user=ADMIN)
     assert response.status_code == 200 and response.text in ("", "{}"), response.text
 
     await digest(pmbot, "subscribe", channel=TEAM, user=ALICE)

@@ -73,7 +73,7 @@ SETTINGS_SUBMISSIONS = {
 
 async def name_admins(pmbot: Harness, users: list[str], *, by: str = ADMIN) -> None:
     """Name the pmbot admins through their modal."""
-    response = await pmbot.submit(ids.ADMINS_MODAL, admins_values(users), user=by)
+    response = await pmbot.submit_as_a_person(ids.ADMINS_MODAL, admins_values(users), user=by)
     assert response.status_code == 200 and response.text in ("", "{}"), response.text
 
 
@@ -111,7 +111,7 @@ async def test_a_named_pmbot_admin_can_submit_every_settings_modal(pmbot: Harnes
 
     for callback_id, values, _block in SETTINGS_SUBMISSIONS.values():
         submitted = values() if callback_id != ids.ADMINS_MODAL else admins_values([CAROL, ALICE])
-        response = await pmbot.submit(callback_id, submitted, user=CAROL)
+        response = await pmbot.submit_as_a_person(callback_id, submitted, user=CAROL)
         assert response.status_code == 200 and response.text in ("", "{}"), (callback_id, response.text)
 
     assert (await pmbot.services.workspace.get(TEAM)).intake_channel_id == "C_NEW_INTAKE"

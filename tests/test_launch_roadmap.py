@@ -25,7 +25,7 @@ from storage import audit
 from storage.db import Database
 from storage.models import Launch, LaunchRoadmapItem, LaunchStatus, RoadmapItem
 from tests.fakes import payloads
-from tests.harness import ADMIN, ALICE, SECRET, Harness, ephemeral_text
+from tests.harness import ADMIN, ALICE, SECRET, Harness, as_a_person, ephemeral_text
 from tests.launch_steps import (
     LAUNCHES,
     TEAM,
@@ -88,7 +88,7 @@ async def submit_linked(
 
 async def create_linked(pmbot: Harness, name: str, options: list[dict[str, Any]]) -> Launch:
     """Plan a launch linked to these items and wait until its messages are posted."""
-    response = await submit_linked(pmbot, name, options)
+    response = await as_a_person(lambda: submit_linked(pmbot, name, options))
     assert response.status_code == 200 and response.text in ("", "{}"), response.text
     await pmbot.settled()
     async with pmbot.services.db.read() as session:
