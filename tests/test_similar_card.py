@@ -136,13 +136,15 @@ async def test_search_lists_matches_best_first_and_escapes_what_it_echoes(pmbot:
 
     found = ephemeral_text(await pmbot.command("search roadmap csv"))
     hostile_answer = (await pmbot.command('search <!channel> "dark" NEAR* AND -mode')).json()["blocks"]
-    header, *sections = hostile_answer
+    header, *sections, actions = hostile_answer
     hostile = block_texts(sections)
+    [file_it] = actions["elements"]
     nothing = ephemeral_text(await pmbot.command("search quantum teleportation"))
 
     assert found.index("*REQ-1*") < found.index("*REQ-2*") and "REQ-3" not in found
     assert found.count("Export the roadmap to CSV") == 1  # not the other workspace's
     assert header["text"]["type"] == "plain_text"  # Slack never turns plain text into a mention
+    assert file_it["text"]["type"] == "plain_text"  # the button's label says what it files, as typed
     assert "*REQ-3* Dark mode &lt;!here&gt; everywhere" in hostile and "<!" not in hostile
     assert "Nothing matches “quantum teleportation”" in nothing
 
@@ -150,6 +152,7 @@ async def test_search_lists_matches_best_first_and_escapes_what_it_echoes(pmbot:
 async def test_a_title_starting_with_search_is_one_click_from_being_filed(pmbot: Harness) -> None:
     answer = (await pmbot.command("search across <!here> projects")).json()["blocks"]
     [button] = answer[-1]["elements"]
+    assert button["text"]["text"] == "File “search across <!here> projects” as a new request"
 
     await pmbot.click(ids.FILE_SEARCH_AS_REQUEST, 0, user=ALICE, value=button["value"])
 

@@ -7,7 +7,8 @@ import json
 
 from bot.views import ids
 from storage.models import RequestStatus
-from tests.harness import ALICE, BOB, CAROL, Harness, ephemeral_text
+from tests.fakes import payloads
+from tests.harness import ALICE, BOB, CAROL, SECRET, Harness, ephemeral_text
 from tests.similar_steps import (
     OTHER_TEAM,
     block_texts,
@@ -138,3 +139,26 @@ async def test_only_the_filer_may_merge_their_new_request(pmbot: Harness) -> Non
     assert "Only the person who filed REQ-2 can merge it" in said.params["text"]
     assert (await stored(pmbot, 2)).status == RequestStatus.NEW
     assert await upvoters_and_followers(pmbot, 1) == (0, [BOB])
+
+
+async def test_a_form_filled_from_a_message_shows_what_looks_like_it(pmbot: Harness) -> None:
+    await pmbot.file("Export the roadmap to CSV", user=BOB)
+    message = {"user": CAROL, "ts": "1700000100.000200", "text": "Could we export our roadmap as CSV? thanks"}
+    shortcut = payloads.message_shortcut(
+        SECRET, callback_id=ids.FILE_AS_REQUEST, message=message, channel_id="C_SALES", user_id=ALICE
+    )
+
+    await pmbot.send(shortcut)
+
+    [opened] = await pmbot.fake.wait_for("views.open")
+    [update] = await pmbot.fake.wait_for("views.update")
+    shown = pmbot.fake.views[update.params["view_id"]]
+    assert opened.params["view"]["private_metadata"] == shown["private_metadata"]
+    assert suggested_numbers(shown) == [1] and "+1 this instead" in block_texts(shown["blocks"])
+    assert shown["blocks"][0]["element"]["initial_value"] == "Could we export our roadmap as CSV?"
+    typed = {ids.TITLE: {ids.VALUE: payloads.plain_text("Could we export our roadmap as CSV?")}}
+    response = await pmbot.submit(
+        ids.REQUEST_MODAL, typed, user=ALICE, private_metadata=shown["private_metadata"]
+    )
+    assert response.json()["response_action"] == "update"
+    assert (await stored(pmbot, 2)).requester_id == CAROL  # the form still files for the message's author

@@ -27,7 +27,7 @@ from bot.views.requests.replies import add_details_blocks
 from bot.views.requests.similar import merge_suggestions
 from handlers.replies import named_modal_errors
 from handlers.requests import forms as request_forms
-from handlers.requests import listing, search
+from handlers.requests import listing, search, similar
 from handlers.settings import modals as settings
 
 REQUEST_REF = re.compile(r"^REQ-?(\d+)$", re.IGNORECASE)
@@ -160,9 +160,10 @@ async def open_modal_from_message(
     # The description holds what the title does not; a title cut short leaves the whole text there.
     rest = body.strip() if title.endswith(text.ELLIPSIS) else text.after_first_sentence(body)
     draft = RequestDraft(title=title, description=text.truncate(rest, DESCRIPTION_MAX))
-    await client.views_open(
-        trigger_id=shortcut["trigger_id"], view=request_modal(draft, RequestModalMetadata(source=source))
-    )
+    metadata = RequestModalMetadata(source=source)
+    opened = await client.views_open(trigger_id=shortcut["trigger_id"], view=request_modal(draft, metadata))
+    # Opened first (the trigger lasts 3 s); what looks like it is shown under the title after.
+    await similar.show_suggestions(client, services, context.team_id or "", opened["view"], draft, metadata)
 
 
 async def open_details_modal(

@@ -13,7 +13,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot import text
 from bot.errors import InvalidInput, PmbotError
 from bot.runtime import Services
-from bot.services.requests.types import TITLE_MAX, RequestDraft
+from bot.services.requests.types import TITLE_MAX, RequestDraft, Suggestion
 from bot.views import ids
 from bot.views.requests.modal import RequestModalMetadata, filed_message, request_modal
 from bot.views.requests.similar import merged_message, modal_suggestions, plus_one_view
@@ -52,6 +52,31 @@ async def suggest_while_typing(
     if _said(view.get("blocks", [])) == _said([block.to_dict() for block in modal_suggestions(suggestions)]):
         return  # the same requests, each as it stood
     draft = _draft_so_far(view.get("state", {}).get("values", {}), typed)
+    await _update(client, view, draft, metadata, suggestions)
+
+
+async def show_suggestions(
+    client: AsyncWebClient,
+    services: Services,
+    team_id: str,
+    view: dict[str, Any],
+    draft: RequestDraft,
+    metadata: RequestModalMetadata,
+) -> None:
+    """Under a pre-filled form's title just opened: the requests that look like it, if any."""
+    suggestions = await services.similar.find(team_id, draft.title)
+    if suggestions:
+        await _update(client, view, draft, metadata, suggestions)
+
+
+async def _update(
+    client: AsyncWebClient,
+    view: dict[str, Any],
+    draft: RequestDraft,
+    metadata: RequestModalMetadata,
+    suggestions: list[Suggestion],
+) -> None:
+    """The form again with these suggestions, unless the person changed it meanwhile (its hash)."""
     try:
         await client.views_update(
             view_id=view["id"], hash=view.get("hash"), view=request_modal(draft, metadata, suggestions)

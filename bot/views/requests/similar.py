@@ -27,6 +27,7 @@ OPEN_INTRO = "*Already asked?* These look similar — a +1 counts more than a du
 CLOSED_INTRO = "*Asked before?* These look similar, and were decided already:"
 TITLE_SHOWN = 120
 QUERY_SHOWN = 100
+SEARCH_TITLE_SHOWN = 40  # in a button's label (75 characters at most)
 
 
 def suggestion_line(suggestion: Suggestion) -> str:
@@ -139,7 +140,7 @@ def search_results(typed: str, found: list[Suggestion]) -> list[Block]:
     # A title may start with "search": one click files "search <words>" as the request it was.
     title = f"search {typed}"
     file_it = ButtonElement(
-        text="File “search …” as a request",
+        text=f"File “{text.truncate(title, SEARCH_TITLE_SHOWN)}” as a new request",
         action_id=ids.FILE_SEARCH_AS_REQUEST,
         value=title[: limits.BUTTON_VALUE],
     )
