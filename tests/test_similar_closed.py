@@ -123,3 +123,11 @@ async def test_a_done_request_is_shown_as_done_already_and_takes_no_plus_one(pmb
 
 async def _status_is(pmbot: Harness, number: int, status: RequestStatus) -> bool:
     return (await stored(pmbot, number)).status == status
+
+
+async def test_a_plus_one_on_a_declined_requests_card_is_refused_and_said(declined: Harness) -> None:
+    await declined.click(ids.UPVOTE, 1, user=ALICE)  # from a card Slack had not yet shown updated
+
+    [said] = await declined.fake.wait_for("response_url")
+    assert "REQ-1 was declined, so a +1 would not change it" in said.params["text"]
+    assert await upvoters_and_followers(declined, 1) == (0, [BOB])

@@ -37,21 +37,13 @@ class PlusOne:
 
 
 async def upvote(
-    session: AsyncSession,
-    clock: Clock,
-    *,
-    team_id: str,
-    user_id: str,
-    number: int,
-    follow: bool,
-    instead_of_filing: bool = False,
+    session: AsyncSession, clock: Clock, *, team_id: str, user_id: str, number: int, follow: bool
 ) -> PlusOne:
     """+1 REQ-`number` (its original, if it is a duplicate) unless the person asked for it; and
-    follow it too when `follow`. `instead_of_filing`: refused when it is done or declined (a +1
-    would not reopen it, and the person's need would be lost)."""
+    follow it too when `follow`. Refused when it is done or declined: a +1 would not reopen it
+    (and, given instead of filing, the person's need would be lost in it)."""
     reached = await reach(session, await require(session, team_id, number))
-    if instead_of_filing:
-        _refuse_plus_one(reached.request)
+    _refuse_plus_one(reached.request)
     target = reached.request.number
     own = user_id == reached.request.requester_id
     added = not own and await _add(session, clock, team_id, user_id, target, "upvoted")

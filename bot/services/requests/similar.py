@@ -152,13 +152,7 @@ class SimilarRequests:
 
         async def store(session: AsyncSession) -> merging.PlusOne:
             return await merging.upvote(
-                session,
-                self._clock,
-                team_id=team_id,
-                user_id=user_id,
-                number=number,
-                follow=True,
-                instead_of_filing=True,
+                session, self._clock, team_id=team_id, user_id=user_id, number=number, follow=True
             )
 
         return await write(self._writer, store)

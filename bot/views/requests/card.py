@@ -43,6 +43,8 @@ DECISION_WORDS = {
     "roadmap_changed": "changed the roadmap",
 }
 FOLLOWERS_SHOWN = 10
+# Done and declined are final (no move leads out): a +1 or a follow would change nothing.
+ENDED = {RequestStatus.DONE, RequestStatus.DECLINED}
 # Their note ("Duplicate of REQ-1") is what the Status field already says: not repeated under it
 # (a triager's "Mark duplicate", and the filer's own merge of a new request into an older one).
 NOTE_IN_STATUS = {"marked_duplicate", "merged"}
@@ -133,22 +135,29 @@ def _actions(request: Request) -> list[Block]:
         ButtonElement(text="Follow", action_id=ids.FOLLOW, value=value),
         ButtonElement(text=":+1: +1", action_id=ids.UPVOTE, value=value),
     ]
-    return moves_block(request, moves_in(request.status), social)
+    moves = moves_in(request.status)
+    if request.status in ENDED:
+        return moves_block(request, moves, []) if moves else []
+    return moves_block(request, moves, social)
 
 
 def viewer_actions(
     request: Request, moves: list[Move], *, following: bool, is_requester: bool
 ) -> list[Block]:
     """One person's own buttons (a private `/request REQ-n`): only the moves they may make, then
-    Follow or Unfollow, and +1 unless they asked for it."""
+    Follow or Unfollow, and +1 unless they asked for it (on a done or declined request, only
+    Unfollow: nothing more will happen to it)."""
     value = str(request.number)
+    ended = request.status in ENDED
     follow = (
-        ButtonElement(text="Unfollow", action_id=ids.UNFOLLOW, value=value)
+        [ButtonElement(text="Unfollow", action_id=ids.UNFOLLOW, value=value)]
         if following
-        else (ButtonElement(text="Follow", action_id=ids.FOLLOW, value=value))
+        else ([] if ended else [ButtonElement(text="Follow", action_id=ids.FOLLOW, value=value)])
     )
-    upvote = [] if is_requester else [ButtonElement(text=":+1: +1", action_id=ids.UPVOTE, value=value)]
-    return moves_block(request, moves, [follow, *upvote])
+    plus_one = ButtonElement(text=":+1: +1", action_id=ids.UPVOTE, value=value)
+    upvote = [] if is_requester or ended else [plus_one]
+    social = [*follow, *upvote]
+    return moves_block(request, moves, social) if moves or social else []
 
 
 def moves_block(request: Request, moves: list[Move], social: list[ButtonElement]) -> list[Block]:
