@@ -162,3 +162,20 @@ async def test_a_form_filled_from_a_message_shows_what_looks_like_it(pmbot: Harn
     )
     assert response.json()["response_action"] == "update"
     assert (await stored(pmbot, 2)).requester_id == CAROL  # the form still files for the message's author
+
+
+async def test_the_persons_own_request_is_marked_theirs(pmbot: Harness) -> None:
+    await pmbot.file("Export the roadmap to CSV", user=ALICE)
+    view = await open_form(pmbot)
+    await type_title(pmbot, view, "download the roadmap as a csv file")
+    await pmbot.fake.wait_for("views.update")
+    shown = pmbot.fake.views[view["id"]]
+
+    said = block_texts(shown["blocks"])
+    assert "*REQ-1* Export the roadmap to CSV · :new: New · yours" in said
+    assert "Mine: don't file again" in said and "+1 this instead" not in said
+    await click_in_form(pmbot, shown, ids.SIMILAR_PLUS_ONE, "1")
+    await pmbot.fake.wait_for("views.update", count=2)
+    assert "is your own request" in block_texts(pmbot.fake.views[view["id"]]["blocks"])
+    quick = ephemeral_text(await pmbot.command("download the roadmap as a csv spreadsheet"))
+    assert "Looks like *REQ-1* Export the roadmap to CSV · :new: New · yours" in quick

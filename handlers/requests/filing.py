@@ -25,6 +25,7 @@ from bot.views.requests.modal import (
 )
 from bot.views.requests.replies import add_details_blocks
 from bot.views.requests.similar import merge_suggestions
+from handlers.payload import who
 from handlers.replies import named_modal_errors
 from handlers.requests import forms as request_forms
 from handlers.requests import listing, search, similar
@@ -105,7 +106,7 @@ async def file_from_command(ack: AsyncAck, context: AsyncBoltContext, services: 
     message = filed_message(filed.ref, filed.intake_channel_id)
     blocks = [
         *add_details_blocks(message, filed.number, draft.title),
-        *merge_suggestions(filed.number, earlier or []),
+        *merge_suggestions(filed.number, earlier or [], user_id),
     ]
     await ack(text=message, blocks=as_dicts(blocks))
 
@@ -163,7 +164,7 @@ async def open_modal_from_message(
     metadata = RequestModalMetadata(source=source)
     opened = await client.views_open(trigger_id=shortcut["trigger_id"], view=request_modal(draft, metadata))
     # Opened first (the trigger lasts 3 s); what looks like it is shown under the title after.
-    await similar.show_suggestions(client, services, context.team_id or "", opened["view"], draft, metadata)
+    await similar.show_suggestions(client, services, who(context), opened["view"], draft, metadata)
 
 
 async def open_details_modal(

@@ -8,12 +8,13 @@ from typing import Any
 
 from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncBoltContext, AsyncRespond
 from slack_sdk.errors import SlackApiError
+from slack_sdk.models.views import View
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot import text
 from bot.errors import InvalidInput, PmbotError
 from bot.runtime import Services
-from bot.services.requests.types import TITLE_MAX, RequestDraft, Suggestion
+from bot.services.requests.types import TITLE_MAX, RequestDraft
 from bot.views import ids
 from bot.views.requests.modal import RequestModalMetadata, filed_message, request_modal
 from bot.views.requests.similar import merged_message, modal_suggestions, plus_one_view
@@ -48,39 +49,34 @@ async def suggest_while_typing(
     if metadata.number is not None:
         return  # editing a filed request: it is not a new one to divert
     typed = (action.get("value") or "").strip()[:TITLE_MAX]
+    viewer_id = context.user_id or ""
     suggestions = await services.similar.find(context.team_id or "", typed)
-    if _said(view.get("blocks", [])) == _said([block.to_dict() for block in modal_suggestions(suggestions)]):
+    shown = modal_suggestions(suggestions, viewer_id)
+    if _said(view.get("blocks", [])) == _said([block.to_dict() for block in shown]):
         return  # the same requests, each as it stood
     draft = _draft_so_far(view.get("state", {}).get("values", {}), typed)
-    await _update(client, view, draft, metadata, suggestions)
+    await _update(client, view, request_modal(draft, metadata, suggestions, viewer_id))
 
 
 async def show_suggestions(
     client: AsyncWebClient,
     services: Services,
-    team_id: str,
+    who: tuple[str, str],
     view: dict[str, Any],
     draft: RequestDraft,
     metadata: RequestModalMetadata,
 ) -> None:
     """Under a pre-filled form's title just opened: the requests that look like it, if any."""
+    team_id, viewer_id = who
     suggestions = await services.similar.find(team_id, draft.title)
     if suggestions:
-        await _update(client, view, draft, metadata, suggestions)
+        await _update(client, view, request_modal(draft, metadata, suggestions, viewer_id))
 
 
-async def _update(
-    client: AsyncWebClient,
-    view: dict[str, Any],
-    draft: RequestDraft,
-    metadata: RequestModalMetadata,
-    suggestions: list[Suggestion],
-) -> None:
-    """The form again with these suggestions, unless the person changed it meanwhile (its hash)."""
+async def _update(client: AsyncWebClient, view: dict[str, Any], again: View) -> None:
+    """The form shown `again` (with other suggestions), unless the person changed it meanwhile."""
     try:
-        await client.views_update(
-            view_id=view["id"], hash=view.get("hash"), view=request_modal(draft, metadata, suggestions)
-        )
+        await client.views_update(view_id=view["id"], hash=view.get("hash"), view=again)
     except SlackApiError as error:
         if error.response.get("error") != STALE_VIEW:
             raise

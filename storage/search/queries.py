@@ -54,6 +54,7 @@ class Candidate:
     title: str
     description: str
     status: RequestStatus
+    requester_id: str
     upvotes: int
     rank: float
 
@@ -103,6 +104,7 @@ def _with_details(best: Any, team_id: str) -> Select[Any]:
             Request.title,
             Request.description,
             Request.status,
+            Request.requester_id,
             upvotes.label("upvotes"),
             best.c.rank,
         )
@@ -163,6 +165,7 @@ def _candidate(row: Any) -> Candidate:
         title=row.title,
         description=row.description,
         status=RequestStatus(row.status),
+        requester_id=row.requester_id,
         upvotes=int(row.upvotes),
         rank=float(row.rank),
     )

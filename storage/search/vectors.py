@@ -126,6 +126,7 @@ async def get_candidates(
         Request.title,
         Request.description,
         Request.status,
+        Request.requester_id,
         upvotes.label("upvotes"),
     ).where(
         _in_team(session, team_id),
@@ -161,6 +162,7 @@ def _candidate(row: Any) -> Candidate:
         title=row.title,
         description=row.description,
         status=RequestStatus(row.status),
+        requester_id=row.requester_id,
         upvotes=int(row.upvotes),
         rank=0.0,
     )

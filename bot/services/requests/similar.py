@@ -216,4 +216,5 @@ def _suggestion(candidate: Candidate, value: float) -> Suggestion:
         status=candidate.status,
         upvotes=candidate.upvotes,
         score=round(value, 3),
+        requester_id=candidate.requester_id,
     )

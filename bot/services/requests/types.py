@@ -59,6 +59,7 @@ class Suggestion:
     status: RequestStatus
     upvotes: int
     score: float
+    requester_id: str = ""  # "" in suggestions stored before it was kept
 
     @property
     def ref(self) -> str:

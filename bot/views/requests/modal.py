@@ -53,6 +53,7 @@ def request_modal(
     draft: RequestDraft | None = None,
     metadata: RequestModalMetadata | None = None,
     suggestions: Sequence[Suggestion] = (),
+    viewer_id: str = "",
 ) -> View:
     """The modal to file a request (with similar ones under its title), or to add details to one filed."""
     metadata = metadata or RequestModalMetadata()
@@ -62,7 +63,7 @@ def request_modal(
     if editing:
         blocks.append(section(f"Details of *REQ-{metadata.number}*"))
     title, *rest = _inputs(draft, suggest=not editing)
-    blocks += [title, *modal_suggestions(list(suggestions)), *rest]
+    blocks += [title, *modal_suggestions(list(suggestions), viewer_id), *rest]
     if metadata.source:
         blocks.append(_source_context(metadata.source))
     return View(

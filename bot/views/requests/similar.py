@@ -25,18 +25,20 @@ from storage.models import RequestStatus
 
 OPEN_INTRO = "*Already asked?* These look similar — a +1 counts more than a duplicate:"
 CLOSED_INTRO = "*Asked before?* These look similar, and were decided already:"
+OWN_INSTEAD = "Mine: don't file again"
 TITLE_SHOWN = 120
 QUERY_SHOWN = 100
 SEARCH_TITLE_SHOWN = 40  # in a button's label (75 characters at most)
 
 
-def suggestion_line(suggestion: Suggestion) -> str:
-    """`*REQ-12* Export to CSV · ✅ Accepted · 14 +1s`."""
+def suggestion_line(suggestion: Suggestion, viewer_id: str = "") -> str:
+    """`*REQ-12* Export to CSV · ✅ Accepted · 14 +1s` (and `· yours` to the person who asked)."""
     title = text.escaped(suggestion.title, TITLE_SHOWN)
-    return f"*{suggestion.ref}* {title} · " + " · ".join(_facts(suggestion))
+    yours = ["yours"] if _asked_by(suggestion, viewer_id) else []
+    return f"*{suggestion.ref}* {title} · " + " · ".join([*_facts(suggestion), *yours])
 
 
-def modal_suggestions(suggestions: list[Suggestion]) -> list[Block]:
+def modal_suggestions(suggestions: list[Suggestion], viewer_id: str = "") -> list[Block]:
     """Under the title: what already exists, an open one with a "+1 this instead" button; a done
     or declined one says how it ended (a +1 would not reopen it, so there is no button)."""
     if not suggestions:
@@ -46,13 +48,13 @@ def modal_suggestions(suggestions: list[Suggestion]) -> list[Block]:
         ContextBlock(block_id=f"{ids.SIMILAR_BLOCK_PREFIX}intro", elements=[mrkdwn(intro)])
     ]
     for suggestion in suggestions:
-        button = ButtonElement(
-            text="+1 this instead", action_id=ids.SIMILAR_PLUS_ONE, value=str(suggestion.number)
-        )
+        # On the person's own request the click only closes the form: their need is counted already.
+        said = OWN_INSTEAD if _asked_by(suggestion, viewer_id) else "+1 this instead"
+        button = ButtonElement(text=said, action_id=ids.SIMILAR_PLUS_ONE, value=str(suggestion.number))
         blocks.append(
             SectionBlock(
                 block_id=f"{ids.SIMILAR_BLOCK_PREFIX}{suggestion.number}",
-                text=mrkdwn(suggestion_line(suggestion) + closed_hint(suggestion)),
+                text=mrkdwn(suggestion_line(suggestion, viewer_id) + closed_hint(suggestion)),
                 accessory=None if suggestion.closed else button,
             )
         )
@@ -88,12 +90,12 @@ def plus_one_view(done: PlusOne) -> View:
     )
 
 
-def merge_suggestions(number: int, suggestions: list[Suggestion]) -> list[Block]:
+def merge_suggestions(number: int, suggestions: list[Suggestion], viewer_id: str = "") -> list[Block]:
     """After a quick filing: "Looks like REQ-12", with a button to merge the new request into an
     open one; a done or declined one is only named (the new request stays filed for triage)."""
     blocks: list[Block] = []
     for suggestion in suggestions:
-        line = f":mag: Looks like {suggestion_line(suggestion)}"
+        line = f":mag: Looks like {suggestion_line(suggestion, viewer_id)}"
         value = json.dumps({"number": number, "into": suggestion.number})
         merge = ButtonElement(text=f"Merge into {suggestion.ref}", action_id=ids.SIMILAR_MERGE, value=value)
         blocks.append(SectionBlock(text=mrkdwn(line), accessory=None if suggestion.closed else merge))
@@ -145,6 +147,10 @@ def search_results(typed: str, found: list[Suggestion]) -> list[Block]:
         value=title[: limits.BUTTON_VALUE],
     )
     return [*blocks, ActionsBlock(elements=[file_it])]
+
+
+def _asked_by(suggestion: Suggestion, viewer_id: str) -> bool:
+    return bool(viewer_id) and suggestion.requester_id == viewer_id
 
 
 def _facts(suggestion: Suggestion) -> list[str]:
