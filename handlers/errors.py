@@ -61,8 +61,10 @@ async def show_error(
     else:
         log.error("listener failed for %s: %r", _describe(body), error, exc_info=error)
         message = SOMETHING_WENT_WRONG
-    if body.get("response_url") or body.get("type") == "block_actions":
-        await _tell(message, body, respond, client)  # a button in a modal or the Home tab: a DM
+    if respond is not None and body.get("response_url"):
+        await respond(text=message, response_type="ephemeral", replace_original=False)
+    elif isinstance(error, PmbotError) and body.get("type") == "block_actions":
+        await _tell(message, body, respond, client)  # a refused button in a modal or the Home tab: a DM
     return _given(ack)
 
 

@@ -97,7 +97,9 @@ async def test_a_duplicate_of_a_declined_request_tells_its_requester_so(declined
     await declined.settled()
 
     [dm] = [call for call in dms_to(declined, ALICE) if "Duplicate" in dm_text(call)]
-    assert "Duplicate of REQ-1, which was declined. You follow REQ-1" in dm_text(dm), dm_text(dm)
+    said = dm_text(dm)
+    assert "Duplicate of REQ-1, which was declined. If something has changed since, file a new" in said
+    assert "you will hear of its changes" not in said  # a declined request changes no more
 
 
 async def test_a_done_request_is_shown_as_done_already_and_takes_no_plus_one(pmbot: Harness) -> None:
@@ -131,3 +133,12 @@ async def test_a_plus_one_on_a_declined_requests_card_is_refused_and_said(declin
     [said] = await declined.fake.wait_for("response_url")
     assert "REQ-1 was declined, so a +1 would not change it" in said.params["text"]
     assert await upvoters_and_followers(declined, 1) == (0, [BOB])
+
+
+async def test_a_declined_request_offers_its_follower_only_unfollow(declined: Harness) -> None:
+    answer = (await declined.command("REQ-1", user=BOB)).json()["blocks"]
+
+    [actions] = [block for block in answer if block["type"] == "actions"]
+    assert [element["action_id"] for element in actions["elements"]] == [ids.UNFOLLOW]
+    other = (await declined.command("REQ-1", user=ALICE)).json()["blocks"]
+    assert all(block["type"] != "actions" for block in other)  # no Follow, no +1: nothing will happen

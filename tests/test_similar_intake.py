@@ -179,3 +179,24 @@ async def test_the_persons_own_request_is_marked_theirs(pmbot: Harness) -> None:
     assert "is your own request" in block_texts(pmbot.fake.views[view["id"]]["blocks"])
     quick = ephemeral_text(await pmbot.command("download the roadmap as a csv spreadsheet"))
     assert "Looks like *REQ-1* Export the roadmap to CSV · :new: New · yours" in quick
+
+
+async def test_a_form_closed_before_its_suggestions_arrive_costs_the_person_nothing(pmbot: Harness) -> None:
+    await pmbot.file("Export the roadmap to CSV", user=BOB)
+    message = {"user": CAROL, "ts": "1700000100.000300", "text": "Could we export our roadmap as CSV?"}
+    shortcut = payloads.message_shortcut(
+        SECRET,
+        callback_id=ids.FILE_AS_REQUEST,
+        message=message,
+        channel_id="C_SALES",
+        user_id=ALICE,
+        response_url=pmbot.fake.response_url("shortcut-closed"),
+    )
+    pmbot.fake.fail_next("views.update", error="not_found")  # closed at once
+
+    assert (await pmbot.send(shortcut)).status_code == 200
+    await pmbot.fake.wait_for("views.update")
+    await pmbot.settled()
+
+    assert pmbot.fake.calls_to("response_url") == []  # no error said in the channel
+    assert [call for call in pmbot.fake.calls_to("chat.postMessage") if call.params["channel"] == ALICE] == []

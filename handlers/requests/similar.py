@@ -4,12 +4,14 @@ and the triage card's "Mark duplicate of REQ-n"."""
 from __future__ import annotations
 
 import json
+import logging
 from typing import Any
 
 from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncBoltContext, AsyncRespond
 from slack_sdk.errors import SlackApiError
 from slack_sdk.models.views import View
 from slack_sdk.web.async_client import AsyncWebClient
+from sqlalchemy.exc import SQLAlchemyError
 
 from bot import text
 from bot.errors import InvalidInput, PmbotError
@@ -22,7 +24,11 @@ from handlers import forms
 from handlers.payload import number_in_block, who
 from storage.models import Impact, RequestKind
 
-STALE_VIEW = "hash_conflict"  # another keystroke's update reached the modal first
+# Another keystroke's update reached the form first, or the person closed or submitted it.
+GONE_OR_CHANGED = frozenset({"hash_conflict", "not_found"})
+
+
+log = logging.getLogger(__name__)
 
 
 def register(app: AsyncApp) -> None:
@@ -68,17 +74,21 @@ async def show_suggestions(
 ) -> None:
     """Under a pre-filled form's title just opened: the requests that look like it, if any."""
     team_id, viewer_id = who
-    suggestions = await services.similar.find(team_id, draft.title)
-    if suggestions:
-        await _update(client, view, request_modal(draft, metadata, suggestions, viewer_id))
+    try:
+        suggestions = await services.similar.find(team_id, draft.title)
+        if suggestions:
+            await _update(client, view, request_modal(draft, metadata, suggestions, viewer_id))
+    except (SQLAlchemyError, TimeoutError, SlackApiError) as error:  # the form is open and works without
+        log.info("no suggestions under a form filled from a message: %s", str(error).splitlines()[0])
 
 
 async def _update(client: AsyncWebClient, view: dict[str, Any], again: View) -> None:
-    """The form shown `again` (with other suggestions), unless the person changed it meanwhile."""
+    """The form shown `again` (with other suggestions), unless the person changed it meanwhile or
+    closed it (a suggestion is not worth an error)."""
     try:
         await client.views_update(view_id=view["id"], hash=view.get("hash"), view=again)
     except SlackApiError as error:
-        if error.response.get("error") != STALE_VIEW:
+        if error.response.get("error") not in GONE_OR_CHANGED:
             raise
 
 

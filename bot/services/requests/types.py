@@ -72,8 +72,11 @@ class Suggestion:
         return self.status in (RequestStatus.DONE, RequestStatus.DECLINED)
 
     def as_payload(self) -> dict[str, Any]:
-        """The suggestion as a job payload holds it (JSON)."""
-        return {**asdict(self), "status": self.status.value}
+        """The suggestion as a job payload holds it (JSON); without the requester, which the card
+        does not show (and a replica not yet upgraded would not read)."""
+        payload = {**asdict(self), "status": self.status.value}
+        del payload["requester_id"]
+        return payload
 
     @classmethod
     def from_payload(cls, item: dict[str, Any]) -> Suggestion:

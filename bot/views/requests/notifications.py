@@ -13,7 +13,7 @@ from bot.views.common import labelled, mrkdwn, section, via_change
 from bot.views.requests.card import status_label
 
 NOTE_MAX = 2000
-DUPLICATE_OF = re.compile(r"Duplicate of (REQ-\d+)")
+DUPLICATE_OF = re.compile(r"Duplicate of (REQ-\d+)(, which (is done|was declined))?")
 HEADLINE_IS_NOTE = {"shipped", "plan_moved"}  # their note says it all: it is the headline
 GATHERED_SHOWN = 40  # of Slack's 50 blocks a message: heading, a "more" line and the context stay
 WHY = {"requester": "you asked for it", "assignee": "it was assigned to you: it is yours to do"}
@@ -98,9 +98,13 @@ def _note_line(notice: dict[str, Any]) -> str:
 def _duplicate_line(notice: dict[str, Any], said: str) -> str:
     """pmbot's "Duplicate of REQ-1", and to its requester what followed: they follow the original."""
     original = DUPLICATE_OF.match(said)
-    if notice.get("role") == "requester" and original is not None:
-        return f"{said}. You follow {original[1]}: you will hear of its changes."
-    return f"{said}."
+    if notice.get("role") != "requester" or original is None:
+        return f"{said}."
+    if original[3] == "is done":
+        return f"{said}. If it misses something you need, file a new request and say what."
+    if original[3] == "was declined":
+        return f"{said}. If something has changed since, file a new request and say what."
+    return f"{said}. You follow {original[1]}: you will hear of its changes."
 
 
 def _headline(notice: dict[str, Any], ref: str, title: str, actor: str) -> str:
