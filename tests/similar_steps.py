@@ -110,3 +110,15 @@ def merge_button(response: httpx.Response) -> dict[str, Any]:
         if accessory.get("action_id") == ids.SIMILAR_MERGE:
             return accessory
     raise AssertionError(f"no merge button in {json.dumps(response.json())}")
+
+
+def shortcut_on(pmbot: Harness, message: dict[str, Any], *, user: str = ALICE) -> payloads.SignedRequest:
+    """ "File as request" on `message` in #sales, as `user` clicks it."""
+    return payloads.message_shortcut(
+        SECRET,
+        callback_id=ids.FILE_AS_REQUEST,
+        message=message,
+        channel_id="C_SALES",
+        user_id=user,
+        response_url=pmbot.fake.response_url(f"shortcut-{message['ts']}"),
+    )

@@ -8,13 +8,14 @@ import json
 from bot.views import ids
 from storage.models import RequestStatus
 from tests.fakes import payloads
-from tests.harness import ALICE, BOB, CAROL, SECRET, Harness, ephemeral_text
+from tests.harness import ALICE, BOB, CAROL, Harness, ephemeral_text
 from tests.similar_steps import (
     OTHER_TEAM,
     block_texts,
     click_in_form,
     merge_button,
     open_form,
+    shortcut_on,
     stored,
     suggested_numbers,
     type_title,
@@ -144,9 +145,7 @@ async def test_only_the_filer_may_merge_their_new_request(pmbot: Harness) -> Non
 async def test_a_form_filled_from_a_message_shows_what_looks_like_it(pmbot: Harness) -> None:
     await pmbot.file("Export the roadmap to CSV", user=BOB)
     message = {"user": CAROL, "ts": "1700000100.000200", "text": "Could we export our roadmap as CSV? thanks"}
-    shortcut = payloads.message_shortcut(
-        SECRET, callback_id=ids.FILE_AS_REQUEST, message=message, channel_id="C_SALES", user_id=ALICE
-    )
+    shortcut = shortcut_on(pmbot, message)
 
     await pmbot.send(shortcut)
 
@@ -184,14 +183,7 @@ async def test_the_persons_own_request_is_marked_theirs(pmbot: Harness) -> None:
 async def test_a_form_closed_before_its_suggestions_arrive_costs_the_person_nothing(pmbot: Harness) -> None:
     await pmbot.file("Export the roadmap to CSV", user=BOB)
     message = {"user": CAROL, "ts": "1700000100.000300", "text": "Could we export our roadmap as CSV?"}
-    shortcut = payloads.message_shortcut(
-        SECRET,
-        callback_id=ids.FILE_AS_REQUEST,
-        message=message,
-        channel_id="C_SALES",
-        user_id=ALICE,
-        response_url=pmbot.fake.response_url("shortcut-closed"),
-    )
+    shortcut = shortcut_on(pmbot, message)
     pmbot.fake.fail_next("views.update", error="not_found")  # closed at once
 
     assert (await pmbot.send(shortcut)).status_code == 200
