@@ -197,6 +197,26 @@ async def test_a_launch_made_after_a_no_go_shows_that_poll_as_past(pmbot: Harnes
     assert "The go / no-go had said *NO-GO* ⛔; it went ahead anyway." in text_of(notice)
 
 
+async def test_an_open_poll_ends_with_the_launch_and_takes_no_late_answer(pmbot: Harness) -> None:
+    launch = await create_launch(pmbot, deciders=[BOB, CAROL])
+    await launch_said(pmbot, "gonogo LCH-1")
+    assert await vote(pmbot, ids.LAUNCH_GO, launch, 1, user=CAROL) == "Noted; waiting for 1 more decider."
+
+    await said(pmbot, await click(pmbot, ids.LAUNCH_MARK_LAUNCHED, launch, user=ALICE))
+    await pmbot.settled()
+    late = await vote(pmbot, ids.LAUNCH_GO, launch, 1, user=BOB)  # days later, on the poll still in view
+    await pmbot.settled()
+
+    assert late == "LCH-1 is launched, so its go / no-go poll is over; nothing changed."
+    assert (await get_launch(pmbot, launch.number)).gonogo_decision is None
+    [poll] = polls(pmbot, "LCH-1", launch)
+    assert not has_buttons(poll) and "Not decided: LCH-1 was launched first. The poll is over." in text_of(
+        poll
+    )
+    parent = text_of(message(pmbot, LAUNCHES, launch.parent_ts or ""))
+    assert "poll 1 not decided before it launched" in parent and "open in the thread" not in parent
+
+
 def ticked_on_the_checklist(pmbot: Harness, launch: object) -> set[str]:
     shown = [group for found in checklist(pmbot, launch) for group in groups(found)]
     return {value for group in shown for value in ticked_in(group)}

@@ -42,6 +42,8 @@ async def finish(
         session, launch, actor_id, str(status), before={"status": before}, after={"status": status}
     )
     await out.sync_parent(session, launch, now)
+    if launch.gonogo_round and launch.gonogo_decision is None:
+        await out.sync_poll(session, launch, now)  # an open poll ends with the launch: no more answers
     await out.notice(session, launch, str(status), now, actor=actor_id)
     items = await queries.list_items(session, launch.team_id, launch.id or 0)
     await out.refresh_people(session, launch, items, now)

@@ -74,6 +74,9 @@ def may_vote(launch: Launch, voter_id: str, round_: int) -> GoNoGoResult | None:
     if voter_id not in deciders_of(launch):
         people = " ".join(text.user(user_id) for user_id in deciders_of(launch))
         raise NotAllowed(f"Only {launch.ref}'s deciders answer its go / no-go poll: {people}.")
+    if launch.status not in ACTIVE:
+        message = f"{launch.ref} is {launch.status}, so its go / no-go poll is over; nothing changed."
+        return GoNoGoResult(launch.ref, round_, False, launch.gonogo_decision, message)
     if round_ != launch.gonogo_round or launch.gonogo_decision is not None:
         return _closed(launch, round_)
     return None

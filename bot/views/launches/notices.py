@@ -13,7 +13,7 @@ from bot.text import plural
 from bot.views import ids
 from bot.views.common import mrkdwn, section
 from bot.views.launches.parent import launch_title, launch_when, launched_day, overrode_no_go
-from storage.models import GoNoGo, GoNoGoVote
+from storage.models import GoNoGo, GoNoGoVote, LaunchStatus
 
 REASON_SHOWN = 600  # a no-go reason (500 typed, room for its escapes)
 
@@ -33,6 +33,10 @@ def poll_message(view: LaunchView, round_: int) -> tuple[str, list[Block]]:
     if launch.gonogo_decision is not None:
         blocks.append(section(f"Result: {_decision(launch.gonogo_decision)}"))
         return f"{fallback}: {_words(launch.gonogo_decision)}", blocks
+    if not view.active:
+        ended = "launched" if launch.status == LaunchStatus.LAUNCHED else "cancelled"
+        blocks.append(section(f"_Not decided: {launch.ref} was {ended} first. The poll is over._"))
+        return f"{fallback}: not decided", blocks
     block_id = f"{ids.GONOGO_BLOCK_PREFIX}{launch.number}:{round_}"
     buttons = [
         ButtonElement(text="Go", action_id=ids.LAUNCH_GO, value="go", style="primary"),

@@ -76,11 +76,16 @@ def ships_line(items: list[RoadmapItem]) -> str | None:
     return f"{shown} and {more} more" if more > 0 else shown
 
 
+ENDED_BEFORE_A_DECISION = {LaunchStatus.LAUNCHED: "launched", LaunchStatus.CANCELLED: "was cancelled"}
+
+
 def gonogo_line(launch: Launch, slipped_at: datetime | None = None) -> str | None:
     """Where the go / no-go stands, once a poll was opened; a verdict that no longer decides (the
     launch slipped since, or is launched) says so, never reading as the current one."""
     if launch.gonogo_round == 0:
         return None
+    if launch.gonogo_decision is None and launch.status in ENDED_BEFORE_A_DECISION:
+        return f"poll {launch.gonogo_round} not decided before it {ENDED_BEFORE_A_DECISION[launch.status]}"
     if launch.gonogo_decision is None:
         return f"poll {launch.gonogo_round} open in the thread"
     verdict = "*GO* ✅" if launch.gonogo_decision == GoNoGo.GO else "*NO-GO* ⛔"
