@@ -329,11 +329,13 @@ async def test_reject_needs_a_reason_and_later_clicks_only_hear_the_final_state(
 
     view = await open_ask_modal(pmbot, ids.REJECT, 1, user=BOB)
     assert view["callback_id"] == ids.REJECT_MODAL and problems_in_view(view) == []
+    assert "One rejection ends it for every approver" in json.dumps(view)  # said before it is final
     empty = await submit_comment(pmbot, view, "", user=BOB)
     assert empty.json() == {"response_action": "errors", "errors": {ids.COMMENT: "Say why it is rejected."}}
     assert (await submit_comment(pmbot, view, "Not our <strategy>", user=BOB)).text in ("", "{}")
     [dm] = await pmbot.fake.wait_for("chat.postMessage", where=lambda call: _notice_to(call, ALICE))
     assert "was rejected" in shown(dm) and "Not our &lt;strategy&gt;" in shown(dm)
+    assert "To try again with changes, propose it anew with `/roadmap propose`." in shown(dm)
     await pmbot.settled()
     final = card_calls(pmbot, 1)[-1]
     assert "Rejected" in shown(final) and buttons(final) == []

@@ -13,6 +13,10 @@ from bot.views.common import plain, section
 
 REASON_MAX = 2000
 
+REJECTION_ENDS_IT = (
+    "Reject this change. One rejection ends it for every approver; to keep it open, ask for changes."
+)
+
 
 def decline_modal(number: int, title: str) -> View:
     """Ask why the request is declined; the requester will read it."""
@@ -33,7 +37,8 @@ def need_info_modal(number: int, title: str) -> View:
 def reject_modal(number: int) -> View:
     """Ask why a proposed roadmap change is rejected; the proposer will read it."""
     return ask_modal(
-        ids.REJECT_MODAL, number, f"CHG-{number}", "Reject this change",
+        ids.REJECT_MODAL, number, f"CHG-{number}",
+        REJECTION_ENDS_IT,
         heading="Reject", block_id=ids.COMMENT, label="Why is it rejected?", submit="Reject",
     )  # fmt: skip
 

@@ -38,6 +38,8 @@ def outcome_message(view: ProposalView, status: str, card_link: str | None) -> t
         blocks.append(section(f"Edit and resubmit it, or withdraw it, from {_card(card_link)}."))
     if status == ProposalStatus.EXPIRED:
         blocks.append(section("If it is still wanted, propose it again with `/roadmap propose`."))
+    if status == ProposalStatus.REJECTED and by_a_person:
+        blocks.append(section("To try again with changes, propose it anew with `/roadmap propose`."))
     return f"{proposal.ref} {words}", blocks
 
 

@@ -50,7 +50,10 @@ def proposal_modal(
     )
     blocks: list[Block] = [
         *answered,
-        section("Approvers decide; the change is applied the moment enough of them approve."),
+        section(
+            "Approvers decide: the change is applied the moment enough of them approve, "
+            "and one rejection ends it."
+        ),
         _input(
             form.KIND,
             "Kind of change",
