@@ -476,3 +476,17 @@ async def test_without_an_approvals_channel_the_changes_requested_dm_links_to_th
     [dm] = [call for call in notices_to(pmbot, ALICE) if "needs changes" in call.params["text"]]
     assert f"from <{link_to(copy)}|its card>." in shown(dm) and buttons(dm) == []
     assert live_buttons(pmbot, ALICE) == {"CHG-1: Add “Global serach”": [ids.RESUBMIT, ids.WITHDRAW]}
+
+
+async def test_saving_the_policy_tells_the_admin_what_it_now_says(pmbot: Harness) -> None:
+    await set_policy(pmbot, [BOB, CAROL, DAVE], required=2, expiry_days=5)
+    await set_policy(pmbot, [BOB, CAROL], required=1, channels=False)
+    await pmbot.settled()
+
+    with_channels, without = [call.params["text"] for call in posts_to(pmbot, ADMIN)]
+    assert with_channels == (
+        "Saved. Roadmap changes need 2 approvals from <@U_BOB>, <@U_CAROL>, <@U_DAVE>; one rejection "
+        "ends a change, and a proposal expires after 5 days. Make sure @pmbot is in <#C_APPROVALS> "
+        "and <#C_ANNOUNCE> (`/invite @pmbot`)."
+    )
+    assert without.endswith("With no approvals channel, each approver gets the card by DM.")

@@ -19,7 +19,7 @@ from bot.views import ids
 from bot.views.common import as_dicts, option
 from bot.views.limits import SELECT_OPTIONS
 from bot.views.roadmap.overview import item_blocks, pending_blocks, roadmap_blocks
-from bot.views.roadmap.policy_modal import policy_modal
+from bot.views.roadmap.policy_modal import policy_modal, policy_saved
 from bot.views.roadmap.proposal_modal import proposal_modal
 from bot.views.roadmap.replies import help_blocks
 from handlers.modals import open_then_fill
@@ -204,7 +204,11 @@ def _group_label(name: str, handle: str) -> str:
 
 
 async def save_policy(
-    ack: AsyncAck, view: dict[str, Any], context: AsyncBoltContext, services: Services
+    ack: AsyncAck,
+    view: dict[str, Any],
+    client: AsyncWebClient,
+    context: AsyncBoltContext,
+    services: Services,
 ) -> None:
     """Save the policy; the server checks the person is an admin."""
     try:
@@ -217,3 +221,4 @@ async def save_policy(
         )
         return
     await ack()
+    await client.chat_postMessage(channel=context.user_id or "", text=policy_saved(new))

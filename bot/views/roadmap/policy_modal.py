@@ -11,6 +11,7 @@ from slack_sdk.models.blocks import (
 )
 from slack_sdk.models.views import View
 
+from bot import text
 from bot.services.settings.service import ApprovalSettings
 from bot.views import ids, limits
 from bot.views.common import option, plain, section
@@ -89,3 +90,20 @@ def policy_modal(current: ApprovalSettings, group_name: str | None = None) -> Vi
             ),
         ],
     )
+
+
+def policy_saved(saved: ApprovalSettings) -> str:
+    """The admin's DM once the policy is saved: what it now says, and the channels to invite pmbot to."""
+    named = [text.user(user_id) for user_id in saved.approver_ids]
+    if saved.approver_group_id:
+        named.append("the chosen user group's members")  # never its mention: that would notify them
+    who = ", ".join(named) or "admins (nobody named)"
+    rule = (
+        f"Saved. Roadmap changes need {text.plural(saved.required_approvals, 'approval')} from {who}; "
+        f"one rejection ends a change, and a proposal expires after {text.plural(saved.expiry_days, 'day')}."
+    )
+    channels = [c for c in (saved.approvals_channel_id, saved.announcements_channel_id) if c]
+    if not channels:
+        return f"{rule} With no approvals channel, each approver gets the card by DM."
+    where = " and ".join(text.channel(channel) for channel in dict.fromkeys(channels))
+    return f"{rule} Make sure @pmbot is in {where} (`/invite @pmbot`)."
