@@ -128,6 +128,8 @@ async def test_the_thread_gets_each_stage_once_naming_open_items_and_their_owner
     polls = [n for n, call in enumerate(thread) if "Go / no-go for" in str(call.params.get("text"))]
     day_before = thread.index(reminders(pmbot, launch)[1])
     assert len(polls) == 1 and polls[0] > day_before  # one poll, under the T-1 post
+    launch_day = blocks_text(reminders(pmbot, launch)[2])
+    assert "When it is live, the launch owner clicks *Mark launched* on the launch's message." in launch_day
 
     await tick(pmbot, launch, "QA sign-off")
     await pmbot.services.launches.mark_launched(TEAM, ALICE, launch.number)
@@ -178,6 +180,21 @@ async def test_a_cancelled_launch_gets_no_more_and_a_launched_one_only_its_summa
         reminders(pmbot, shipped)[1]
     )
     assert (await reload(pmbot, shipped.number)).gonogo_round == 0
+    assert "Not marked launched" not in blocks_text(reminders(pmbot, shipped)[1])
+
+
+async def test_a_summary_of_a_launch_nobody_marked_launched_asks_its_owner(pmbot: Harness) -> None:
+    pmbot.clock.current = utc(2026, 11, 26, 10, 0)
+    launch = await new_launch(pmbot, "Dark mode", date(2026, 12, 10), owner=ALICE)
+
+    await at(pmbot, utc(2026, 12, 11, 8, 0))
+
+    summary = blocks_text(reminders(pmbot, launch)[-1])
+    assert "Launch summary" in summary
+    assert (
+        f"Not marked launched yet: <@{ALICE}>, click *Mark launched* on its message, or move its date."
+        in summary
+    )
 
 
 async def test_sweeps_racing_at_nine_send_each_reminder_once(pmbot: Harness) -> None:

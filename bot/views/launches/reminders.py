@@ -13,6 +13,7 @@ from bot.services.launches.reminder_stages import Stage
 from bot.text import plural
 from bot.views import limits
 from bot.views.common import mrkdwn, section
+from storage.launches.queries import ACTIVE
 from storage.models import LaunchItem
 
 NAME_MAX = 80
@@ -73,12 +74,26 @@ def thread_post(reminder: ThreadReminder, late_since: datetime | None = None) ->
         )
     lines = [_open_line(item) for item in open_items[:LISTED_MAX]]
     blocks: list[Block] = [section(intro), *_listing(heading, lines, len(open_items) - len(lines))]
-    polls_next = stage == Stage.DAY_BEFORE and launch.gonogo_round == 0  # the schedule opens only the first
-    note = "The go / no-go poll for the deciders follows." if polls_next else ""
+    note = _next_step(reminder)
     if note or late_since:
         blocks.append(ContextBlock(elements=[mrkdwn(_footer(note, late_since))]))
     fallback = f"{launch.ref} {name}: {FALLBACKS[stage]}, {plural(len(open_items), 'open item')}"
     return text.truncate(fallback, limits.MESSAGE_TEXT), blocks
+
+
+def _next_step(reminder: ThreadReminder) -> str:
+    """What the thread should do next: the poll that follows, or the owner's Mark launched."""
+    launch, stage = reminder.launch, reminder.stage
+    if stage == Stage.DAY_BEFORE and launch.gonogo_round == 0:  # the schedule opens only the first
+        return "The go / no-go poll for the deciders follows."
+    if launch.status not in ACTIVE:
+        return ""
+    if stage == Stage.LAUNCH_DAY:
+        return "When it is live, the launch owner clicks *Mark launched* on the launch's message."
+    if stage == Stage.DAY_AFTER:
+        owner = text.user(launch.owner_id)  # the one who can act is named (and notified)
+        return f"Not marked launched yet: {owner}, click *Mark launched* on its message, or move its date."
+    return ""
 
 
 def _due_line(entry: DueItem) -> str:
