@@ -213,6 +213,7 @@ async def test_sweeps_racing_at_nine_send_each_reminder_once(pmbot: Harness) -> 
 async def test_the_launch_owner_hears_when_the_thread_is_closed_to_pmbot(pmbot: Harness) -> None:
     pmbot.clock.current = utc(2026, 11, 26, 10, 0)
     launch = await new_launch(pmbot, "Search v2", date(2026, 12, 10), owner=ALICE)
+    await tick(pmbot, launch, "Docs published")  # nothing due by tomorrow: the T-7 post is the only post
     pmbot.fake.fail_next("chat.postMessage", error="not_in_channel")
 
     await at(pmbot, utc(2026, 12, 3, 8, 0))
@@ -321,3 +322,18 @@ def test_sixty_open_items_with_long_titles_stay_within_slack_limits() -> None:
         assert problems_in_message(body) == []
         assert "…and" in json.dumps(body, ensure_ascii=False)
         assert "<!channel>" not in json.dumps(body, ensure_ascii=False)
+
+
+async def test_the_launch_owner_hears_of_the_items_nobody_owns(pmbot: Harness) -> None:
+    pmbot.clock.current = utc(2026, 11, 26, 10, 0)
+    launch = await new_launch(pmbot, "Search v2", date(2026, 12, 10), owner=ALICE)
+    await assign(pmbot, launch, "QA sign-off", BOB, date(2026, 12, 3))
+
+    await at(pmbot, utc(2026, 12, 3, 8, 0))  # 09:00 in Berlin: "Docs published" (due today) has no owner
+    await at(pmbot, utc(2026, 12, 3, 14, 0))  # 09:00 in New York
+
+    said = blocks_text(dms(pmbot, ALICE)[0])
+    assert "*No owner yet, on your launches*" in said and "Docs published (docs)" in said
+    assert "QA sign-off" not in said and "give the items nobody owns an owner there" in said
+    bobs = blocks_text(dms(pmbot, BOB)[0])  # his own item; the unowned ones are not his to hand out
+    assert "QA sign-off" in bobs and "Docs published" not in bobs

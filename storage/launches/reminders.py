@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from sqlalchemy import Select, select
+from sqlalchemy import Select, and_, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.launches.queries import ACTIVE
@@ -19,20 +19,20 @@ REMINDED = (*ACTIVE, LaunchStatus.LAUNCHED)  # a launched launch still gets its 
 
 
 async def list_item_owners(session: AsyncSession) -> list[tuple[str, str]]:
-    """(team, person) for everyone who owns an open item of a planned or slipped launch."""
-    query = (
-        select(LaunchItem.team_id, LaunchItem.owner_id)
+    """(team, person) for everyone who owns an open item of a planned or slipped launch, or owns
+    such a launch with an open item nobody owns (the launch owner hears of those)."""
+    open_items = (
+        select(LaunchItem.team_id, LaunchItem.owner_id, Launch.owner_id.label("launch_owner_id"))
         .join(Launch, Launch.id == LaunchItem.launch_id)
-        .where(
-            LaunchItem.done.is_(False),
-            LaunchItem.owner_id.is_not(None),
-            Launch.team_id == LaunchItem.team_id,
-            Launch.status.in_(ACTIVE),
-        )
+        .where(LaunchItem.done.is_(False), Launch.team_id == LaunchItem.team_id, Launch.status.in_(ACTIVE))
         .distinct()
-        .order_by(LaunchItem.team_id, LaunchItem.owner_id)
     )
-    return [(team, owner) for team, owner in (await session.execute(query)).all() if owner]
+    found = {
+        (team, owner or launch_owner)
+        for team, owner, launch_owner in (await session.execute(open_items)).all()
+        if owner or launch_owner
+    }
+    return sorted(found)
 
 
 async def list_launches_between(session: AsyncSession, *, first: date, last: date) -> list[Launch]:
@@ -48,7 +48,8 @@ async def list_launches_between(session: AsyncSession, *, first: date, last: dat
 async def list_items_due_for(
     session: AsyncSession, team_id: str, owner_id: str, *, up_to: date
 ) -> list[tuple[LaunchItem, Launch]]:
-    """A person's open items of planned or slipped launches due by `up_to`, earliest first."""
+    """A person's open items of planned or slipped launches due by `up_to`, and the items nobody
+    owns of the launches they own; earliest first."""
     query = _due_for(select(LaunchItem, Launch), team_id, owner_id, up_to).order_by(
         LaunchItem.due_date, Launch.number, LaunchItem.position
     )
@@ -56,16 +57,20 @@ async def list_items_due_for(
 
 
 async def has_items_due_for(session: AsyncSession, team_id: str, owner_id: str, *, up_to: date) -> bool:
-    """Whether the person has any open item due by `up_to` (planned or slipped launches)."""
+    """Whether `list_items_due_for` would find anything."""
     query = _due_for(select(LaunchItem.id), team_id, owner_id, up_to).limit(1)
     return (await session.execute(query)).first() is not None
 
 
 def _due_for(query: Select[Any], team_id: str, owner_id: str, up_to: date) -> Select[Any]:
+    theirs = or_(
+        LaunchItem.owner_id == owner_id,
+        and_(LaunchItem.owner_id.is_(None), Launch.owner_id == owner_id),
+    )
     return query.join(Launch, Launch.id == LaunchItem.launch_id).where(
         LaunchItem.team_id == team_id,
         Launch.team_id == team_id,
-        LaunchItem.owner_id == owner_id,
+        theirs,
         LaunchItem.done.is_(False),
         LaunchItem.due_date <= up_to,
         Launch.status.in_(ACTIVE),

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -23,18 +23,20 @@ class DueItem:
 
 @dataclass(frozen=True)
 class MorningList:
-    """A person's open items on their local date `day`: overdue, due today, due tomorrow."""
+    """A person's open items on their local date `day`: overdue, due today, due tomorrow; and the
+    items of their own launches that nobody owns, due by tomorrow."""
 
     user_id: str
     day: date
     overdue: list[DueItem]
     today: list[DueItem]
     tomorrow: list[DueItem]
+    unowned: list[DueItem] = field(default_factory=list)
 
     @property
     def empty(self) -> bool:
         """Nothing to tell them: no DM."""
-        return not (self.overdue or self.today or self.tomorrow)
+        return not (self.overdue or self.today or self.tomorrow or self.unowned)
 
 
 @dataclass(frozen=True)
@@ -64,16 +66,18 @@ class ThreadReminder:
 async def morning_list(session: AsyncSession, team_id: str, user_id: str, day: date) -> MorningList:
     """The person's open items due by the day after `day`, sorted into the morning DM's lists."""
     tomorrow = day + timedelta(days=1)
-    found = [
+    due = [
         DueItem(item, launch)
         for item, launch in await queries.list_items_due_for(session, team_id, user_id, up_to=tomorrow)
     ]
+    found = [entry for entry in due if entry.item.owner_id == user_id]
     return MorningList(
         user_id=user_id,
         day=day,
         overdue=[due for due in found if due.item.due_date < day],
         today=[due for due in found if due.item.due_date == day],
         tomorrow=[due for due in found if due.item.due_date == tomorrow],
+        unowned=[entry for entry in due if entry.item.owner_id is None],
     )
 
 

@@ -34,22 +34,24 @@ FALLBACKS = {
 
 
 def morning_dm(morning: MorningList, late_since: datetime | None = None) -> tuple[str, list[Block]]:
-    """An owner's DM: their overdue items, then today's, then tomorrow's."""
-    count = len(morning.overdue) + len(morning.today) + len(morning.tomorrow)
+    """An owner's DM: their overdue items, then today's, then tomorrow's; then the items of their
+    launches that nobody owns (due by tomorrow), for them to hand out."""
+    count = len(morning.overdue) + len(morning.today) + len(morning.tomorrow) + len(morning.unowned)
     blocks: list[Block] = [section(f":wave: Your launch checklist for {text.date_token(morning.day)}:")]
     shown = 0
     for heading, entries in (
         ("Overdue", morning.overdue),
         ("Due today", morning.today),
         ("Due tomorrow", morning.tomorrow),
+        ("No owner yet, on your launches", morning.unowned),
     ):
         if entries:
             lines = [_due_line(entry) for entry in entries[: max(LISTED_MAX - shown, 0)]]
             blocks += _listing(f"*{heading}*", lines, len(entries) - len(lines))
             shown += len(lines)
-    blocks.append(
-        ContextBlock(elements=[mrkdwn(_footer("Tick items off in each launch's thread.", late_since))])
-    )
+    said = "Tick items off in each launch's thread"
+    said += ", and give the items nobody owns an owner there." if morning.unowned else "."
+    blocks.append(ContextBlock(elements=[mrkdwn(_footer(said, late_since))]))
     return f"{plural(count, 'launch checklist item')} {'needs' if count == 1 else 'need'} you", blocks
 
 
@@ -99,6 +101,8 @@ def _next_step(reminder: ThreadReminder) -> str:
 def _due_line(entry: DueItem) -> str:
     launch, item = entry.launch, entry.item
     title = text.escaped(item.title, TITLE_MAX)
+    if item.owner_id is None and item.owner_role:
+        title += f" ({text.escaped(item.owner_role, 40)})"
     name = text.escaped(launch.name, NAME_MAX)
     return f"• {title} · *{launch.ref}* {name} · due {text.date_token(item.due_date)}"
 
