@@ -145,8 +145,8 @@ def build_services(settings: Settings, *, clock: Clock | None = None) -> Service
         **NoticeDeliveries(client, clock, gather_seconds=settings.NOTICE_GATHER_SECONDS).table(),
         **RoadmapDeliveries(client, roadmap, db, writer, workspace_urls).table(),
         **HomeDeliveries(client, home, permissions, clock).table(),
-        **LaunchDeliveries(client, launches, writer, clock, directory).table(),
-        **LaunchReminderDeliveries(client, db, clock, launches).table(),
+        **LaunchDeliveries(client, launches, writer, clock, directory, workspace_urls).table(),
+        **LaunchReminderDeliveries(client, db, clock, launches, workspace_urls).table(),
         **DigestDeliveries(client, digest_content, db, clock).table(),
     }
     outbox = OutboxWorker(db, writer, clock, deliveries, client=client)

@@ -55,7 +55,10 @@ async def test_a_new_item_owner_is_told_it_is_theirs_to_do(pmbot: Harness) -> No
     said_to_bob = dm_text(dm)
     assert f"<@{ALICE}> made you the owner of “{first.title}” on *LCH-1" in said_to_bob
     assert "It is yours to do" in said_to_bob and "because you follow" not in said_to_bob
-    assert f"tick it off in the launch's thread in <#{launch.channel_id}>" in said_to_bob
+    thread = (
+        f"https://acme.slack.com/archives/{launch.channel_id}/p{(launch.parent_ts or '').replace('.', '')}"
+    )
+    assert f"tick it off in <{thread}|the launch's thread> in <#{launch.channel_id}>" in said_to_bob
     assert "overdue" not in said_to_bob  # due in the future
 
 

@@ -335,5 +335,9 @@ async def test_the_launch_owner_hears_of_the_items_nobody_owns(pmbot: Harness) -
     said = blocks_text(dms(pmbot, ALICE)[0])
     assert "*No owner yet, on your launches*" in said and "Docs published (docs)" in said
     assert "QA sign-off" not in said and "give the items nobody owns an owner there" in said
+    thread = (
+        f"https://acme.slack.com/archives/{launch.channel_id}/p{(launch.parent_ts or '').replace('.', '')}"
+    )
+    assert f"*<{thread}|{launch.ref}>* Search v2" in said  # the launch's message, its checklist under it
     bobs = blocks_text(dms(pmbot, BOB)[0])  # his own item; the unowned ones are not his to hand out
     assert "QA sign-off" in bobs and "Docs published" not in bobs

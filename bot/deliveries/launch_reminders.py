@@ -18,10 +18,12 @@ from bot.clock import Clock
 from bot.deliveries.worker import Delivery
 from bot.errors import PmbotError, StoreUnavailable
 from bot.services import outbox_kinds
+from bot.services.digests.content import permalink
 from bot.services.launches.reminder_reads import morning_list, thread_reminder
 from bot.services.launches.reminder_stages import Stage
 from bot.views.common import as_dicts
 from bot.views.launches.reminders import morning_dm, thread_post
+from bot.workspace_url import WorkspaceUrls
 from storage import outbox, scheduled_runs
 from storage.db import Database
 from storage.launches import queries as launches
@@ -43,11 +45,19 @@ class GoNoGoOpener(Protocol):
 class LaunchReminderDeliveries:
     """Delivers the jobs LaunchReminderSource claims."""
 
-    def __init__(self, client: AsyncWebClient, db: Database, clock: Clock, launches: GoNoGoOpener) -> None:
+    def __init__(
+        self,
+        client: AsyncWebClient,
+        db: Database,
+        clock: Clock,
+        launches: GoNoGoOpener,
+        workspace_urls: WorkspaceUrls,
+    ) -> None:
         self._client = client
         self._db = db
         self._clock = clock
         self._launches = launches
+        self._workspace_urls = workspace_urls
 
     def table(self) -> dict[str, Delivery]:
         """The deliveries by job kind, for the outbox worker."""
@@ -66,7 +76,14 @@ class LaunchReminderDeliveries:
             )
         if morning.empty:
             return None  # all ticked off since the claim: nothing to say
-        fallback, blocks = morning_dm(morning, _late_since(payload))
+        url = await self._workspace_urls.url(job.team_id)
+        launches_listed = {entry.launch.id or 0: entry.launch for entry in morning.entries}
+        links = {
+            launch_id: link
+            for launch_id, launch in launches_listed.items()
+            if (link := permalink(url, launch.channel_id, launch.parent_ts))
+        }
+        fallback, blocks = morning_dm(morning, _late_since(payload), links)
         answer = await self._client.chat_postMessage(
             channel=payload["user_id"], text=fallback, blocks=as_dicts(blocks), unfurl_links=False
         )

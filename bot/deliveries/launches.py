@@ -21,6 +21,7 @@ from bot.directory import SlackDirectory
 from bot.errors import NotFound
 from bot.local_time import local_date
 from bot.services import outbox_kinds
+from bot.services.digests.content import permalink
 from bot.services.launches.outbox import post_key
 from bot.services.launches.reads import LaunchView
 from bot.services.launches.service import LaunchService
@@ -28,6 +29,7 @@ from bot.views.common import as_dicts, section
 from bot.views.launches.checklist import checklist_message
 from bot.views.launches.notices import assignment_message, no_go_told, notice_message, poll_message
 from bot.views.launches.parent import parent_message
+from bot.workspace_url import WorkspaceUrls
 from storage import outbox
 from storage.launches import queries
 from storage.outbox import ClaimedJob
@@ -46,8 +48,10 @@ class LaunchDeliveries:
         writer: Writer,
         clock: Clock,
         directory: SlackDirectory,
+        workspace_urls: WorkspaceUrls,
     ) -> None:
         self._client = client
+        self._workspace_urls = workspace_urls
         self._directory = directory
         self._launches = launches
         self._writer = writer
@@ -192,8 +196,10 @@ class LaunchDeliveries:
     async def tell_assigned(self, job: ClaimedJob) -> None:
         """DM a new checklist-item owner or go / no-go decider what is now theirs to do."""
         view = await self._view(job)
-        today = local_date(self._clock.now(), view.launch.timezone)
-        said = assignment_message(view, job.payload["actor_id"], job.payload.get("item_id"), today)
+        launch = view.launch
+        today = local_date(self._clock.now(), launch.timezone)
+        link = permalink(await self._workspace_urls.url(job.team_id), launch.channel_id, launch.parent_ts)
+        said = assignment_message(view, job.payload["actor_id"], job.payload.get("item_id"), today, link)
         await self._client.chat_postMessage(
             channel=job.payload["user_id"], text=said, blocks=as_dicts([section(said)])
         )

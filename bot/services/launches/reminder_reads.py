@@ -36,7 +36,12 @@ class MorningList:
     @property
     def empty(self) -> bool:
         """Nothing to tell them: no DM."""
-        return not (self.overdue or self.today or self.tomorrow or self.unowned)
+        return not self.entries
+
+    @property
+    def entries(self) -> list[DueItem]:
+        """Every item listed, in the DM's order."""
+        return [*self.overdue, *self.today, *self.tomorrow, *self.unowned]
 
 
 @dataclass(frozen=True)

@@ -140,9 +140,12 @@ def _decision(decision: GoNoGo) -> str:
     return "*GO* ✅" if decision == GoNoGo.GO else "*NO-GO* ⛔"
 
 
-def assignment_message(view: LaunchView, actor_id: str, item_id: int | None, today: date) -> str:
+def assignment_message(
+    view: LaunchView, actor_id: str, item_id: int | None, today: date, link: str | None = None
+) -> str:
     """What someone just given work on a launch reads: what is theirs, on which launch, by when,
-    and where to tick it off (`today`: the launch's own date today, to say an item is late)."""
+    and where to tick it off (`today`: the launch's own date today, to say an item is late;
+    `link`: the launch's message, when its permalink is known)."""
     launch, actor = view.launch, text.user(actor_id)
     where = f"*{launch_title(launch)}* (launch {launch_when(launch)})"
     item = next((entry for entry in view.items if entry.id == item_id), None)
@@ -154,6 +157,10 @@ def assignment_message(view: LaunchView, actor_id: str, item_id: int | None, tod
     late = " — already overdue" if item.due_date < today and not item.done else ""
     return (
         f"{actor} made you the owner of “{text.escaped(item.title, 200)}” on {where}, due "
-        f"{text.date_token(item.due_date)}{late}. It is yours to do: tick it off in the launch's "
-        f"thread in {text.channel(launch.channel_id)}."
+        f"{text.date_token(item.due_date)}{late}. It is yours to do: tick it off in "
+        f"{_thread(link)} in {text.channel(launch.channel_id)}."
     )
+
+
+def _thread(link: str | None) -> str:
+    return f"<{link}|the launch's thread>" if link else "the launch's thread"

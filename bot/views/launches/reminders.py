@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 
 from slack_sdk.models.blocks import Block, ContextBlock, SectionBlock
@@ -33,7 +33,9 @@ FALLBACKS = {
 }
 
 
-def morning_dm(morning: MorningList, late_since: datetime | None = None) -> tuple[str, list[Block]]:
+def morning_dm(
+    morning: MorningList, late_since: datetime | None = None, links: Mapping[int, str] | None = None
+) -> tuple[str, list[Block]]:
     """An owner's DM: their overdue items, then today's, then tomorrow's; then the items of their
     launches that nobody owns (due by tomorrow), for them to hand out."""
     count = len(morning.overdue) + len(morning.today) + len(morning.tomorrow) + len(morning.unowned)
@@ -46,7 +48,7 @@ def morning_dm(morning: MorningList, late_since: datetime | None = None) -> tupl
         ("No owner yet, on your launches", morning.unowned),
     ):
         if entries:
-            lines = [_due_line(entry) for entry in entries[: max(LISTED_MAX - shown, 0)]]
+            lines = [_due_line(entry, links or {}) for entry in entries[: max(LISTED_MAX - shown, 0)]]
             blocks += _listing(f"*{heading}*", lines, len(entries) - len(lines))
             shown += len(lines)
     said = "Tick items off in each launch's thread"
@@ -98,13 +100,17 @@ def _next_step(reminder: ThreadReminder) -> str:
     return ""
 
 
-def _due_line(entry: DueItem) -> str:
+def _due_line(entry: DueItem, links: Mapping[int, str]) -> str:
+    """The item, its launch (a link to the launch's message when known: the checklist's thread is
+    under it) and its due date."""
     launch, item = entry.launch, entry.item
     title = text.escaped(item.title, TITLE_MAX)
     if item.owner_id is None and item.owner_role:
         title += f" ({text.escaped(item.owner_role, 40)})"
     name = text.escaped(launch.name, NAME_MAX)
-    return f"• {title} · *{launch.ref}* {name} · due {text.date_token(item.due_date)}"
+    link = links.get(launch.id or 0)
+    ref = f"<{link}|{launch.ref}>" if link else launch.ref
+    return f"• {title} · *{ref}* {name} · due {text.date_token(item.due_date)}"
 
 
 def _open_line(item: LaunchItem) -> str:
