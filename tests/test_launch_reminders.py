@@ -117,7 +117,8 @@ async def test_the_thread_gets_each_stage_once_naming_open_items_and_their_owner
         assert marker in blocks_text(reminders(pmbot, launch)[-1])
 
     week_before = "\n".join(section_texts(reminders(pmbot, launch)[0]))
-    assert "4 of 5 items open" in week_before
+    assert "3 of 5 items open by launch day" in week_before  # post-launch monitoring is not due yet
+    assert "1 more item due after launch day." in week_before and "Post-launch monitoring" not in week_before
     assert (
         f"QA sign-off — <@{BOB}>" in week_before
         and "Support briefed — _no owner yet (support)_" in week_before

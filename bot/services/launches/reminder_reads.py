@@ -54,8 +54,17 @@ class ThreadReminder:
 
     @property
     def open_items(self) -> list[LaunchItem]:
-        """Items not yet ticked off, in checklist order."""
-        return [item for item in self.items if not item.done]
+        """Items not yet ticked off, in checklist order; before the launch, only those due by
+        launch day (the retro is not late a week before launch)."""
+        return [item for item in self.items if not item.done and not self._after_launch(item)]
+
+    @property
+    def later(self) -> int:
+        """Open items due after launch day, left out of a reminder before the launch."""
+        return sum(1 for item in self.items if not item.done and self._after_launch(item))
+
+    def _after_launch(self, item: LaunchItem) -> bool:
+        return self.stage != Stage.DAY_AFTER and item.due_date > self.launch.launch_date
 
     @property
     def done(self) -> int:

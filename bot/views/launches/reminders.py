@@ -72,12 +72,14 @@ def thread_post(reminder: ThreadReminder, late_since: datetime | None = None) ->
     else:
         intro = f"{INTROS[stage]} · *{launch.ref}* {name} on {when}."
         heading = (
-            f"*{len(open_items)} of {plural(reminder.total, 'item')} open:*"
+            f"*{len(open_items)} of {plural(reminder.total, 'item')} open by launch day:*"
             if open_items
-            else "Every item is done."
+            else "Every item due by launch day is done."
         )
     lines = [_open_line(item) for item in open_items[:LISTED_MAX]]
     blocks: list[Block] = [section(intro), *_listing(heading, lines, len(open_items) - len(lines))]
+    if reminder.later:
+        blocks.append(section(f"_{plural(reminder.later, 'more item')} due after launch day._"))
     note = _next_step(reminder)
     if note or late_since:
         blocks.append(ContextBlock(elements=[mrkdwn(_footer(note, late_since))]))
