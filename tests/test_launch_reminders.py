@@ -342,3 +342,26 @@ async def test_the_launch_owner_hears_of_the_items_nobody_owns(pmbot: Harness) -
     assert f"*<{thread}|{launch.ref}>* Search v2" in said  # the launch's message, its checklist under it
     bobs = blocks_text(dms(pmbot, BOB)[0])  # his own item; the unowned ones are not his to hand out
     assert "QA sign-off" in bobs and "Docs published" not in bobs
+
+
+async def test_an_item_fallen_overdue_is_labelled_so_on_the_checklist_the_next_morning(
+    pmbot: Harness,
+) -> None:
+    pmbot.clock.current = utc(2026, 11, 26, 10, 0)
+    launch = await new_launch(pmbot, "Search v2", date(2026, 12, 10), owner=ALICE)
+    await assign(pmbot, launch, "Docs published", BOB, date(2026, 12, 3))
+    checklist_updates = lambda: [  # noqa: E731
+        call
+        for call in pmbot.fake.calls_to("chat.update")
+        if "Docs published" in json.dumps(call.params) and call.params.get("ts") != launch.parent_ts
+    ]
+    await at(pmbot, utc(2026, 12, 3, 8, 0))  # due today: not overdue yet
+    seen = len(checklist_updates())
+
+    await at(pmbot, utc(2026, 12, 4, 8, 0))  # 09:00 in Berlin: overdue since midnight
+    await at(pmbot, utc(2026, 12, 4, 9, 0))
+
+    [update] = checklist_updates()[seen:]
+    assert "overdue" in json.dumps(update.params)
+    periods = [run.period for run in await runs(pmbot, f"launch-late:{launch.id}")]
+    assert periods[-1] == "2026-12-04" and len(set(periods)) == len(periods)

@@ -75,3 +75,17 @@ def _due_for(query: Select[Any], team_id: str, owner_id: str, up_to: date) -> Se
         LaunchItem.due_date <= up_to,
         Launch.status.in_(ACTIVE),
     )
+
+
+async def list_launches_late_since(session: AsyncSession, *, first: date, last: date) -> list[Launch]:
+    """Planned or slipped launches, posted, with an open item due from `first` to `last` (items
+    that fell overdue lately: their checklist's labels are out of date)."""
+    late = select(LaunchItem.launch_id).where(
+        LaunchItem.done.is_(False), LaunchItem.due_date >= first, LaunchItem.due_date <= last
+    )
+    query = (
+        select(Launch)
+        .where(Launch.status.in_(ACTIVE), Launch.parent_ts.is_not(None), Launch.id.in_(late))
+        .order_by(Launch.team_id, Launch.number)
+    )
+    return list((await session.execute(query)).scalars())

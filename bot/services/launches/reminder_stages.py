@@ -11,6 +11,7 @@ from storage.models import Launch, LaunchStatus
 
 DM_JOB = "launch-dm:"  # + the person's user id
 POST_JOB = "launch:"  # + the launch's row id
+LATE_JOB = "launch-late:"  # + the launch's row id: its checklist re-rendered once items fell overdue
 
 
 class Stage(StrEnum):

@@ -8,6 +8,9 @@ Two kinds of job, each claimed once per period by the scheduler (bot/scheduler.p
   and a summary the day after (T+1). The period carries the launch date, so a slipped launch is
   reminded again for its new date; a cancelled one gets nothing more, a launched one only its
   summary.
+- `launch-late:<id>`, period = the launch's local date: at 09:00 there, when items of the launch
+  fell overdue lately, its checklist messages are re-rendered (their "overdue" labels are drawn
+  when a message is rendered, and nothing else re-renders it that day).
 Claiming inserts the run's row and queues what it sends in one write; what is sent is rendered
 from the database when it is delivered. No Slack here.
 """
@@ -27,12 +30,16 @@ from bot.clock import Clock
 from bot.errors import SlackUnavailable
 from bot.local_time import latest_daily
 from bot.services import outbox_kinds
-from bot.services.launches.reminder_stages import DM_JOB, POST_JOB, latest_stage, parse_post
+from bot.services.launches import outbox as launch_outbox
+from bot.services.launches.reads import chunk_of
+from bot.services.launches.reminder_stages import DM_JOB, LATE_JOB, POST_JOB, latest_stage, parse_post
 from bot.services.occurrences import CronSchedule, Occurrence, claim_occurrence
 from bot.services.writes import write
 from storage import outbox
 from storage.db import Database
+from storage.launches import queries as launches
 from storage.launches import reminders as queries
+from storage.launches.queries import ACTIVE
 from storage.models import Launch
 from storage.writer import Writer
 
@@ -70,8 +77,13 @@ class LaunchReminderSource:
         self._known: dict[tuple[str, str], tuple[float, str]] = {}  # (team, user) → (until, zone)
 
     async def latest_due(self, now: datetime) -> Sequence[Occurrence]:
-        """Each owner's newest 09:00 and each near launch's newest stage at or before `now`."""
-        return [*await self._morning_dms(now), *await self._thread_posts(now)]
+        """At or before `now`: each owner's newest 09:00, each near launch's newest stage, and the
+        newest 09:00 of each launch whose items fell overdue lately."""
+        return [
+            *await self._morning_dms(now),
+            *await self._thread_posts(now),
+            *await self._late_checklists(now),
+        ]
 
     async def claim(self, occurrence: Occurrence, *, owner: str, late_by: timedelta | None) -> bool:
         """Insert the run's row and queue its DM or thread post, in one write."""
@@ -82,6 +94,7 @@ class LaunchReminderSource:
         """09:00 in every zone an item owner or a near launch lives in."""
         zones = {zone for _, zone in await self._owner_zones()}
         zones |= {launch.timezone for launch in await self._near_launches(self._clock.now())}
+        zones |= {launch.timezone for launch in await self._late_launches(self._clock.now())}
         return [
             CronSchedule(f"{SOURCE_NAME}:{zone}", REMIND_AT.hour, REMIND_AT.minute, zone)
             for zone in sorted(zones)
@@ -105,6 +118,25 @@ class LaunchReminderSource:
                     Occurrence(launch.team_id, f"{POST_JOB}{launch.id}", period, due, launch.timezone)
                 )
         return occurrences
+
+    async def _late_checklists(self, now: datetime) -> list[Occurrence]:
+        occurrences = []
+        for launch in await self._late_launches(now):
+            day, due = latest_daily(now, REMIND_AT, launch.timezone)
+            if due < launch.created_at:
+                continue  # its checklist was first rendered after that 09:00, with the labels of then
+            occurrences.append(
+                Occurrence(launch.team_id, f"{LATE_JOB}{launch.id}", day.isoformat(), due, launch.timezone)
+            )
+        return occurrences
+
+    async def _late_launches(self, now: datetime) -> list[Launch]:
+        """Launches with open items due in the last few days: overdue since, or about to be."""
+        today = now.date()
+        async with self._db.read() as session:
+            return await queries.list_launches_late_since(
+                session, first=today - timedelta(days=LOOK_BACK_DAYS), last=today
+            )
 
     async def _near_launches(self, now: datetime) -> list[Launch]:
         today = now.date()
@@ -148,6 +180,8 @@ async def _claim(
     late = int(late_by.total_seconds()) if late_by else None
     if occurrence.job.startswith(DM_JOB):
         await _queue_dm(session, occurrence, run_id, late, now)
+    elif occurrence.job.startswith(LATE_JOB):
+        await _queue_late_checklist(session, occurrence, now)
     else:
         await _queue_post(session, occurrence, run_id, late, now)
     return run_id
@@ -172,6 +206,19 @@ async def _queue_dm(
     await outbox.enqueue(
         session, team_id=occurrence.team_id, kind=outbox_kinds.LAUNCH_MORNING_DM, payload=payload, now=now
     )
+
+
+async def _queue_late_checklist(session: AsyncSession, occurrence: Occurrence, now: datetime) -> None:
+    """Re-render the checklist messages holding items overdue on the period's date."""
+    launch = await launches.get_launch_by_id(
+        session, occurrence.team_id, int(occurrence.job.removeprefix(LATE_JOB))
+    )
+    if launch is None or launch.status not in ACTIVE:
+        return
+    day = date.fromisoformat(occurrence.period)
+    items = await launches.list_items(session, launch.team_id, launch.id or 0)
+    late = {item.id or 0 for item in items if not item.done and item.due_date < day}
+    await launch_outbox.sync_chunks(session, launch, chunk_of(items, late), now)
 
 
 async def _queue_post(
