@@ -30,7 +30,7 @@ class WorkspaceUrls:
         try:
             response = await self._client.auth_test()
         except (SlackApiError, aiohttp.ClientError, OSError, TimeoutError) as error:
-            log.warning("auth.test failed, digest lines go without links: %s", type(error).__name__)
+            log.warning("auth.test failed, messages go without links for now: %s", type(error).__name__)
             return None
         url = str(response.get("url") or "")
         if not url.startswith("https://"):

@@ -10,6 +10,8 @@ import asyncio
 import json
 from datetime import date, datetime, timedelta
 
+import pytest
+
 from bot.services.launches.reminder_reads import DueItem, MorningList, ThreadReminder
 from bot.services.launches.reminder_stages import Stage
 from bot.services.launches.reminders import SOURCE_NAME
@@ -117,7 +119,7 @@ async def test_the_thread_gets_each_stage_once_naming_open_items_and_their_owner
         assert marker in blocks_text(reminders(pmbot, launch)[-1])
 
     week_before = "\n".join(section_texts(reminders(pmbot, launch)[0]))
-    assert "3 of 5 items open by launch day" in week_before  # post-launch monitoring is not due yet
+    assert "3 of 4 items due by launch day are open" in week_before  # post-launch monitoring: later
     assert "1 more item due after launch day." in week_before and "Post-launch monitoring" not in week_before
     assert (
         f"QA sign-off — <@{BOB}>" in week_before
@@ -363,5 +365,20 @@ async def test_an_item_fallen_overdue_is_labelled_so_on_the_checklist_the_next_m
 
     [update] = checklist_updates()[seen:]
     assert "overdue" in json.dumps(update.params)
-    periods = [run.period for run in await runs(pmbot, f"launch-late:{launch.id}")]
-    assert periods[-1] == "2026-12-04" and len(set(periods)) == len(periods)
+    assert [run.period for run in await runs(pmbot, f"launch-late:{launch.id}")] == ["2026-12-04"]
+
+
+async def test_a_checklist_is_re_rendered_only_the_morning_after_an_item_fell_due(
+    pmbot: Harness, caplog: pytest.LogCaptureFixture
+) -> None:
+    pmbot.clock.current = utc(2026, 11, 26, 10, 0)
+    launch = await new_launch(pmbot, "Search v2", date(2026, 12, 10), owner=ALICE)
+    await assign(pmbot, launch, "Docs published", BOB, date(2026, 12, 2))
+
+    for moment in (utc(2026, 12, 2, 0, 30), utc(2026, 12, 2, 12, 0), utc(2026, 12, 2, 23, 30)):
+        await at(pmbot, moment)  # due that day (Berlin): not overdue yet, nothing to claim or skip
+    assert await runs(pmbot, f"launch-late:{launch.id}") == []
+    await at(pmbot, utc(2026, 12, 3, 8, 0))
+
+    assert [run.period for run in await runs(pmbot, f"launch-late:{launch.id}")] == ["2026-12-03"]
+    assert not [line for line in caplog.text.splitlines() if "launch-late" in line and "skipped" in line]

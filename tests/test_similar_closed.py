@@ -142,3 +142,20 @@ async def test_a_declined_request_offers_its_follower_only_unfollow(declined: Ha
     assert [element["action_id"] for element in actions["elements"]] == [ids.UNFOLLOW]
     other = (await declined.command("REQ-1", user=ALICE)).json()["blocks"]
     assert all(block["type"] != "actions" for block in other)  # no Follow, no +1: nothing will happen
+
+
+async def test_a_duplicate_of_a_done_request_says_what_to_do(pmbot: Harness) -> None:
+    await pmbot.set_intake(triagers=[TRIAGER])
+    await pmbot.file(ORIGINAL, user=BOB)
+    async with pmbot.services.db.transaction() as session:  # shipped by a launch, in the product
+        await session.execute(update(Request).where(Request.number == 1).values(status=RequestStatus.DONE))
+    number = await pmbot.file("CSV export of the roadmap please", user=ALICE)
+    await pmbot.settled()
+
+    await pick_original(pmbot, number, 1, user=TRIAGER)
+    await pmbot.until(lambda: _status_is(pmbot, number, RequestStatus.DUPLICATE))
+    await pmbot.settled()
+
+    [dm] = [call for call in dms_to(pmbot, ALICE) if "Duplicate" in dm_text(call)]
+    said = dm_text(dm)
+    assert "Duplicate of REQ-1, which is done. If it misses something you need, file a new request" in said

@@ -77,15 +77,22 @@ def _due_for(query: Select[Any], team_id: str, owner_id: str, up_to: date) -> Se
     )
 
 
-async def list_launches_late_since(session: AsyncSession, *, first: date, last: date) -> list[Launch]:
-    """Planned or slipped launches, posted, with an open item due from `first` to `last` (items
-    that fell overdue lately: their checklist's labels are out of date)."""
-    late = select(LaunchItem.launch_id).where(
-        LaunchItem.done.is_(False), LaunchItem.due_date >= first, LaunchItem.due_date <= last
-    )
+async def list_open_dues_between(
+    session: AsyncSession, *, first: date, last: date
+) -> list[tuple[Launch, date]]:
+    """(launch, due date) for the open items of posted planned or slipped launches due from
+    `first` to `last` (a pair per item): which checklists have items falling overdue about now."""
     query = (
-        select(Launch)
-        .where(Launch.status.in_(ACTIVE), Launch.parent_ts.is_not(None), Launch.id.in_(late))
-        .order_by(Launch.team_id, Launch.number)
+        select(Launch, LaunchItem.due_date)
+        .join(LaunchItem, LaunchItem.launch_id == Launch.id)
+        .where(
+            Launch.status.in_(ACTIVE),
+            Launch.parent_ts.is_not(None),
+            LaunchItem.team_id == Launch.team_id,
+            LaunchItem.done.is_(False),
+            LaunchItem.due_date >= first,
+            LaunchItem.due_date <= last,
+        )
+        .order_by(Launch.team_id, Launch.number, LaunchItem.due_date)
     )
-    return list((await session.execute(query)).scalars())
+    return [(launch, due) for launch, due in (await session.execute(query)).all()]

@@ -59,6 +59,11 @@ class ThreadReminder:
         return [item for item in self.items if not item.done and not self._after_launch(item)]
 
     @property
+    def due_by_launch(self) -> int:
+        """Items, done or not, due by launch day (what a reminder before the launch counts)."""
+        return sum(1 for item in self.items if not self._after_launch(item))
+
+    @property
     def later(self) -> int:
         """Open items due after launch day, left out of a reminder before the launch."""
         return sum(1 for item in self.items if not item.done and self._after_launch(item))

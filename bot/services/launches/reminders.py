@@ -94,7 +94,7 @@ class LaunchReminderSource:
         """09:00 in every zone an item owner or a near launch lives in."""
         zones = {zone for _, zone in await self._owner_zones()}
         zones |= {launch.timezone for launch in await self._near_launches(self._clock.now())}
-        zones |= {launch.timezone for launch in await self._late_launches(self._clock.now())}
+        zones |= {launch.timezone for launch, _ in await self._late_dues(self._clock.now())}
         return [
             CronSchedule(f"{SOURCE_NAME}:{zone}", REMIND_AT.hour, REMIND_AT.minute, zone)
             for zone in sorted(zones)
@@ -120,9 +120,12 @@ class LaunchReminderSource:
         return occurrences
 
     async def _late_checklists(self, now: datetime) -> list[Occurrence]:
+        """A launch's newest 09:00 (its own zone) when an open item fell overdue in the days before."""
         occurrences = []
-        for launch in await self._late_launches(now):
+        for launch, dues in await self._late_dues(now):
             day, due = latest_daily(now, REMIND_AT, launch.timezone)
+            if not any(fell_overdue(due_date, day) for due_date in dues):
+                continue
             if due < launch.created_at:
                 continue  # its checklist was first rendered after that 09:00, with the labels of then
             occurrences.append(
@@ -130,13 +133,18 @@ class LaunchReminderSource:
             )
         return occurrences
 
-    async def _late_launches(self, now: datetime) -> list[Launch]:
-        """Launches with open items due in the last few days: overdue since, or about to be."""
+    async def _late_dues(self, now: datetime) -> list[tuple[Launch, list[date]]]:
+        """Launches with open items due in the last few days (a day's margin for every zone), with
+        those items' due dates."""
         today = now.date()
         async with self._db.read() as session:
-            return await queries.list_launches_late_since(
-                session, first=today - timedelta(days=LOOK_BACK_DAYS), last=today
+            found = await queries.list_open_dues_between(
+                session, first=today - timedelta(days=LOOK_BACK_DAYS + 1), last=today + timedelta(days=1)
             )
+        by_id: dict[int, tuple[Launch, list[date]]] = {}
+        for launch, due_date in found:
+            by_id.setdefault(launch.id or 0, (launch, []))[1].append(due_date)
+        return list(by_id.values())
 
     async def _near_launches(self, now: datetime) -> list[Launch]:
         today = now.date()
@@ -217,8 +225,13 @@ async def _queue_late_checklist(session: AsyncSession, occurrence: Occurrence, n
         return
     day = date.fromisoformat(occurrence.period)
     items = await launches.list_items(session, launch.team_id, launch.id or 0)
-    late = {item.id or 0 for item in items if not item.done and item.due_date < day}
+    late = {item.id or 0 for item in items if not item.done and fell_overdue(item.due_date, day)}
     await launch_outbox.sync_chunks(session, launch, chunk_of(items, late), now)
+
+
+def fell_overdue(due_date: date, day: date) -> bool:
+    """An item due on `due_date` became overdue in the few days up to `day`'s morning."""
+    return day - timedelta(days=LOOK_BACK_DAYS) <= due_date < day
 
 
 async def _queue_post(

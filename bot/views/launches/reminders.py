@@ -8,12 +8,12 @@ from datetime import datetime
 from slack_sdk.models.blocks import Block, ContextBlock, SectionBlock
 
 from bot import text
+from bot.services.launches.reads import ACTIVE
 from bot.services.launches.reminder_reads import DueItem, MorningList, ThreadReminder
 from bot.services.launches.reminder_stages import Stage
 from bot.text import plural
 from bot.views import limits
 from bot.views.common import mrkdwn, section
-from storage.launches.queries import ACTIVE
 from storage.models import LaunchItem
 
 NAME_MAX = 80
@@ -71,8 +71,9 @@ def thread_post(reminder: ThreadReminder, late_since: datetime | None = None) ->
         heading = "*Still open:*" if open_items else "Everything on the checklist was done. :tada:"
     else:
         intro = f"{INTROS[stage]} · *{launch.ref}* {name} on {when}."
+        verb = "is" if len(open_items) == 1 else "are"
         heading = (
-            f"*{len(open_items)} of {plural(reminder.total, 'item')} open by launch day:*"
+            f"*{len(open_items)} of {plural(reminder.due_by_launch, 'item')} due by launch day {verb} open:*"
             if open_items
             else "Every item due by launch day is done."
         )

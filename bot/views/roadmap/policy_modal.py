@@ -102,8 +102,11 @@ def policy_saved(saved: ApprovalSettings) -> str:
         f"Saved. Roadmap changes need {text.plural(saved.required_approvals, 'approval')} from {who}; "
         f"one rejection ends a change, and a proposal expires after {text.plural(saved.expiry_days, 'day')}."
     )
+    said = [rule]
+    if not saved.approvals_channel_id:
+        said.append("With no approvals channel, each approver gets the card by DM.")
     channels = [c for c in (saved.approvals_channel_id, saved.announcements_channel_id) if c]
-    if not channels:
-        return f"{rule} With no approvals channel, each approver gets the card by DM."
-    where = " and ".join(text.channel(channel) for channel in dict.fromkeys(channels))
-    return f"{rule} Make sure @pmbot is in {where} (`/invite @pmbot`)."
+    if channels:
+        where = " and ".join(text.channel(channel) for channel in dict.fromkeys(channels))
+        said.append(f"Make sure @pmbot is in {where} (`/invite @pmbot`).")
+    return " ".join(said)
