@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from sqlalchemy import Select, and_, or_, select
+from sqlalchemy import ColumnElement, Select, and_, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.launches.queries import ACTIVE
@@ -18,13 +18,20 @@ from storage.models import Launch, LaunchItem, LaunchStatus
 REMINDED = (*ACTIVE, LaunchStatus.LAUNCHED)  # a launched launch still gets its day-after summary
 
 
+def still_to_do() -> ColumnElement[bool]:
+    """An item someone is still reminded of: on a planned or slipped launch, or due from launch
+    day on once launched (monitoring, the retro; what was left before the launch is let go)."""
+    after_launch = and_(Launch.status == LaunchStatus.LAUNCHED, LaunchItem.due_date >= Launch.launch_date)
+    return and_(LaunchItem.done.is_(False), or_(Launch.status.in_(ACTIVE), after_launch))
+
+
 async def list_item_owners(session: AsyncSession) -> list[tuple[str, str]]:
-    """(team, person) for everyone who owns an open item of a planned or slipped launch, or owns
-    such a launch with an open item nobody owns (the launch owner hears of those)."""
+    """(team, person) for everyone who owns an item still to do, or owns a launch with an item
+    still to do that nobody owns (the launch owner hears of those)."""
     open_items = (
         select(LaunchItem.team_id, LaunchItem.owner_id, Launch.owner_id.label("launch_owner_id"))
         .join(Launch, Launch.id == LaunchItem.launch_id)
-        .where(LaunchItem.done.is_(False), Launch.team_id == LaunchItem.team_id, Launch.status.in_(ACTIVE))
+        .where(Launch.team_id == LaunchItem.team_id, still_to_do())
         .distinct()
     )
     found = {
@@ -71,25 +78,23 @@ def _due_for(query: Select[Any], team_id: str, owner_id: str, up_to: date) -> Se
         LaunchItem.team_id == team_id,
         Launch.team_id == team_id,
         theirs,
-        LaunchItem.done.is_(False),
+        still_to_do(),
         LaunchItem.due_date <= up_to,
-        Launch.status.in_(ACTIVE),
     )
 
 
 async def list_open_dues_between(
     session: AsyncSession, *, first: date, last: date
 ) -> list[tuple[Launch, date]]:
-    """(launch, due date) for the open items of posted planned or slipped launches due from
-    `first` to `last` (a pair per item): which checklists have items falling overdue about now."""
+    """(launch, due date) for the items still to do of posted launches, due from `first` to
+    `last` (a pair per item): which checklists have items falling overdue about now."""
     query = (
         select(Launch, LaunchItem.due_date)
         .join(LaunchItem, LaunchItem.launch_id == Launch.id)
         .where(
-            Launch.status.in_(ACTIVE),
+            still_to_do(),
             Launch.parent_ts.is_not(None),
             LaunchItem.team_id == Launch.team_id,
-            LaunchItem.done.is_(False),
             LaunchItem.due_date >= first,
             LaunchItem.due_date <= last,
         )

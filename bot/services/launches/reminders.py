@@ -39,7 +39,7 @@ from storage import outbox
 from storage.db import Database
 from storage.launches import queries as launches
 from storage.launches import reminders as queries
-from storage.launches.queries import ACTIVE
+from storage.launches.reminders import REMINDED
 from storage.models import Launch
 from storage.writer import Writer
 
@@ -221,7 +221,7 @@ async def _queue_late_checklist(session: AsyncSession, occurrence: Occurrence, n
     launch = await launches.get_launch_by_id(
         session, occurrence.team_id, int(occurrence.job.removeprefix(LATE_JOB))
     )
-    if launch is None or launch.status not in ACTIVE:
+    if launch is None or launch.status not in REMINDED:
         return
     day = date.fromisoformat(occurrence.period)
     items = await launches.list_items(session, launch.team_id, launch.id or 0)
