@@ -28,15 +28,21 @@ _clicks = itertools.count(1)
 
 
 async def set_policy(
-    pmbot: Harness, approvers: list[str], required: int, *, expiry_days: int = 7, channels: bool = True
+    pmbot: Harness,
+    approvers: list[str],
+    required: int,
+    *,
+    expiry_days: int = 7,
+    channels: bool = True,
+    approvals: str | None = APPROVALS,
 ) -> None:
-    """Save the approval policy through the policy modal, as an admin."""
+    """Save the approval policy through the policy modal, as an admin (`channels` False: none)."""
     values = {
         ids.APPROVERS: {ids.VALUE: payloads.multi_users_select(approvers)},
         ids.APPROVER_GROUP: {ids.APPROVER_GROUP_PICKER: payloads.external_select(None)},
         ids.REQUIRED_APPROVALS: {ids.VALUE: {"type": "number_input", "value": str(required)}},
         ids.EXPIRY_DAYS: {ids.VALUE: {"type": "number_input", "value": str(expiry_days)}},
-        ids.APPROVALS_CHANNEL: {ids.VALUE: payloads.conversations_select(APPROVALS if channels else None)},
+        ids.APPROVALS_CHANNEL: {ids.VALUE: payloads.conversations_select(approvals if channels else None)},
         ids.ANNOUNCEMENTS_CHANNEL: {ids.VALUE: payloads.conversations_select(ANNOUNCE if channels else None)},
     }
     response = await pmbot.submit_as_a_person(ids.POLICY_MODAL, values, user=ADMIN)

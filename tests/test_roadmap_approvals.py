@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.views import ids
 from storage.models import ProposalStatus, ProposalVote, VoteChoice
-from tests.fakes import Call, payloads
+from tests.fakes import Call
 from tests.harness import ADMIN, ALICE, BOB, CAROL, Harness, build_harness, opened_metadata
 from tests.roadmap_steps import (
     ANNOUNCE,
@@ -493,22 +493,9 @@ async def test_saving_the_policy_tells_the_admin_what_it_now_says(pmbot: Harness
 
 
 async def test_with_only_an_announcements_channel_approvers_still_hear_by_dm(pmbot: Harness) -> None:
-    said = await _policy_saved_with(pmbot, approvals=None, announcements=ANNOUNCE)
+    await set_policy(pmbot, [BOB, CAROL], required=1, approvals=None)
+    await pmbot.settled()
 
+    [said] = [str(call.params["text"]) for call in posts_to(pmbot, ADMIN)]
     assert "With no approvals channel, each approver gets the card by DM." in said
     assert "Make sure @pmbot is in <#C_ANNOUNCE> (`/invite @pmbot`)." in said
-
-
-async def _policy_saved_with(pmbot: Harness, *, approvals: str | None, announcements: str | None) -> str:
-    values = {
-        ids.APPROVERS: {ids.VALUE: payloads.multi_users_select([BOB, CAROL])},
-        ids.APPROVER_GROUP: {ids.APPROVER_GROUP_PICKER: payloads.external_select(None)},
-        ids.REQUIRED_APPROVALS: {ids.VALUE: {"type": "number_input", "value": "1"}},
-        ids.EXPIRY_DAYS: {ids.VALUE: {"type": "number_input", "value": "7"}},
-        ids.APPROVALS_CHANNEL: {ids.VALUE: payloads.conversations_select(approvals)},
-        ids.ANNOUNCEMENTS_CHANNEL: {ids.VALUE: payloads.conversations_select(announcements)},
-    }
-    await pmbot.submit_as_a_person(ids.POLICY_MODAL, values, user=ADMIN)
-    await pmbot.settled()
-    [said] = posts_to(pmbot, ADMIN)
-    return str(said.params["text"])

@@ -89,15 +89,8 @@ async def test_a_quick_filing_like_a_declined_request_names_it_and_stays_filed(d
 
 
 async def test_a_duplicate_of_a_declined_request_tells_its_requester_so(declined: Harness) -> None:
-    number = await declined.file("CSV export of the roadmap please", user=ALICE)
-    await declined.settled()
+    said = await dm_of_a_duplicate_of_req_1(declined)
 
-    await pick_original(declined, number, 1, user=TRIAGER)
-    await declined.until(lambda: _status_is(declined, number, RequestStatus.DUPLICATE))
-    await declined.settled()
-
-    [dm] = [call for call in dms_to(declined, ALICE) if "Duplicate" in dm_text(call)]
-    said = dm_text(dm)
     assert "Duplicate of REQ-1, which was declined. If something has changed since, file a new" in said
     assert "you will hear of its changes" not in said  # a declined request changes no more
 
@@ -121,6 +114,17 @@ async def test_a_done_request_is_shown_as_done_already_and_takes_no_plus_one(pmb
     assert "Done already: file yours only if it misses something you need" in said
     assert "+1 this instead" not in said
     assert await upvoters_and_followers(pmbot, 1) == (0, [BOB])
+
+
+async def dm_of_a_duplicate_of_req_1(pmbot: Harness) -> str:
+    """Alice files what REQ-1 asked, the triager marks it a duplicate of REQ-1: her DM's text."""
+    number = await pmbot.file("CSV export of the roadmap please", user=ALICE)
+    await pmbot.settled()
+    await pick_original(pmbot, number, 1, user=TRIAGER)
+    await pmbot.until(lambda: _status_is(pmbot, number, RequestStatus.DUPLICATE))
+    await pmbot.settled()
+    [dm] = [call for call in dms_to(pmbot, ALICE) if "Duplicate" in dm_text(call)]
+    return dm_text(dm)
 
 
 async def _status_is(pmbot: Harness, number: int, status: RequestStatus) -> bool:
@@ -149,13 +153,7 @@ async def test_a_duplicate_of_a_done_request_says_what_to_do(pmbot: Harness) -> 
     await pmbot.file(ORIGINAL, user=BOB)
     async with pmbot.services.db.transaction() as session:  # shipped by a launch, in the product
         await session.execute(update(Request).where(Request.number == 1).values(status=RequestStatus.DONE))
-    number = await pmbot.file("CSV export of the roadmap please", user=ALICE)
-    await pmbot.settled()
 
-    await pick_original(pmbot, number, 1, user=TRIAGER)
-    await pmbot.until(lambda: _status_is(pmbot, number, RequestStatus.DUPLICATE))
-    await pmbot.settled()
+    said = await dm_of_a_duplicate_of_req_1(pmbot)
 
-    [dm] = [call for call in dms_to(pmbot, ALICE) if "Duplicate" in dm_text(call)]
-    said = dm_text(dm)
     assert "Duplicate of REQ-1, which is done. If it misses something you need, file a new request" in said
